@@ -1,0 +1,35 @@
+//! PL108 dynamic-port.
+use super::port_facts::{is_are, port_with_protocols, Facts, PortUse};
+use crate::diagnostic::Diagnostic;
+use crate::model::PortDirection;
+use crate::registry::PortState;
+
+super::rule_info!("PL108", "dynamic-port", Info, "a single service port in 49152-65535 is opened for inbound traffic");
+
+pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
+    for judged in &facts.judged {
+        let opens = matches!(
+            judged.used_as,
+            PortUse::Match { direction: PortDirection::Destination, opens_inbound: true, .. }
+        );
+        if !opens || !judged.element.is_single() {
+            continue;
+        }
+        let hits = judged.holding(|s| s.state == PortState::Dynamic);
+        if hits.is_empty() {
+            continue;
+        }
+        out.push(
+            judged
+                .diagnostic(
+                    &RULE,
+                    format!(
+                        "inbound port {} {} in the dynamic/private range 49152-65535",
+                        port_with_protocols(judged.element.lo, &hits)
+                    ),
+                    "RFC 6335 §6: dynamic ports are never assigned and are handed out as ephemeral source ports, so a service here can collide with outgoing connections. Move the service to a registered port, or document why it lives here".to_string(),
+                )
+                .with_span_label("dynamic/private port"),
+        );
+    }
+}

@@ -1,0 +1,97 @@
+//! The checks: one file per rule, each with its code, slug, default severity and page.
+//!
+//! Rules whose findings arise while a file is read (syntax, invalid ports, undefined variables,
+//! service names) are reported by the front ends; the others run here, on the model.
+
+pub mod ambiguous_service_name;
+pub mod deassigned_port;
+pub mod dynamic_port;
+pub mod experimental_port;
+pub mod invalid_port;
+pub mod overlapping_ports;
+pub mod port_facts;
+pub mod privileged_port;
+pub mod reserved_port;
+pub mod syntax_error;
+pub mod unassigned_port;
+pub mod unauthorized_use;
+pub mod undefined_reference;
+pub mod unknown_service_name;
+pub mod unregistered_protocol;
+pub mod unsupported_syntax;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Ruleset;
+use crate::registry::Registry;
+
+/// A rule's identity. Codes never change meaning and are never reused.
+#[derive(Debug, PartialEq, Eq)]
+pub struct RuleInfo {
+    pub code: &'static str,
+    pub slug: &'static str,
+    pub severity: Severity,
+    /// One line: when it fires.
+    pub summary: &'static str,
+    /// The rule's page (`rules/CODE.md`).
+    pub doc: &'static str,
+}
+
+/// Every rule portlint has, in code order.
+pub static RULES: &[&RuleInfo] = &[
+    &syntax_error::RULE,
+    &invalid_port::RULE,
+    &undefined_reference::RULE,
+    &unknown_service_name::RULE,
+    &unsupported_syntax::RULE,
+    &unassigned_port::RULE,
+    &reserved_port::RULE,
+    &experimental_port::RULE,
+    &unauthorized_use::RULE,
+    &deassigned_port::RULE,
+    &unregistered_protocol::RULE,
+    &privileged_port::RULE,
+    &dynamic_port::RULE,
+    &ambiguous_service_name::RULE,
+    &overlapping_ports::RULE,
+];
+
+/// A rule by code (`PL101`, any case) or slug (`unassigned-port`).
+pub fn lookup(name: &str) -> Option<&'static RuleInfo> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(name) || r.slug == name)
+}
+
+/// What a check sees.
+pub struct Context<'a> {
+    pub registry: &'a Registry,
+    pub ruleset: &'a Ruleset,
+}
+
+/// Run every model check on one ruleset.
+pub fn run(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let facts = port_facts::collect(ctx);
+    unassigned_port::check(&facts, out);
+    reserved_port::check(&facts, out);
+    experimental_port::check(&facts, out);
+    unauthorized_use::check(&facts, out);
+    deassigned_port::check(&facts, out);
+    unregistered_protocol::check(&facts, out);
+    privileged_port::check(&facts, out);
+    dynamic_port::check(&facts, out);
+    overlapping_ports::check(ctx, out);
+}
+
+macro_rules! rule_info {
+    ($code:literal, $slug:literal, $severity:ident, $summary:literal) => {
+        pub static RULE: $crate::check::RuleInfo = $crate::check::RuleInfo {
+            code: $code,
+            slug: $slug,
+            severity: $crate::diagnostic::Severity::$severity,
+            summary: $summary,
+            doc: include_str!(concat!("../../rules/", $code, ".md")),
+        };
+    };
+}
+pub(crate) use rule_info;

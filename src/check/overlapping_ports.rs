@@ -1,0 +1,65 @@
+//! PL204 overlapping-ports.
+use super::Context;
+use crate::diagnostic::Diagnostic;
+use crate::model::{Match, PortElement, PortSet};
+
+super::rule_info!("PL204", "overlapping-ports", Warning, "one port list or set holds the same port twice or overlapping ranges");
+
+pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for (_, chain) in ctx.ruleset.chains() {
+        for rule in &chain.rules {
+            for m in &rule.matches {
+                if let Match::Ports { ports, .. } = m {
+                    check_set(ports, out);
+                }
+            }
+        }
+    }
+}
+
+fn describe(e: &PortElement) -> String {
+    if e.is_single() {
+        e.lo.to_string()
+    } else {
+        format!("{}-{}", e.lo, e.hi)
+    }
+}
+
+/// Sort by start and compare each element with the furthest-reaching one before it: O(n log n).
+fn check_set(set: &PortSet, out: &mut Vec<Diagnostic>) {
+    if !set.is_list || set.elements.len() < 2 {
+        return;
+    }
+    let mut order: Vec<&PortElement> = set.elements.iter().collect();
+    order.sort_by_key(|e| (e.lo, e.hi, e.span.start));
+    let mut reach: Option<&PortElement> = None;
+    for element in order {
+        if let Some(earlier) = reach {
+            if element.lo <= earlier.hi {
+                // Point at whichever was written later; label the other one.
+                let (later, first) = if element.span.start >= earlier.span.start {
+                    (element, earlier)
+                } else {
+                    (earlier, element)
+                };
+                let message = if later.lo == first.lo && later.hi == first.hi {
+                    format!("port {} is listed twice in this set", describe(later))
+                } else if first.lo <= later.lo && later.hi <= first.hi {
+                    format!("{} is already covered by {}", describe(later), describe(first))
+                } else {
+                    format!("{} overlaps {}", describe(later), describe(first))
+                };
+                let mut d = Diagnostic::new(&RULE, later.span, message)
+                    .with_help("remove the repeated port or merge the ranges; nft may also refuse overlapping elements in an interval set")
+                    .with_label(first.span, "first listed here");
+                for used in &later.via {
+                    d = d.with_label(used.span, format!("`${}` used here", used.name));
+                }
+                out.push(d);
+            }
+        }
+        if reach.is_none_or(|r| element.hi > r.hi) {
+            reach = Some(element);
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! What the registry says about every port element of a ruleset, computed once and shared by
+//! the registry rules (PL101–PL108).
+
+use super::Context;
+use crate::diagnostic::{Diagnostic, Label};
+use crate::frontend::resolve::registry_proto;
+use crate::model::*;
+use crate::registry::{PortStatus, Registry};
+
+/// Where a port element stands in its rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PortUse {
+    /// A port match.
+    Match {
+        direction: PortDirection,
+        op: PortOp,
+        /// The rule accepts, in a chain that is not on an outbound hook.
+        opens_inbound: bool,
+    },
+    /// A NAT target port: a listener must bind it.
+    NatTarget { kind: NatKind, local: bool },
+}
+
+/// One element with the registry's verdict per protocol (single ports only; ranges carry none).
+pub struct Judged<'a> {
+    pub element: &'a PortElement,
+    pub used_as: PortUse,
+    pub statuses: Vec<(L4, PortStatus<'a>)>,
+    /// The match did not name its protocol (`th dport` with nothing narrowing it): judged as tcp
+    /// and udp, and a finding must hold for both.
+    pub protocol_unknown: bool,
+}
+
+pub struct Facts<'a> {
+    pub registry: &'a Registry,
+    pub judged: Vec<Judged<'a>>,
+}
+
+/// The protocols a match on `protos` is judged for, and whether a finding must hold for all.
+fn judged_protocols(protos: ProtoSet) -> (Vec<L4>, bool) {
+    if protos.is_any() || protos.is_empty() {
+        (vec![L4::Tcp, L4::Udp], true)
+    } else {
+        (protos.iter().collect(), false)
+    }
+}
+
+pub fn collect<'a>(ctx: &Context<'a>) -> Facts<'a> {
+    let mut judged = Vec::new();
+    for (_, chain) in ctx.ruleset.chains() {
+        let outbound = matches!(chain.hook(), Some(Hook::Output | Hook::Postrouting));
+        for rule in &chain.rules {
+            for m in &rule.matches {
+                if let Match::Ports {
+                    direction,
+                    op,
+                    protos,
+                    ports,
+                    ..
+                } = m
+                {
+                    let used_as = PortUse::Match {
+                        direction: *direction,
+                        op: *op,
+                        opens_inbound: rule.accepts() && !outbound && *op == PortOp::Eq,
+                    };
+                    let protos = rule.protocols_of(*protos);
+                    judge_set(ctx.registry, ports, protos, used_as, &mut judged);
+                }
+            }
+            for nat in &rule.nat {
+                if let Some(ports) = &nat.ports {
+                    let used_as = PortUse::NatTarget {
+                        kind: nat.kind,
+                        local: nat.kind == NatKind::Redirect
+                            || nat.address.as_deref().is_some_and(is_loopback),
+                    };
+                    let protos = match rule.l4_protocols() {
+                        p if p.is_any() || p.is_empty() => ProtoSet::ANY,
+                        p => p,
+                    };
+                    judge_set(ctx.registry, ports, protos, used_as, &mut judged);
+                }
+            }
+        }
+    }
+    Facts {
+        registry: ctx.registry,
+        judged,
+    }
+}
+
+fn judge_set<'a>(
+    registry: &'a Registry,
+    ports: &'a PortSet,
+    protos: ProtoSet,
+    used_as: PortUse,
+    out: &mut Vec<Judged<'a>>,
+) {
+    // Only the ports of the match's comparison are written ports; `tcp dport < 1024` is a bound.
+    if let PortUse::Match { op, .. } = used_as {
+        if !matches!(op, PortOp::Eq | PortOp::Ne) {
+            return;
+        }
+    }
+    let (l4s, protocol_unknown) = judged_protocols(protos);
+    for element in &ports.elements {
+        let statuses = if element.is_single() {
+            l4s.iter()
+                .map(|&l4| (l4, registry.status(element.lo, registry_proto(l4))))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        out.push(Judged {
+            element,
+            used_as,
+            statuses,
+            protocol_unknown,
+        });
+    }
+}
+
+fn is_loopback(address: &str) -> bool {
+    let address = address.trim_matches(['[', ']']);
+    address.starts_with("127.") || address == "::1" || address == "localhost"
+}
+
+impl<'a> Judged<'a> {
+    /// The statuses for which `holds` is true — all of them when the protocol is unknown, or
+    /// none. Empty means no finding.
+    pub fn holding(&self, holds: impl Fn(&PortStatus<'a>) -> bool) -> Vec<&(L4, PortStatus<'a>)> {
+        let hits: Vec<_> = self.statuses.iter().filter(|(_, s)| holds(s)).collect();
+        if self.protocol_unknown && hits.len() != self.statuses.len() {
+            return Vec::new();
+        }
+        hits
+    }
+
+    /// Labels pointing at the `$variable` uses that brought this element.
+    pub fn use_labels(&self) -> Vec<Label> {
+        self.element
+            .via
+            .iter()
+            .map(|u| Label {
+                span: u.span,
+                message: format!("`${}` used here", u.name),
+            })
+            .collect()
+    }
+
+    /// A diagnostic on this element, with the variable-use labels.
+    pub fn diagnostic(
+        &self,
+        rule: &'static super::RuleInfo,
+        message: String,
+        help: String,
+    ) -> Diagnostic {
+        let mut d = Diagnostic::new(rule, self.element.span, message).with_help(help);
+        d.labels = self.use_labels();
+        d
+    }
+}
+
+/// `port 22/tcp`, `port 22/tcp and 22/udp`; protocol-unknown matches say "tcp and udp".
+pub fn port_with_protocols(port: u16, hits: &[&(L4, PortStatus<'_>)]) -> String {
+    let items: Vec<String> = hits
+        .iter()
+        .map(|(l4, _)| format!("{port}/{}", l4.as_str()))
+        .collect();
+    join_and(&items.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// `a`, `a and b`, `a, b and c`.
+pub fn join_and(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The registry's own words about a row: `"Description" [references]`.
+pub fn quote_record(record: &crate::registry::Record) -> String {
+    let mut text = format!("\"{}\"", first_line(record.description));
+    if !record.reference.is_empty() {
+        text.push(' ');
+        text.push_str(record.reference);
+    }
+    text
+}
+
+pub fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("").trim()
+}
+
+/// `is` for one port/protocol, `are` for several.
+pub fn is_are<T>(hits: &[T]) -> &'static str {
+    if hits.len() == 1 {
+        "is"
+    } else {
+        "are"
+    }
+}

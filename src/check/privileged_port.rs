@@ -1,0 +1,37 @@
+//! PL107 privileged-port.
+use super::port_facts::{Facts, PortUse};
+use crate::diagnostic::Diagnostic;
+use crate::model::NatKind;
+use crate::registry::USER_START;
+
+super::rule_info!("PL107", "privileged-port", Warning, "a listener on this host must bind a port below 1024");
+
+pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
+    for judged in &facts.judged {
+        let PortUse::NatTarget { kind, local: true } = judged.used_as else {
+            continue;
+        };
+        let element = judged.element;
+        if element.lo >= USER_START {
+            continue;
+        }
+        let what = if element.is_single() {
+            format!("port {}", element.lo)
+        } else {
+            format!("port range {}-{}", element.lo, element.hi)
+        };
+        let how = match kind {
+            NatKind::Redirect => "redirect target",
+            _ => "local NAT target",
+        };
+        out.push(
+            judged
+                .diagnostic(
+                    &RULE,
+                    format!("{how} {what} is a privileged port (below 1024)"),
+                    "the local listener must run as root or hold CAP_NET_BIND_SERVICE to bind it. Redirect to an unprivileged port (1024 or above) and let an unprivileged service listen there".to_string(),
+                )
+                .with_span_label("privileged"),
+        );
+    }
+}

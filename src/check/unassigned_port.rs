@@ -1,0 +1,28 @@
+//! PL101 unassigned-port.
+use super::port_facts::{is_are, port_with_protocols, Facts};
+use crate::diagnostic::Diagnostic;
+use crate::registry::PortState;
+
+super::rule_info!("PL101", "unassigned-port", Warning, "IANA lists the port as unassigned for that protocol");
+
+pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
+    for judged in &facts.judged {
+        let hits = judged.holding(|s| s.state == PortState::Unassigned);
+        if hits.is_empty() {
+            continue;
+        }
+        let port = judged.element.lo;
+        let what = port_with_protocols(port, &hits);
+        out.push(
+            judged
+                .diagnostic(
+                    &RULE,
+                    format!("port {what} {} unassigned in the IANA registry", is_are(&hits)),
+                    format!(
+                        "IANA: \"UNASSIGNED PORT NUMBERS SHOULD NOT BE USED\"; a later assignment can collide with this service. If the port is right, register the service with IANA; if not, use the registered port of the service you mean (see `portlint ports {port}`)"
+                    ),
+                )
+                .with_span_label("unassigned"),
+        );
+    }
+}

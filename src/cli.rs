@@ -1,0 +1,128 @@
+//! The command line (clap derive). See DESIGN.md "Command line".
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "portlint",
+    version,
+    about = "Lint firewall rules against the IANA port registry",
+    long_about = "Lint nftables rulesets: every port and service name is resolved against the IANA Service Name and Transport Protocol Port Number Registry, and findings are reported with the exact characters they are about.\n\nExit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 portlint could not do its job (bad arguments, unreadable path).",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub lint: LintArgs,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RegistryArgs {
+    /// Use another registry revision: an IANA CSV or XML file (optionally gzipped), or the
+    /// legacy `port-numbers` text format
+    #[arg(long, value_name = "FILE", global = true)]
+    pub registry: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Files, directories (walked, .gitignore-aware) and glob patterns to lint
+    #[arg(value_name = "PATHS", default_value = ".")]
+    pub paths: Vec<String>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// The lowest severity that makes portlint exit with 1
+    #[arg(long, value_enum, default_value_t = FailOn::Warning, value_name = "LEVEL")]
+    pub fail_on: FailOn,
+
+    /// Report only these rules (codes or slugs, comma separated)
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+
+    /// Do not report these rules (codes or slugs, comma separated)
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+
+    /// Print the number of findings per rule after the report
+    #[arg(long)]
+    pub statistics: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// miette's graphical report with the source underlined
+    Human,
+    /// One line per finding: path:line:column: CODE [severity] message
+    Concise,
+    /// The versioned JSON contract (schemas/portlint-output.schema.json)
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Look up a port, a port range or a service name in the registry
+    Ports(PortsArgs),
+    /// Show the registry revision in use, its date and its counts
+    Registry(OutputArgs),
+    /// Explain a rule, or list every rule
+    Rule(RuleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PortsArgs {
+    /// A port (`22`), a range (`6000-6010`) or a service name (`ssh`)
+    pub query: String,
+    /// Only this transport protocol
+    #[arg(long, value_enum)]
+    pub proto: Option<ProtoArg>,
+    #[arg(long, value_enum, default_value_t = TextFormat::Text)]
+    pub format: TextFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    #[arg(long, value_enum, default_value_t = TextFormat::Text)]
+    pub format: TextFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// A rule code (`PL101`) or slug (`unassigned-port`)
+    pub rule: Option<String>,
+    /// List every rule
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long, value_enum, default_value_t = TextFormat::Text)]
+    pub format: TextFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TextFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProtoArg {
+    Tcp,
+    Udp,
+    Sctp,
+    Dccp,
+}

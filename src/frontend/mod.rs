@@ -1,0 +1,4 @@
+//! Front ends: each reads one input format and lowers it into the rule model.
+
+pub mod nft;
+pub mod resolve;

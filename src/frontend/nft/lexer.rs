@@ -1,0 +1,235 @@
+//! The nftables lexer: bytes to tokens with byte spans.
+//!
+//! nft's own scanner decides many tokens by context (an IPv6 address, a MAC address, a range
+//! `22-80`, `10.0.0.1:8080`); this lexer keeps such runs together as one [`TokenKind::Word`] and
+//! lets the parser read a word by where it stands.
+
+use std::ops::Range;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    /// A run of characters without whitespace or punctuation: keywords, numbers, names,
+    /// addresses, ranges (`22-80`), NAT targets (`10.0.0.1:8080`).
+    Word,
+    /// `"..."` (the span includes the quotes).
+    String,
+    /// `$name` (the span includes the `$`).
+    Variable,
+    /// `@name` (the span includes the `@`).
+    SetRef,
+    /// `# ...` to the end of the line.
+    Comment,
+    /// A line break: ends a statement outside braces.
+    Newline,
+    Semicolon,
+    LBrace,
+    RBrace,
+    LParen,
+    RParen,
+    LBracket,
+    RBracket,
+    Comma,
+    /// `=`, `==`, `!=`, `<`, `>`, `<=`, `>=`, `!`, `&`, `|`, `^`, `<<`, `>>`.
+    Operator,
+    /// A string without its closing quote.
+    UnterminatedString,
+    /// A character nft does not accept here (a control character).
+    Invalid,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Token {
+    pub kind: TokenKind,
+    pub start: u32,
+    pub end: u32,
+    /// Whether whitespace (or a comment) separates this token from the previous one: `1.2.3.4:80`
+    /// is one target, `1.2.3.4 :80` is not.
+    pub spaced: bool,
+}
+
+impl Token {
+    pub fn range(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    pub fn text<'a>(&self, source: &'a str) -> &'a str {
+        &source[self.range()]
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    !(c.is_whitespace()
+        || matches!(
+            c,
+            '{' | '}' | '(' | ')' | '[' | ']' | ';' | ',' | '"' | '#' | '$' | '@' | '=' | '!' | '<'
+                | '>' | '&' | '|' | '^'
+        )
+        || c.is_control())
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// Split `text` into tokens. Never fails: problems become `Invalid` / `UnterminatedString`
+/// tokens that the parser reports.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::with_capacity(text.len() / 4);
+    let bytes = text.as_bytes();
+    let mut pos = 0usize;
+    let mut spaced = true;
+    while pos < text.len() {
+        let c = match text[pos..].chars().next() {
+            Some(c) => c,
+            None => break,
+        };
+        let start = pos;
+        let kind = match c {
+            '\n' => {
+                pos += 1;
+                TokenKind::Newline
+            }
+            // A backslash before a line break continues the line, as in nft.
+            '\\' if text[pos + 1..].starts_with('\n') || text[pos + 1..].starts_with("\r\n") => {
+                pos += if bytes.get(pos + 1) == Some(&b'\r') { 3 } else { 2 };
+                spaced = true;
+                continue;
+            }
+            c if c.is_whitespace() || c == '\u{feff}' => {
+                pos += c.len_utf8();
+                spaced = true;
+                continue;
+            }
+            '#' => {
+                pos += text[pos..].find('\n').unwrap_or(text.len() - pos);
+                TokenKind::Comment
+            }
+            '"' => match text[pos + 1..].find(['"', '\n']) {
+                Some(i) if bytes[pos + 1 + i] == b'"' => {
+                    pos += i + 2;
+                    TokenKind::String
+                }
+                _ => {
+                    pos += text[pos..].find('\n').unwrap_or(text.len() - pos);
+                    TokenKind::UnterminatedString
+                }
+            },
+            '$' | '@' => {
+                pos += 1;
+                let name_len = text[pos..]
+                    .find(|c: char| !is_name_char(c))
+                    .unwrap_or(text.len() - pos);
+                pos += name_len;
+                match (c, name_len) {
+                    (_, 0) => TokenKind::Invalid,
+                    ('$', _) => TokenKind::Variable,
+                    _ => TokenKind::SetRef,
+                }
+            }
+            '{' | '}' | '(' | ')' | '[' | ']' | ';' | ',' => {
+                pos += 1;
+                match c {
+                    '{' => TokenKind::LBrace,
+                    '}' => TokenKind::RBrace,
+                    '(' => TokenKind::LParen,
+                    ')' => TokenKind::RParen,
+                    '[' => TokenKind::LBracket,
+                    ']' => TokenKind::RBracket,
+                    ';' => TokenKind::Semicolon,
+                    _ => TokenKind::Comma,
+                }
+            }
+            '=' | '!' | '<' | '>' | '&' | '|' | '^' => {
+                pos += 1;
+                let two = matches!(
+                    (c, bytes.get(pos)),
+                    ('=', Some(b'='))
+                        | ('!', Some(b'='))
+                        | ('<', Some(b'=' | b'<'))
+                        | ('>', Some(b'=' | b'>'))
+                );
+                if two {
+                    pos += 1;
+                }
+                TokenKind::Operator
+            }
+            c if c.is_control() => {
+                pos += c.len_utf8();
+                TokenKind::Invalid
+            }
+            _ => {
+                pos += text[pos..]
+                    .find(|c: char| !is_word_char(c))
+                    .unwrap_or(text.len() - pos);
+                TokenKind::Word
+            }
+        };
+        tokens.push(Token {
+            kind,
+            start: start as u32,
+            end: pos as u32,
+            spaced,
+        });
+        spaced = matches!(kind, TokenKind::Newline | TokenKind::Comment);
+    }
+    tokens
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<(TokenKind, &str)> {
+        tokenize(text)
+            .iter()
+            .map(|t| (t.kind, t.text(text)))
+            .collect()
+    }
+
+    #[test]
+    fn words_keep_ranges_addresses_and_targets_together() {
+        use TokenKind::*;
+        assert_eq!(
+            kinds("tcp dport 22-80 dnat to 10.0.0.1:8080"),
+            vec![
+                (Word, "tcp"),
+                (Word, "dport"),
+                (Word, "22-80"),
+                (Word, "dnat"),
+                (Word, "to"),
+                (Word, "10.0.0.1:8080")
+            ]
+        );
+    }
+
+    #[test]
+    fn punctuation_variables_strings_and_comments() {
+        use TokenKind::*;
+        assert_eq!(
+            kinds("define p = { $a, @s } # c\n\"x y\" != \"open"),
+            vec![
+                (Word, "define"),
+                (Word, "p"),
+                (Operator, "="),
+                (LBrace, "{"),
+                (Variable, "$a"),
+                (Comma, ","),
+                (SetRef, "@s"),
+                (RBrace, "}"),
+                (Comment, "# c"),
+                (Newline, "\n"),
+                (String, "\"x y\""),
+                (Operator, "!="),
+                (UnterminatedString, "\"open"),
+            ]
+        );
+    }
+
+    #[test]
+    fn spacing_is_recorded() {
+        let tokens = tokenize("to 1.2.3.4:$p");
+        assert!(tokens[1].spaced);
+        assert_eq!(tokens[2].kind, TokenKind::Variable);
+        assert!(!tokens[2].spaced);
+    }
+}

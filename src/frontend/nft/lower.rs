@@ -1,0 +1,1002 @@
+//! Lowering: the nft syntax tree to the rule model.
+//!
+//! Rules are read here, token by token, with the `define`s in scope: port matches, protocol
+//! matches, verdicts and NAT targets become model matches; everything else becomes an opaque
+//! match. `$variables` are expanded where they are used, and every element that came through one
+//! keeps the span where it was written and the chain of uses that brought it.
+
+use super::lexer::{Token, TokenKind};
+use super::parser::{ChainBlock, Item, Name, Parsed, TableBlock};
+use crate::check;
+use crate::diagnostic::Diagnostic;
+use crate::frontend::resolve::{Resolution, Resolver};
+use crate::model::*;
+use crate::source::{FileId, Span};
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// How deep `$a` → `$b` → … may go before portlint stops expanding (nft has no such chains in
+/// practice; a cycle is reported as an error).
+const MAX_VARIABLE_DEPTH: usize = 16;
+
+/// Words that start a new expression or statement inside a rule. An opaque run ends before one.
+const STARTERS: &[&str] = &[
+    "tcp", "udp", "sctp", "dccp", "udplite", "th", "meta", "ip", "ip6", "ct", "iif", "oif",
+    "iifname", "oifname", "iiftype", "oiftype", "mark", "ether", "vlan", "arp", "icmp", "icmpv6",
+    "ah", "esp", "comp", "fib", "rt", "socket", "osf", "numgen", "counter", "log", "limit",
+    "quota", "comment", "notrack", "accept", "drop", "reject", "return", "continue", "queue",
+    "jump", "goto", "redirect", "dnat", "snat", "masquerade", "tproxy", "synproxy", "dup", "fwd",
+    "flow", "nftrace", "pkttype", "l4proto", "skuid", "skgid", "cpu", "iifgroup", "oifgroup",
+    "cgroup", "ipsec", "exthdr", "hbh", "rt0", "rt2", "srh", "frag", "dst", "mh", "cluster",
+];
+
+pub struct Lowered {
+    pub ruleset: Ruleset,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+struct Define {
+    value: Range<usize>,
+}
+
+pub fn lower(
+    file: FileId,
+    text: &str,
+    tokens: &[Token],
+    parsed: &Parsed,
+    resolver: &Resolver<'_>,
+) -> Lowered {
+    let mut lowerer = Lowerer {
+        file,
+        text,
+        tokens,
+        resolver,
+        defines: HashMap::new(),
+        diagnostics: Vec::new(),
+        ruleset: Ruleset {
+            file,
+            tables: Vec::new(),
+        },
+    };
+    for item in &parsed.items {
+        lowerer.item(item);
+    }
+    Lowered {
+        ruleset: lowerer.ruleset,
+        diagnostics: lowerer.diagnostics,
+    }
+}
+
+struct Lowerer<'a> {
+    file: FileId,
+    text: &'a str,
+    tokens: &'a [Token],
+    resolver: &'a Resolver<'a>,
+    defines: HashMap<String, Define>,
+    diagnostics: Vec<Diagnostic>,
+    ruleset: Ruleset,
+}
+
+/// What a port value turned out to be.
+enum Value {
+    Ports(Vec<PortElement>, bool),
+    /// A named set, a map, a concatenation: not modelled here.
+    Opaque,
+}
+
+impl<'a> Lowerer<'a> {
+    fn span(&self, range: Range<usize>) -> Span {
+        Span::new(self.file, range)
+    }
+
+    fn token_span(&self, index: usize) -> Span {
+        self.span(self.tokens[index].range())
+    }
+
+    fn tokens_span(&self, range: Range<usize>) -> Span {
+        let first = self.tokens[range.start].start as usize;
+        let last = self.tokens[range.end - 1].end as usize;
+        self.span(first..last)
+    }
+
+    fn word(&self, index: usize) -> Option<&'a str> {
+        match self.tokens.get(index) {
+            Some(t) if t.kind == TokenKind::Word => Some(t.text(self.text)),
+            _ => None,
+        }
+    }
+
+    fn item(&mut self, item: &Item) {
+        match item {
+            Item::Define { name, value } => {
+                self.check_variables_defined(value.clone());
+                self.defines.insert(
+                    name.text.clone(),
+                    Define {
+                        value: value.clone(),
+                    },
+                );
+            }
+            Item::Undefine { name } => {
+                if self.defines.remove(&name.text).is_none() {
+                    let span = self.span(name.range.clone());
+                    self.push(
+                        Diagnostic::new(
+                            &check::undefined_reference::RULE,
+                            span,
+                            format!("`undefine {}`: the variable is not defined", name.text),
+                        )
+                        .with_help("remove the `undefine`, or define the variable before it"),
+                    );
+                }
+            }
+            Item::Include { range, path } => {
+                let span = self.span(range.clone());
+                self.push(
+                    Diagnostic::new(
+                        &check::unsupported_syntax::RULE,
+                        span,
+                        format!("`include \"{path}\"` is not followed: portlint does not read included files yet"),
+                    )
+                    .with_help("lint the included files too by naming them on the command line"),
+                );
+            }
+            Item::Table(table) => self.table(table),
+            Item::AddChain {
+                family,
+                table,
+                chain,
+            } => {
+                let table_index = self.table_index(family.as_ref(), table);
+                self.chain(table_index, chain);
+            }
+            Item::AddRule {
+                family,
+                table,
+                chain,
+                rule,
+            } => {
+                let table_index = self.table_index(family.as_ref(), table);
+                let chain_index = self.chain_index(table_index, chain);
+                if let Some(rule) = self.rule(rule.clone()) {
+                    self.ruleset.tables[table_index].chains[chain_index]
+                        .rules
+                        .push(rule);
+                }
+            }
+        }
+    }
+
+    fn push(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn syntax_error(&mut self, span: Span, message: impl Into<String>, help: &str) {
+        self.push(Diagnostic::new(&check::syntax_error::RULE, span, message).with_help(help));
+    }
+
+    fn table_index(&mut self, family: Option<&Name>, name: &Name) -> usize {
+        let family = family
+            .and_then(|f| Family::parse(&f.text))
+            .unwrap_or(Family::Ip);
+        if let Some(i) = self
+            .ruleset
+            .tables
+            .iter()
+            .position(|t| t.family == family && t.name == name.text)
+        {
+            return i;
+        }
+        let span = self.span(name.range.clone());
+        self.ruleset.tables.push(Table {
+            family,
+            name: name.text.clone(),
+            span,
+            chains: Vec::new(),
+        });
+        self.ruleset.tables.len() - 1
+    }
+
+    fn chain_index(&mut self, table: usize, name: &Name) -> usize {
+        let chains = &mut self.ruleset.tables[table].chains;
+        if let Some(i) = chains.iter().position(|c| c.name == name.text) {
+            return i;
+        }
+        chains.push(Chain {
+            name: name.text.clone(),
+            span: Span::new(self.file, name.range.clone()),
+            base: None,
+            rules: Vec::new(),
+        });
+        chains.len() - 1
+    }
+
+    fn table(&mut self, block: &TableBlock) {
+        let index = self.table_index(block.family.as_ref(), &block.name);
+        self.ruleset.tables[index].span = self.span(block.range.clone());
+        for chain in &block.chains {
+            self.chain(index, chain);
+        }
+    }
+
+    fn chain(&mut self, table: usize, block: &ChainBlock) {
+        let index = self.chain_index(table, &block.name);
+        let base = block.spec.as_ref().map(|spec| BaseChain {
+            chain_type: spec.chain_type.text.clone(),
+            hook: spec.hook.as_ref().and_then(|h| Hook::parse(&h.text)),
+            priority: spec.priority.clone(),
+            policy: block.policy.as_ref().and_then(|p| self.policy(p)),
+        });
+        let rules: Vec<Rule> = block
+            .rules
+            .iter()
+            .filter_map(|r| self.rule(r.clone()))
+            .collect();
+        let chain = &mut self.ruleset.tables[table].chains[index];
+        chain.span = Span::new(self.file, block.range.clone());
+        if base.is_some() {
+            chain.base = base;
+        }
+        chain.rules.extend(rules);
+    }
+
+    fn policy(&mut self, name: &Name) -> Option<Verdict> {
+        let word = if let Some(var) = name.text.strip_prefix('$') {
+            let Some(define) = self.defines.get(var) else {
+                let span = self.span(name.range.clone());
+                self.undefined_variable(span, var);
+                return None;
+            };
+            self.word(define.value.start)?.to_string()
+        } else {
+            name.text.clone()
+        };
+        match word.as_str() {
+            "accept" => Some(Verdict::Accept),
+            "drop" => Some(Verdict::Drop),
+            _ => {
+                let span = self.span(name.range.clone());
+                self.syntax_error(
+                    span,
+                    format!("`{word}` is not a chain policy"),
+                    "a base chain's policy is `accept` or `drop`",
+                );
+                None
+            }
+        }
+    }
+
+    fn undefined_variable(&mut self, span: Span, name: &str) {
+        let mut diagnostic = Diagnostic::new(
+            &check::undefined_reference::RULE,
+            span,
+            format!("undefined variable `${name}`"),
+        )
+        .with_span_label("not defined before this use");
+        let mut known: Vec<&String> = self.defines.keys().collect();
+        known.sort();
+        let help = match known.iter().find(|k| k.eq_ignore_ascii_case(name)) {
+            Some(k) => format!("did you mean `${k}`? Variable names are case-sensitive"),
+            None => format!(
+                "add `define {name} = …` before the first use (nft reads the file top to bottom)"
+            ),
+        };
+        diagnostic = diagnostic.with_help(help);
+        self.push(diagnostic);
+    }
+
+    /// Report `$variables` used in `range` (outside a port value) that are not defined.
+    fn check_variables_defined(&mut self, range: Range<usize>) {
+        for index in range {
+            let token = self.tokens[index];
+            if token.kind == TokenKind::Variable {
+                let name = &token.text(self.text)[1..];
+                if !self.defines.contains_key(name) {
+                    let span = self.token_span(index);
+                    self.undefined_variable(span, name);
+                }
+            }
+        }
+    }
+
+    // ---- rules ----
+
+    fn rule(&mut self, range: Range<usize>) -> Option<Rule> {
+        if range.is_empty() {
+            return None;
+        }
+        let mut rule = Rule {
+            span: self.tokens_span(range.clone()),
+            matches: Vec::new(),
+            nat: Vec::new(),
+            verdict: None,
+        };
+        let end = range.end;
+        let mut pos = range.start;
+        let mut nat_pending: Vec<(NatKind, Range<usize>, usize)> = Vec::new();
+        while pos < end {
+            let start = pos;
+            let Some(word) = self.word(pos) else {
+                pos = self.opaque(&mut rule, pos, end);
+                continue;
+            };
+            match word {
+                "tcp" | "udp" | "sctp" | "dccp" | "udplite" => {
+                    let l4 = L4::parse(word).unwrap_or(L4::Tcp);
+                    rule.matches.push(Match::L4Proto {
+                        protos: ProtoSet::one(l4),
+                        span: self.token_span(pos),
+                    });
+                    pos = self.port_match(&mut rule, pos, end, ProtoSet::one(l4));
+                }
+                "th" => pos = self.port_match(&mut rule, pos, end, ProtoSet::ANY),
+                "meta" if self.word(pos + 1) == Some("l4proto") => {
+                    pos = self.proto_match(&mut rule, pos, pos + 2, end)
+                }
+                "ip" if self.word(pos + 1) == Some("protocol") => {
+                    pos = self.proto_match(&mut rule, pos, pos + 2, end)
+                }
+                "ip6" if self.word(pos + 1) == Some("nexthdr") => {
+                    pos = self.proto_match(&mut rule, pos, pos + 2, end)
+                }
+                "accept" | "drop" | "return" | "continue" => {
+                    let verdict = match word {
+                        "accept" => Verdict::Accept,
+                        "drop" => Verdict::Drop,
+                        "return" => Verdict::Return,
+                        _ => Verdict::Continue,
+                    };
+                    rule.verdict = Some((verdict, self.token_span(pos)));
+                    pos += 1;
+                }
+                "reject" | "queue" => {
+                    let verdict = if word == "reject" {
+                        Verdict::Reject
+                    } else {
+                        Verdict::Queue
+                    };
+                    rule.verdict = Some((verdict, self.token_span(pos)));
+                    pos = self.opaque_run(pos + 1, end, &["with"]);
+                }
+                "jump" | "goto" => match self.word(pos + 1) {
+                    Some(target) => {
+                        let verdict = if word == "jump" {
+                            Verdict::Jump(target.to_string())
+                        } else {
+                            Verdict::Goto(target.to_string())
+                        };
+                        rule.verdict = Some((verdict, self.tokens_span(pos..pos + 2)));
+                        pos += 2;
+                    }
+                    None => {
+                        let span = self.token_span(pos);
+                        self.syntax_error(
+                            span,
+                            format!("`{word}` needs a chain name"),
+                            "write `jump CHAIN` with the name of a chain in this table",
+                        );
+                        pos += 1;
+                    }
+                },
+                "dnat" | "snat" | "redirect" | "masquerade" => {
+                    let kind = match word {
+                        "dnat" => NatKind::Dnat,
+                        "snat" => NatKind::Snat,
+                        "redirect" => NatKind::Redirect,
+                        _ => NatKind::Masquerade,
+                    };
+                    let stop = self.opaque_run(pos + 1, end, &[]);
+                    nat_pending.push((kind, pos..stop, start));
+                    pos = stop;
+                }
+                _ => pos = self.opaque(&mut rule, pos, end),
+            }
+            debug_assert!(pos > start);
+        }
+        // NAT targets are read last: their port protocol is the rule's, wherever it was matched.
+        for (kind, range, _) in nat_pending {
+            let nat = self.nat(&rule, kind, range);
+            rule.nat.push(nat);
+        }
+        Some(rule)
+    }
+
+    /// An opaque match from `pos` to the next starter word.
+    fn opaque(&mut self, rule: &mut Rule, pos: usize, end: usize) -> usize {
+        let stop = self.opaque_run(pos + 1, end, &[]);
+        self.check_variables_defined(pos..stop);
+        rule.matches.push(Match::Opaque {
+            span: self.tokens_span(pos..stop),
+        });
+        stop
+    }
+
+    /// The end of a run of arguments starting at `pos`: the next starter word outside brackets
+    /// (a word right after a `.` belongs to a concatenation and continues the run). Words in
+    /// `also` continue the run even though they would start something else.
+    fn opaque_run(&self, mut pos: usize, end: usize, also: &[&str]) -> usize {
+        let mut depth = 0usize;
+        while pos < end {
+            let token = self.tokens[pos];
+            match token.kind {
+                TokenKind::LBrace | TokenKind::LParen | TokenKind::LBracket => depth += 1,
+                TokenKind::RBrace | TokenKind::RParen | TokenKind::RBracket => {
+                    depth = depth.saturating_sub(1)
+                }
+                TokenKind::Word if depth == 0 => {
+                    let word = token.text(self.text);
+                    let after_dot = pos > 0 && self.word(pos - 1) == Some(".");
+                    if also.contains(&word) {
+                        pos += 1;
+                        // `reject with tcp reset`: the words after `with` belong to it.
+                        while pos < end && self.word(pos).is_some_and(|w| !is_verdictish(w)) {
+                            pos += 1;
+                        }
+                        continue;
+                    }
+                    if STARTERS.contains(&word) && !after_dot {
+                        return pos;
+                    }
+                }
+                _ => {}
+            }
+            pos += 1;
+        }
+        end
+    }
+
+    /// `meta l4proto X`, `ip protocol X`, `ip6 nexthdr X` (X a name, number or set).
+    fn proto_match(&mut self, rule: &mut Rule, start: usize, value: usize, end: usize) -> usize {
+        let stop = self.opaque_run(value, end, &[]);
+        let mut protos = ProtoSet::EMPTY;
+        let mut negated = false;
+        let mut opaque = stop == value;
+        for index in value..stop {
+            let token = self.tokens[index];
+            match token.kind {
+                TokenKind::Word => match token.text(self.text) {
+                    "eq" | "==" => {}
+                    "ne" => negated = true,
+                    w => match L4::parse(w) {
+                        Some(l4) => protos.insert(l4),
+                        // Another protocol (icmp, esp…): no ports; not modelled here.
+                        None => opaque = true,
+                    },
+                },
+                TokenKind::Operator if token.text(self.text) == "!=" => negated = true,
+                TokenKind::LBrace | TokenKind::RBrace | TokenKind::Comma | TokenKind::Newline => {}
+                _ => opaque = true,
+            }
+        }
+        let span = self.tokens_span(start..stop.max(value));
+        if negated || opaque {
+            self.check_variables_defined(start..stop);
+            rule.matches.push(Match::Opaque { span });
+        } else {
+            rule.matches.push(Match::L4Proto { protos, span });
+        }
+        stop
+    }
+
+    /// `tcp dport [op] VALUE` and friends, from the protocol word at `start`.
+    fn port_match(&mut self, rule: &mut Rule, start: usize, end: usize, protos: ProtoSet) -> usize {
+        let direction = match self.word(start + 1) {
+            Some("dport") => PortDirection::Destination,
+            Some("sport") => PortDirection::Source,
+            // `tcp flags syn`, `udp length 5`, …: another header field.
+            _ => return self.opaque(rule, start, end),
+        };
+        let mut pos = start + 2;
+        let op = match self.tokens.get(pos).filter(|_| pos < end) {
+            Some(t) if matches!(t.kind, TokenKind::Word | TokenKind::Operator) => {
+                match t.text(self.text) {
+                    "==" | "eq" => Some(PortOp::Eq),
+                    "!=" | "ne" => Some(PortOp::Ne),
+                    "<" | "lt" => Some(PortOp::Lt),
+                    ">" | "gt" => Some(PortOp::Gt),
+                    "<=" | "le" => Some(PortOp::Le),
+                    ">=" | "ge" => Some(PortOp::Ge),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        if op.is_some() {
+            pos += 1;
+        }
+        let op = op.unwrap_or(PortOp::Eq);
+        if pos >= end {
+            let span = self.tokens_span(start..pos);
+            self.syntax_error(
+                span,
+                "a port match needs a value",
+                "write the port, range, service name or set to match, e.g. `tcp dport 22`",
+            );
+            return pos;
+        }
+        // Mangling (`tcp dport set 80`), maps, bit operations and concatenations are opaque.
+        let next = self.tokens[pos];
+        let opaque_follow = matches!(self.word(pos), Some("set" | "map" | "vmap" | "."))
+            || (next.kind == TokenKind::Operator && op == PortOp::Eq && pos == start + 2);
+        if opaque_follow {
+            return self.opaque(rule, start, end);
+        }
+        let value_start = pos;
+        let value = self.value(&mut pos, end, protos, &[], 0);
+        if matches!(self.word(pos), Some(".")) || matches!(self.word(pos), Some(":")) {
+            return self.opaque(rule, start, end);
+        }
+        match value {
+            Value::Opaque => {
+                let stop = self.opaque_run(pos.max(value_start + 1), end, &[]);
+                self.check_variables_defined(start..stop);
+                rule.matches.push(Match::Opaque {
+                    span: self.tokens_span(start..stop),
+                });
+                stop
+            }
+            Value::Ports(elements, is_list) => {
+                let value_span = self.tokens_span(value_start..pos);
+                rule.matches.push(Match::Ports {
+                    direction,
+                    op,
+                    protos,
+                    ports: PortSet {
+                        elements,
+                        span: value_span,
+                        is_list,
+                    },
+                    span: self.tokens_span(start..pos),
+                });
+                pos
+            }
+        }
+    }
+
+    /// One port value at `*pos`: a word, a spaced range `a - b`, a `$variable`, or a `{ set }`.
+    /// `via` is the chain of variable uses that led here (innermost last while recursing).
+    fn value(
+        &mut self,
+        pos: &mut usize,
+        end: usize,
+        protos: ProtoSet,
+        via: &[VariableUse],
+        depth: usize,
+    ) -> Value {
+        let index = *pos;
+        let token = self.tokens[index];
+        match token.kind {
+            TokenKind::LBrace => self.set_value(pos, end, protos, via, depth),
+            TokenKind::Variable => {
+                *pos += 1;
+                self.variable_value(index, protos, via, depth)
+            }
+            TokenKind::Word | TokenKind::String => {
+                *pos += 1;
+                let text = token.text(self.text).trim_matches('"');
+                let mut range = token.range();
+                if token.kind == TokenKind::String {
+                    range = range.start + 1..range.end - 1;
+                }
+                // `1024 - 65535` (spaced range).
+                if self.word(*pos) == Some("-") && *pos + 1 < end && self.word(*pos + 1).is_some() {
+                    let hi = self.tokens[*pos + 1];
+                    *pos += 2;
+                    let joined = format!("{text}-{}", hi.text(self.text));
+                    let span = self.span(range.start..hi.end as usize);
+                    return self.elements_of_atom(&joined, span, protos, via);
+                }
+                self.elements_of_atom(text, self.span(range), protos, via)
+            }
+            _ => {
+                *pos += 1;
+                Value::Opaque
+            }
+        }
+    }
+
+    fn elements_of_atom(
+        &mut self,
+        text: &str,
+        span: Span,
+        protos: ProtoSet,
+        via: &[VariableUse],
+    ) -> Value {
+        match self.atom(text, span, protos, via) {
+            Some(element) => Value::Ports(vec![element], false),
+            None => Value::Ports(Vec::new(), false),
+        }
+    }
+
+    fn set_value(
+        &mut self,
+        pos: &mut usize,
+        end: usize,
+        protos: ProtoSet,
+        via: &[VariableUse],
+        depth: usize,
+    ) -> Value {
+        let open = *pos;
+        *pos += 1;
+        let mut elements = Vec::new();
+        let mut opaque = false;
+        while *pos < end {
+            let token = self.tokens[*pos];
+            match token.kind {
+                TokenKind::RBrace => {
+                    *pos += 1;
+                    return if opaque {
+                        Value::Opaque
+                    } else {
+                        Value::Ports(elements, true)
+                    };
+                }
+                TokenKind::Comma | TokenKind::Newline => *pos += 1,
+                _ => {
+                    let word = self.word(*pos).unwrap_or("");
+                    if word == ":" || word == "." || word.ends_with(':') {
+                        // A map (`22 : accept`) or a concatenation (`22 . 10.0.0.1`).
+                        opaque = true;
+                        *pos += 1;
+                        continue;
+                    }
+                    if depth >= MAX_VARIABLE_DEPTH {
+                        opaque = true;
+                        *pos += 1;
+                        continue;
+                    }
+                    match self.value(pos, end, protos, via, depth + 1) {
+                        Value::Ports(mut more, _) => elements.append(&mut more),
+                        Value::Opaque => opaque = true,
+                    }
+                }
+            }
+        }
+        let span = self.token_span(open);
+        self.syntax_error(span, "this set is never closed", "add the matching `}`");
+        Value::Opaque
+    }
+
+    fn variable_value(
+        &mut self,
+        index: usize,
+        protos: ProtoSet,
+        via: &[VariableUse],
+        depth: usize,
+    ) -> Value {
+        let span = self.token_span(index);
+        let name = &self.tokens[index].text(self.text)[1..];
+        let Some(define) = self.defines.get(name) else {
+            // Inside a define, an undefined variable was reported where the define was read.
+            if via.is_empty() {
+                self.undefined_variable(span, name);
+            }
+            return Value::Ports(Vec::new(), false);
+        };
+        if via.iter().any(|u| u.name == name) || depth >= MAX_VARIABLE_DEPTH {
+            self.push(
+                Diagnostic::new(
+                    &check::undefined_reference::RULE,
+                    span,
+                    format!("`${name}` refers to itself"),
+                )
+                .with_help("a variable cannot be defined through itself"),
+            );
+            return Value::Opaque;
+        }
+        let value = define.value.clone();
+        let mut chain = via.to_vec();
+        chain.push(VariableUse {
+            name: name.to_string(),
+            span,
+        });
+        let mut pos = value.start;
+        let result = self.value(&mut pos, value.end, protos, &chain, depth + 1);
+        if pos < value.end {
+            // The define holds more than one value (`define p = 22 80`): not a port value.
+            return Value::Opaque;
+        }
+        match result {
+            Value::Ports(elements, is_list) => Value::Ports(elements, is_list),
+            Value::Opaque => Value::Opaque,
+        }
+    }
+
+    /// A single port, range or service name; reports what is invalid and returns `None` then.
+    fn atom(
+        &mut self,
+        text: &str,
+        span: Span,
+        protos: ProtoSet,
+        via: &[VariableUse],
+    ) -> Option<PortElement> {
+        let element = |lo: u16, hi: u16, origin: PortOrigin| PortElement {
+            lo,
+            hi,
+            span,
+            origin,
+            via: via.iter().rev().cloned().collect(),
+        };
+        if let Some(number) = parse_number(text) {
+            return match u16::try_from(number) {
+                Ok(port) => Some(element(port, port, PortOrigin::Number)),
+                Err(_) => {
+                    self.invalid_port(
+                        span,
+                        via,
+                        format!("port {text} is out of range"),
+                        "a port is a number from 0 to 65535",
+                    );
+                    None
+                }
+            };
+        }
+        if let Some((lo_text, hi_text)) = text.split_once('-') {
+            if let (Some(lo), Some(hi)) = (parse_number(lo_text), parse_number(hi_text)) {
+                return self.range(lo, hi, text, span, via).map(|(lo, hi)| element(lo, hi, PortOrigin::Range));
+            }
+        }
+        let starts_like_name = text
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+        if !starts_like_name {
+            self.invalid_port(
+                span,
+                via,
+                format!("`{text}` is not a port, a port range or a service name"),
+                "write a number from 0 to 65535, a range such as `1024-65535`, or a service name such as `ssh`",
+            );
+            return None;
+        }
+        match self.resolver.resolve(text, protos) {
+            Resolution::Port { port, candidates } => {
+                if candidates.len() > 1 {
+                    self.ambiguous_name(text, span, via, protos, port, &candidates);
+                }
+                Some(element(port, port, PortOrigin::ServiceName(text.to_string())))
+            }
+            Resolution::NameOnly => {
+                self.unknown_name(
+                    span,
+                    via,
+                    format!("service name `{text}` has no port in the IANA registry"),
+                    format!("`{text}` is registered as a name only (for DNS-SD/SRV use), so nft cannot resolve it to a port; write the port number"),
+                );
+                None
+            }
+            Resolution::Unknown => {
+                let help = match self.resolver.suggest(text) {
+                    Some(s) => format!("did you mean `{s}`? Otherwise write the port number"),
+                    None => "write the port number, or a service name from the IANA registry".to_string(),
+                };
+                self.unknown_name(
+                    span,
+                    via,
+                    format!("unknown service name `{text}`"),
+                    help,
+                );
+                None
+            }
+        }
+    }
+
+    fn range(
+        &mut self,
+        lo: u64,
+        hi: u64,
+        text: &str,
+        span: Span,
+        via: &[VariableUse],
+    ) -> Option<(u16, u16)> {
+        let (Ok(lo16), Ok(hi16)) = (u16::try_from(lo), u16::try_from(hi)) else {
+            self.invalid_port(
+                span,
+                via,
+                format!("port range {text} is out of range"),
+                "ports are numbers from 0 to 65535",
+            );
+            return None;
+        };
+        if lo16 > hi16 {
+            self.invalid_port(
+                span,
+                via,
+                format!("port range {text} is inverted"),
+                &format!("write the lower port first: `{hi16}-{lo16}`"),
+            );
+            return None;
+        }
+        Some((lo16, hi16))
+    }
+
+    fn with_uses(&self, mut diagnostic: Diagnostic, via: &[VariableUse]) -> Diagnostic {
+        for used in via.iter().rev() {
+            diagnostic = diagnostic.with_label(used.span, format!("`${}` used here", used.name));
+        }
+        diagnostic
+    }
+
+    fn invalid_port(&mut self, span: Span, via: &[VariableUse], message: String, help: &str) {
+        let d = Diagnostic::new(&check::invalid_port::RULE, span, message).with_help(help);
+        let d = self.with_uses(d, via);
+        self.push(d);
+    }
+
+    fn unknown_name(&mut self, span: Span, via: &[VariableUse], message: String, help: String) {
+        let d = Diagnostic::new(&check::unknown_service_name::RULE, span, message).with_help(help);
+        let d = self.with_uses(d, via);
+        self.push(d);
+    }
+
+    fn ambiguous_name(
+        &mut self,
+        text: &str,
+        span: Span,
+        via: &[VariableUse],
+        protos: ProtoSet,
+        port: u16,
+        candidates: &[u16],
+    ) {
+        let list: Vec<String> = candidates.iter().map(u16::to_string).collect();
+        let proto = if protos.is_any() {
+            String::new()
+        } else {
+            format!(" {}", protos.iter().map(L4::as_str).collect::<Vec<_>>().join("/"))
+        };
+        let d = Diagnostic::new(
+            &check::ambiguous_service_name::RULE,
+            span,
+            format!("service name `{text}` names several{proto} ports in the IANA registry: {}", list.join(", ")),
+        )
+        .with_span_label(format!("portlint reads this as {port}"))
+        .with_help(format!(
+            "nft resolves names through the host's /etc/services, which lists one of them; write the port number you mean (portlint assumes {port}, the first in the registry)"
+        ));
+        let d = self.with_uses(d, via);
+        self.push(d);
+    }
+
+    /// `dnat [ip|ip6] to ADDR[:PORT]`, `redirect [to] :PORT`, `masquerade [to :PORT]`, `snat …`.
+    fn nat(&mut self, rule: &Rule, kind: NatKind, range: Range<usize>) -> Nat {
+        let span = self.tokens_span(range.clone());
+        let mut nat = Nat {
+            kind,
+            address: None,
+            ports: None,
+            span,
+        };
+        let mut pos = range.start + 1;
+        while matches!(self.word(pos), Some("ip" | "ip6" | "inet")) && pos < range.end {
+            pos += 1;
+        }
+        if self.word(pos) == Some("to") {
+            pos += 1;
+        }
+        if pos >= range.end || matches!(self.word(pos), Some("map")) {
+            return nat;
+        }
+        // The target: tokens written together (`10.0.0.1:80`, `[::1]:80`, `$addr:$port`).
+        let mut stop = pos + 1;
+        while stop < range.end && !self.tokens[stop].spaced {
+            stop += 1;
+        }
+        // `10.0.0.1 : 80` (spaced colon) also writes a port.
+        while stop < range.end && matches!(self.word(stop), Some(w) if w.starts_with(':')) {
+            stop += 1;
+            while stop < range.end && !self.tokens[stop].spaced {
+                stop += 1;
+            }
+        }
+        if self.tokens[pos..stop].iter().any(|t| self.word_is(t, "map")) {
+            return nat;
+        }
+        let protos = match rule.l4_protocols() {
+            p if p.is_any() || p.is_empty() => {
+                let mut p = ProtoSet::one(L4::Tcp);
+                p.insert(L4::Udp);
+                p
+            }
+            p => p,
+        };
+        let (address, port_part) = self.split_target(pos..stop);
+        nat.address = address;
+        if let Some((first, text_offset)) = port_part {
+            nat.ports = self.nat_ports(first, text_offset, stop, protos);
+        }
+        self.check_variables_defined(range);
+        nat
+    }
+
+    fn word_is(&self, token: &Token, word: &str) -> bool {
+        token.kind == TokenKind::Word && token.text(self.text) == word
+    }
+
+    /// Split a NAT target into its address text and where its port part starts: the token
+    /// index and the byte offset of the port text in that token.
+    fn split_target(&self, range: Range<usize>) -> (Option<String>, Option<(usize, usize)>) {
+        let text_of = |r: Range<usize>| -> String {
+            self.tokens[r].iter().map(|t| t.text(self.text)).collect::<Vec<_>>().join("")
+        };
+        // `[addr]:port`
+        if self.tokens[range.start].kind == TokenKind::LBracket {
+            let close = (range.start..range.end).find(|&i| self.tokens[i].kind == TokenKind::RBracket);
+            return match close {
+                Some(close) => {
+                    let address = Some(text_of(range.start + 1..close));
+                    match self.word(close + 1) {
+                        Some(w) if close + 1 < range.end && w.starts_with(':') => (address, Some((close + 1, 1))),
+                        _ => (address, None),
+                    }
+                }
+                None => (Some(text_of(range)), None),
+            };
+        }
+        for index in range.clone() {
+            let token = self.tokens[index];
+            if token.kind != TokenKind::Word {
+                continue;
+            }
+            let word = token.text(self.text);
+            let colons = word.matches(':').count();
+            // Several colons without brackets: an IPv6 address, no port.
+            if colons > 1 {
+                return (Some(text_of(range)), None);
+            }
+            if let Some(at) = word.find(':') {
+                let address = format!("{}{}", text_of(range.start..index), &word[..at]);
+                let address = (!address.is_empty()).then_some(address);
+                return (address, Some((index, at + 1)));
+            }
+        }
+        (Some(text_of(range)), None)
+    }
+
+    fn nat_ports(&mut self, first: usize, offset: usize, stop: usize, protos: ProtoSet) -> Option<PortSet> {
+        let token = self.tokens[first];
+        let rest = &token.text(self.text)[offset..];
+        if !rest.is_empty() {
+            let start = token.start as usize + offset;
+            let span = self.span(start..token.end as usize);
+            let element = self.atom(rest, span, protos, &[])?;
+            return Some(PortSet {
+                elements: vec![element],
+                span,
+                is_list: false,
+            });
+        }
+        // `addr:` followed by `$port`.
+        let next = first + 1;
+        if next < stop && self.tokens[next].kind == TokenKind::Variable {
+            let span = self.token_span(next);
+            return match self.variable_value(next, protos, &[], 0) {
+                Value::Ports(elements, is_list) => Some(PortSet {
+                    elements,
+                    span,
+                    is_list,
+                }),
+                Value::Opaque => None,
+            };
+        }
+        None
+    }
+}
+
+fn is_verdictish(word: &str) -> bool {
+    STARTERS.contains(&word) && !matches!(word, "tcp" | "icmp" | "icmpv6")
+}
+
+/// A decimal or `0x` hexadecimal number, as nft reads ports.
+fn parse_number(text: &str) -> Option<u64> {
+    if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        if hex.is_empty() || hex.len() > 12 {
+            return None;
+        }
+        return u64::from_str_radix(hex, 16).ok();
+    }
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // Anything longer than 12 digits is out of range anyway; keep it a number for the message.
+    Some(text.get(..12).unwrap_or(text).parse().unwrap_or(u64::MAX))
+}

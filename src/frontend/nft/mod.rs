@@ -1,0 +1,35 @@
+//! The nftables front end: `lexer` → `parser` → `lower`.
+
+pub mod lexer;
+pub mod lower;
+pub mod parser;
+
+use crate::check;
+use crate::diagnostic::Diagnostic;
+use crate::frontend::resolve::Resolver;
+use crate::model::Ruleset;
+use crate::source::{FileId, Span};
+
+/// Read one nft file into the model, with every syntax error and resolution finding.
+pub fn read(file: FileId, text: &str, resolver: &Resolver<'_>) -> (Ruleset, Vec<Diagnostic>) {
+    // Comments never change what a rule means; suppression comments are read separately.
+    let tokens: Vec<lexer::Token> = lexer::tokenize(text)
+        .into_iter()
+        .filter(|t| t.kind != lexer::TokenKind::Comment)
+        .collect();
+    let parsed = parser::parse(text, &tokens);
+    let mut diagnostics: Vec<Diagnostic> = parsed
+        .errors
+        .iter()
+        .map(|e| {
+            let d = Diagnostic::new(&check::syntax_error::RULE, Span::new(file, e.range.clone()), e.message.clone());
+            match &e.help {
+                Some(help) => d.with_help(help.clone()),
+                None => d,
+            }
+        })
+        .collect();
+    let lowered = lower::lower(file, text, &tokens, &parsed, resolver);
+    diagnostics.extend(lowered.diagnostics);
+    (lowered.ruleset, diagnostics)
+}

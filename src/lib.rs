@@ -1,0 +1,149 @@
+//! portlint: a firewall rule linter and policy checker.
+//!
+//! The pipeline of DESIGN.md: [`discover`] → [`frontend`] → [`check`] → [`report`], driven by
+//! [`lint`]; the [`registry`] answers what IANA says about every port.
+
+pub mod check;
+pub mod cli;
+pub mod commands;
+pub mod diagnostic;
+pub mod discover;
+pub mod frontend;
+pub mod lint;
+pub mod model;
+pub mod registry;
+pub mod report;
+pub mod source;
+
+use cli::{Cli, Command, FailOn, Format};
+use diagnostic::Severity;
+use std::io::{IsTerminal, Write};
+
+/// Exit codes (DESIGN.md): nothing at or above `--fail-on`; findings at or above it; portlint
+/// could not do its job.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_TROUBLE: u8 = 2;
+
+/// Run the command line; returns the exit code.
+pub fn run(cli: Cli) -> u8 {
+    let registry = match &cli.registry.registry {
+        Some(path) => match registry::Registry::load(path) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("portlint: {e}");
+                eprintln!("  --registry takes IANA's service-names-port-numbers CSV or XML (optionally gzipped) or a legacy port-numbers text file");
+                return EXIT_TROUBLE;
+            }
+        },
+        None => registry::Registry::embedded(),
+    };
+    let result = match &cli.command {
+        Some(Command::Ports(args)) => commands::ports(args, &registry).map(|(text, found)| {
+            print(&text);
+            if found { EXIT_OK } else { EXIT_FINDINGS }
+        }),
+        Some(Command::Registry(args)) => commands::registry(args.format, &registry).map(|text| {
+            print(&text);
+            EXIT_OK
+        }),
+        Some(Command::Rule(args)) => commands::rule(args).map(|text| {
+            print(&text);
+            EXIT_OK
+        }),
+        None => run_lint(&cli, &registry),
+    };
+    result.unwrap_or_else(|message| {
+        eprintln!("portlint: {message}");
+        EXIT_TROUBLE
+    })
+}
+
+fn print(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`portlint … | head`) is not an error worth a panic.
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+fn rules_named(names: &[String]) -> Result<Vec<&'static check::RuleInfo>, String> {
+    names
+        .iter()
+        .filter(|n| !n.trim().is_empty())
+        .map(|n| {
+            check::lookup(n.trim()).ok_or_else(|| {
+                format!("no rule is named `{}`; `portlint rule --all` lists them", n.trim())
+            })
+        })
+        .collect()
+}
+
+fn run_lint(cli: &Cli, registry: &registry::Registry) -> Result<u8, String> {
+    let args = &cli.lint;
+    let filter = lint::RuleFilter {
+        select: rules_named(&args.select)?,
+        ignore: rules_named(&args.ignore)?,
+    };
+    let outcome = lint::lint(&args.paths, registry, &filter);
+    let summary = report::Summary::of(outcome.sources.len(), &outcome.diagnostics);
+    let report = report::Report {
+        sources: &outcome.sources,
+        diagnostics: &outcome.diagnostics,
+        summary,
+        registry: &registry.meta,
+    };
+    let text = match args.format {
+        Format::Json => report::json::render(&report),
+        Format::Concise => report::concise::render(&report),
+        Format::Human => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let style = if color {
+                report::human::Style::Color
+            } else {
+                report::human::Style::Plain
+            };
+            report::human::render(&report, style, terminal_width())
+        }
+    };
+    print(&text);
+    if args.statistics {
+        print(&statistics(&outcome.diagnostics));
+    }
+    for error in &outcome.path_errors {
+        eprintln!("portlint: {}: {}", error.path, error.message);
+    }
+    if !outcome.path_errors.is_empty() {
+        return Ok(EXIT_TROUBLE);
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    let failing = threshold.is_some_and(|t| outcome.diagnostics.iter().any(|d| d.severity >= t));
+    Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|&w: &usize| w >= 40)
+        .unwrap_or(100)
+}
+
+fn statistics(diagnostics: &[diagnostic::Diagnostic]) -> String {
+    let mut counts: Vec<(&str, &str, usize)> = Vec::new();
+    for d in diagnostics {
+        match counts.iter_mut().find(|(code, _, _)| *code == d.rule.code) {
+            Some(entry) => entry.2 += 1,
+            None => counts.push((d.rule.code, d.rule.slug, 1)),
+        }
+    }
+    counts.sort();
+    counts
+        .iter()
+        .map(|(code, slug, n)| format!("{n:>7}  {code}  {slug}\n"))
+        .collect()
+}

@@ -1,0 +1,330 @@
+//! The rule model: what every front end lowers into and what every check reads.
+//!
+//! A rule is a conjunction of matches over dimensions (layer-4 protocol, ports, …) plus opaque
+//! matches, followed by statements (NAT) and a verdict. Checks never see a front end's syntax.
+
+use crate::source::{FileId, Span};
+
+/// The address family of a table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    Ip,
+    Ip6,
+    Inet,
+    Arp,
+    Bridge,
+    Netdev,
+}
+
+impl Family {
+    pub fn parse(word: &str) -> Option<Family> {
+        Some(match word {
+            "ip" => Family::Ip,
+            "ip6" => Family::Ip6,
+            "inet" => Family::Inet,
+            "arp" => Family::Arp,
+            "bridge" => Family::Bridge,
+            "netdev" => Family::Netdev,
+            _ => return None,
+        })
+    }
+}
+
+/// A netfilter hook.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hook {
+    Prerouting,
+    Input,
+    Forward,
+    Output,
+    Postrouting,
+    Ingress,
+    Egress,
+}
+
+impl Hook {
+    pub fn parse(word: &str) -> Option<Hook> {
+        Some(match word.to_ascii_lowercase().as_str() {
+            "prerouting" => Hook::Prerouting,
+            "input" => Hook::Input,
+            "forward" => Hook::Forward,
+            "output" => Hook::Output,
+            "postrouting" => Hook::Postrouting,
+            "ingress" => Hook::Ingress,
+            "egress" => Hook::Egress,
+            _ => return None,
+        })
+    }
+
+    /// Whether packets on this hook are on their way in (to this host or through it).
+    pub fn is_inbound(self) -> bool {
+        matches!(
+            self,
+            Hook::Prerouting | Hook::Input | Hook::Forward | Hook::Ingress
+        )
+    }
+}
+
+/// A final decision (or a jump) of a rule or a chain policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Accept,
+    Drop,
+    Reject,
+    Queue,
+    Return,
+    Continue,
+    Jump(String),
+    Goto(String),
+}
+
+/// A set of layer-4 protocols a match applies to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ProtoSet(u8);
+
+/// A layer-4 protocol with ports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum L4 {
+    Tcp,
+    Udp,
+    Sctp,
+    Dccp,
+    UdpLite,
+}
+
+impl L4 {
+    pub const ALL: [L4; 5] = [L4::Tcp, L4::Udp, L4::Sctp, L4::Dccp, L4::UdpLite];
+
+    pub fn parse(word: &str) -> Option<L4> {
+        Some(match word.to_ascii_lowercase().as_str() {
+            "tcp" | "6" => L4::Tcp,
+            "udp" | "17" => L4::Udp,
+            "sctp" | "132" => L4::Sctp,
+            "dccp" | "33" => L4::Dccp,
+            "udplite" | "136" => L4::UdpLite,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            L4::Tcp => "tcp",
+            L4::Udp => "udp",
+            L4::Sctp => "sctp",
+            L4::Dccp => "dccp",
+            L4::UdpLite => "udplite",
+        }
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+impl ProtoSet {
+    /// Every protocol with ports: what `th dport` matches when nothing narrows it.
+    pub const ANY: ProtoSet = ProtoSet(0b1_1111);
+    pub const EMPTY: ProtoSet = ProtoSet(0);
+
+    pub fn one(l4: L4) -> ProtoSet {
+        ProtoSet(l4.bit())
+    }
+
+    pub fn contains(self, l4: L4) -> bool {
+        self.0 & l4.bit() != 0
+    }
+
+    pub fn insert(&mut self, l4: L4) {
+        self.0 |= l4.bit();
+    }
+
+    pub fn intersect(self, other: ProtoSet) -> ProtoSet {
+        ProtoSet(self.0 & other.0)
+    }
+
+    pub fn is_any(self) -> bool {
+        self == ProtoSet::ANY
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = L4> {
+        L4::ALL.into_iter().filter(move |l4| self.contains(*l4))
+    }
+}
+
+/// How a port element was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PortOrigin {
+    Number,
+    Range,
+    /// A service name, resolved through the registry (or `--services`).
+    ServiceName(String),
+}
+
+/// Where a value came from when it was written in a `define` and used through `$name`: the
+/// uses, innermost first (a variable may be defined through another variable).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VariableUse {
+    pub name: String,
+    pub span: Span,
+}
+
+/// One element of a port set: a port or a closed range, with where it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PortElement {
+    pub lo: u16,
+    pub hi: u16,
+    /// The characters that wrote it (inside the `define` when it came through a variable).
+    pub span: Span,
+    pub origin: PortOrigin,
+    /// The `$variable` uses it came through, innermost first; empty when written in place.
+    pub via: Vec<VariableUse>,
+}
+
+impl PortElement {
+    pub fn is_single(&self) -> bool {
+        self.lo == self.hi
+    }
+}
+
+/// A written port list: a single value, an anonymous set, or a named set's elements.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PortSet {
+    pub elements: Vec<PortElement>,
+    /// The whole value as written (`{ 22, 80 }`, `$ports`, `22`).
+    pub span: Span,
+    /// Whether the value is a set/list (so duplicates in it are worth reporting).
+    pub is_list: bool,
+}
+
+/// Which ports of a packet a match looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PortDirection {
+    Source,
+    Destination,
+}
+
+/// A comparison on a port match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PortOp {
+    Eq,
+    Ne,
+    Lt,
+    Gt,
+    Le,
+    Ge,
+}
+
+/// One condition of a rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Match {
+    /// `meta l4proto`, `ip protocol`, `ip6 nexthdr`, or implied by `tcp …`.
+    L4Proto { protos: ProtoSet, span: Span },
+    /// `tcp dport 22`, `th sport { 1, 2 }`, …
+    Ports {
+        direction: PortDirection,
+        op: PortOp,
+        /// The protocols written in the match (`tcp`), or ANY for `th`; see
+        /// [`Rule::protocols_of`] for what the rule narrows it to.
+        protos: ProtoSet,
+        ports: PortSet,
+        span: Span,
+    },
+    /// Parsed but not modelled: analyses treat it as "may or may not match".
+    Opaque { span: Span },
+}
+
+/// What a NAT statement does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NatKind {
+    Dnat,
+    Snat,
+    Redirect,
+    Masquerade,
+}
+
+/// A NAT statement with the ports it rewrites to: a listener must bind those.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Nat {
+    pub kind: NatKind,
+    /// The address written, if any (`10.0.0.1`, `[::1]`, `$backend`), as text.
+    pub address: Option<String>,
+    pub ports: Option<PortSet>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rule {
+    pub span: Span,
+    pub matches: Vec<Match>,
+    pub nat: Vec<Nat>,
+    pub verdict: Option<(Verdict, Span)>,
+}
+
+impl Rule {
+    /// The protocols a rule's `L4Proto` matches narrow it to (ANY when none).
+    pub fn l4_protocols(&self) -> ProtoSet {
+        self.matches.iter().fold(ProtoSet::ANY, |acc, m| match m {
+            Match::L4Proto { protos, .. } => acc.intersect(*protos),
+            _ => acc,
+        })
+    }
+
+    /// The protocols a port match applies to within this rule.
+    pub fn protocols_of(&self, match_protos: ProtoSet) -> ProtoSet {
+        match_protos.intersect(self.l4_protocols())
+    }
+
+    pub fn accepts(&self) -> bool {
+        matches!(self.verdict, Some((Verdict::Accept, _)))
+    }
+}
+
+/// A base chain's declaration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaseChain {
+    pub chain_type: String,
+    pub hook: Option<Hook>,
+    pub priority: Option<String>,
+    pub policy: Option<Verdict>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Chain {
+    pub name: String,
+    pub span: Span,
+    pub base: Option<BaseChain>,
+    pub rules: Vec<Rule>,
+}
+
+impl Chain {
+    pub fn hook(&self) -> Option<Hook> {
+        self.base.as_ref().and_then(|b| b.hook)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Table {
+    pub family: Family,
+    pub name: String,
+    pub span: Span,
+    pub chains: Vec<Chain>,
+}
+
+/// One file's rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ruleset {
+    pub file: FileId,
+    pub tables: Vec<Table>,
+}
+
+impl Ruleset {
+    pub fn chains(&self) -> impl Iterator<Item = (&Table, &Chain)> {
+        self.tables
+            .iter()
+            .flat_map(|t| t.chains.iter().map(move |c| (t, c)))
+    }
+}

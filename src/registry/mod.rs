@@ -1,0 +1,359 @@
+//! The IANA Service Name and Transport Protocol Port Number Registry.
+//!
+//! The current revision is embedded (compiled into static tables by `build.rs`); other revisions
+//! are loaded with `--registry FILE` from IANA's CSV or XML, or the legacy `port-numbers` text.
+//! Lookups by port are O(1) (a per-port posting list), by name O(log n).
+
+pub mod csv;
+pub mod legacy;
+pub mod model;
+pub mod xml;
+
+use std::borrow::Cow;
+use std::io::Read;
+use std::path::Path;
+
+pub use model::{Proto, Record, RecordKind};
+
+mod embedded {
+    use super::model::{Proto, Record, RecordKind};
+    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+}
+
+/// The first port of the Dynamic/Private range (RFC 6335): never assigned.
+pub const DYNAMIC_START: u16 = 49152;
+/// The first port of the User (registered) range; below it are the System (well-known) ports.
+pub const USER_START: u16 = 1024;
+
+/// Where a registry came from and what it covers.
+#[derive(Clone, Debug)]
+pub struct Meta {
+    /// `"embedded"` or the path given with `--registry`.
+    pub source: Cow<'static, str>,
+    /// The revision's date (`YYYY-MM-DD`, or `YYYY-MM` when that is all the file says).
+    pub date: String,
+    /// `"csv"`, `"xml"` or `"legacy-text"`.
+    pub format: &'static str,
+    /// The highest port the revision lists. Ports above it (and below the dynamic range) are
+    /// *unknown* under this revision, never "unassigned": the 2007 seed lists 0-1023 only.
+    pub coverage_end: u16,
+}
+
+/// A registry revision with its indexes.
+pub struct Registry {
+    pub meta: Meta,
+    records: Cow<'static, [Record]>,
+    port_offsets: Cow<'static, [u32]>,
+    port_postings: Cow<'static, [u32]>,
+    names: Cow<'static, [(&'static str, u32)]>,
+}
+
+/// What the registry says about one (port, protocol).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PortState {
+    Assigned,
+    Experimental,
+    Deassigned,
+    Reserved,
+    Unassigned,
+    /// No row for this protocol, but the port is assigned for another one.
+    OtherProtocolOnly,
+    /// 49152-65535: Dynamic and/or Private, never assigned.
+    Dynamic,
+    /// The revision does not cover this port (the 2007 seed stops at 1023).
+    Unknown,
+}
+
+impl PortState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PortState::Assigned => "assigned",
+            PortState::Experimental => "experimental",
+            PortState::Deassigned => "de-assigned",
+            PortState::Reserved => "reserved",
+            PortState::Unassigned => "unassigned",
+            PortState::OtherProtocolOnly => "not registered for this protocol",
+            PortState::Dynamic => "dynamic/private",
+            PortState::Unknown => "unknown",
+        }
+    }
+}
+
+/// The verdict on one (port, protocol), with the rows it rests on.
+#[derive(Clone, Debug)]
+pub struct PortStatus<'r> {
+    pub port: u16,
+    pub proto: Proto,
+    pub state: PortState,
+    /// The rows for this protocol, or, when `state` is `OtherProtocolOnly`, the rows of the
+    /// protocols the port is assigned for.
+    pub records: Vec<&'r Record>,
+    /// Rows whose "Unauthorized Use Reported" note applies to this port.
+    pub unauthorized: Vec<&'r Record>,
+}
+
+impl<'r> PortStatus<'r> {
+    /// The names assigned on this (port, protocol), in registry order, without repeats.
+    pub fn names(&self) -> Vec<&'r str> {
+        let mut names: Vec<&str> = Vec::new();
+        for r in &self.records {
+            if !r.name.is_empty() && !names.iter().any(|n| n.eq_ignore_ascii_case(r.name)) {
+                names.push(r.name);
+            }
+        }
+        names
+    }
+}
+
+/// Errors loading a registry file.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    #[error("cannot read registry file {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("registry file {path}: {message}")]
+    Format { path: String, message: String },
+}
+
+/// Registry files are read once per process; their strings live as long as the process.
+fn leak(text: &str) -> &'static str {
+    if text.is_empty() {
+        ""
+    } else {
+        Box::leak(text.to_string().into_boxed_str())
+    }
+}
+
+/// The largest registry file `--registry` reads (the current XML is about 4 MB).
+const MAX_REGISTRY_FILE: u64 = 64 << 20;
+
+impl Registry {
+    /// The revision compiled into the binary.
+    pub fn embedded() -> Registry {
+        Registry {
+            meta: Meta {
+                source: Cow::Borrowed("embedded"),
+                date: embedded::DATE.to_string(),
+                format: "csv",
+                coverage_end: DYNAMIC_START - 1,
+            },
+            records: Cow::Borrowed(&embedded::RECORDS),
+            port_offsets: Cow::Borrowed(&embedded::PORT_OFFSETS),
+            port_postings: Cow::Borrowed(&embedded::PORT_POSTINGS),
+            names: Cow::Borrowed(&embedded::NAMES),
+        }
+    }
+
+    /// A registry from imported rows.
+    pub fn from_records(records: Vec<Record>, meta: Meta) -> Registry {
+        let indexes = model::build_indexes(&records);
+        let names = indexes
+            .names
+            .iter()
+            .map(|(name, id)| (leak(name), *id))
+            .collect::<Vec<_>>();
+        Registry {
+            meta,
+            records: Cow::Owned(records),
+            port_offsets: Cow::Owned(indexes.port_offsets),
+            port_postings: Cow::Owned(indexes.port_postings),
+            names: Cow::Owned(names),
+        }
+    }
+
+    /// Load `--registry FILE`: IANA CSV, IANA XML (optionally gzipped), or legacy text.
+    pub fn load(path: &Path) -> Result<Registry, RegistryError> {
+        let shown = path.display().to_string();
+        let io = |source| RegistryError::Io {
+            path: shown.clone(),
+            source,
+        };
+        let file = std::fs::File::open(path).map_err(io)?;
+        let mut bytes = Vec::new();
+        file.take(MAX_REGISTRY_FILE + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        if bytes.starts_with(&[0x1f, 0x8b]) {
+            let mut inflated = Vec::new();
+            flate2::read::GzDecoder::new(&bytes[..])
+                .take(MAX_REGISTRY_FILE * 4)
+                .read_to_end(&mut inflated)
+                .map_err(io)?;
+            bytes = inflated;
+        }
+        let format = |message: String| RegistryError::Format {
+            path: shown.clone(),
+            message,
+        };
+        if bytes.len() as u64 > MAX_REGISTRY_FILE {
+            return Err(format(format!(
+                "larger than {} MiB; is this a registry file?",
+                MAX_REGISTRY_FILE >> 20
+            )));
+        }
+        // The legacy files are ASCII with a few Latin-1 names; decode lossily rather than refuse.
+        let text = String::from_utf8_lossy(&bytes);
+        Self::parse(&text, Cow::Owned(shown.clone())).map_err(format)
+    }
+
+    /// Parse registry text, detecting its format from its content.
+    pub fn parse(text: &str, source: Cow<'static, str>) -> Result<Registry, String> {
+        let head = text.trim_start_matches('\u{feff}').trim_start();
+        let mut leak = leak;
+        if head.starts_with("<?xml") || head.starts_with("<registry") {
+            let parsed = xml::parse_xml(text, &mut leak)?;
+            let meta = Meta {
+                source,
+                date: parsed.date,
+                format: "xml",
+                coverage_end: DYNAMIC_START - 1,
+            };
+            Ok(Registry::from_records(parsed.records, meta))
+        } else if head.starts_with("Service Name,") {
+            let parsed = csv::parse_csv(text, &mut leak)?;
+            let meta = Meta {
+                source,
+                date: parsed.date,
+                format: "csv",
+                coverage_end: DYNAMIC_START - 1,
+            };
+            Ok(Registry::from_records(parsed.records, meta))
+        } else {
+            let parsed = legacy::parse_legacy(text, &mut leak)?;
+            let meta = Meta {
+                source,
+                date: parsed.date,
+                format: "legacy-text",
+                coverage_end: parsed.coverage_end,
+            };
+            Ok(Registry::from_records(parsed.records, meta))
+        }
+    }
+
+    /// Every row, in registry order.
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+
+    /// The rows that cover `port`, for any protocol, in registry order.
+    pub fn records_at(&self, port: u16) -> impl Iterator<Item = &Record> + '_ {
+        let p = port as usize;
+        let (start, end) = (self.port_offsets[p] as usize, self.port_offsets[p + 1] as usize);
+        self.port_postings[start..end]
+            .iter()
+            .map(move |&id| &self.records[id as usize])
+    }
+
+    /// The rows that overlap `lo..=hi`, for any protocol, in registry order, each once.
+    pub fn records_in_range(&self, lo: u16, hi: u16) -> Vec<&Record> {
+        let p = |port: u16| port as usize;
+        let (start, end) = (
+            self.port_offsets[p(lo)] as usize,
+            self.port_offsets[p(hi) + 1] as usize,
+        );
+        let mut ids: Vec<u32> = self.port_postings[start..end].to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter().map(|id| &self.records[id as usize]).collect()
+    }
+
+    /// The rows named `name` (case-insensitive), including name-only rows, in registry order.
+    pub fn records_named(&self, name: &str) -> Vec<&Record> {
+        let key = name.to_ascii_lowercase();
+        let start = self.names.partition_point(|(n, _)| *n < key.as_str());
+        self.names[start..]
+            .iter()
+            .take_while(|(n, _)| *n == key)
+            .map(|(_, id)| &self.records[*id as usize])
+            .collect()
+    }
+
+    /// The ports `name` names for `proto`, in registry order, without repeats. Name-only rows
+    /// are skipped; a named range (x11 6000-6063) gives its range.
+    pub fn resolve_name(&self, name: &str, proto: Proto) -> Vec<(u16, u16)> {
+        let mut ports = Vec::new();
+        for record in self.records_named(name) {
+            if let Some(range) = record.ports {
+                if record.applies_to(proto) && !ports.contains(&range) {
+                    ports.push(range);
+                }
+            }
+        }
+        ports
+    }
+
+    /// What the registry says about (`port`, `proto`).
+    pub fn status(&self, port: u16, proto: Proto) -> PortStatus<'_> {
+        let mut status = PortStatus {
+            port,
+            proto,
+            state: PortState::Unknown,
+            records: Vec::new(),
+            unauthorized: Vec::new(),
+        };
+        if port >= DYNAMIC_START {
+            status.state = PortState::Dynamic;
+            return status;
+        }
+        if port > self.meta.coverage_end {
+            return status;
+        }
+        status.records = self.records_at(port).filter(|r| r.applies_to(proto)).collect();
+        status.unauthorized = status
+            .records
+            .iter()
+            .copied()
+            .filter(|r| r.unauthorized_applies_to(port))
+            .collect();
+        status.state = match status.records.iter().map(|r| kind_rank(r.kind)).min() {
+            Some(rank) => RANKED_KINDS[rank],
+            None => {
+                let assigned_elsewhere: Vec<&Record> = self
+                    .records_at(port)
+                    .filter(|r| matches!(r.kind, RecordKind::Assigned | RecordKind::Experimental))
+                    .collect();
+                if assigned_elsewhere.is_empty() {
+                    PortState::Unassigned
+                } else {
+                    status.records = assigned_elsewhere;
+                    PortState::OtherProtocolOnly
+                }
+            }
+        };
+        status
+    }
+}
+
+/// When rows for one (port, protocol) disagree, the first kind in this order decides: an
+/// experiment assignment is still an experiment; a current assignment outranks history.
+const RANKED_KINDS: [PortState; 5] = [
+    PortState::Experimental,
+    PortState::Assigned,
+    PortState::Deassigned,
+    PortState::Reserved,
+    PortState::Unassigned,
+];
+
+fn kind_rank(kind: RecordKind) -> usize {
+    match kind {
+        RecordKind::Experimental => 0,
+        RecordKind::Assigned => 1,
+        RecordKind::Deassigned => 2,
+        RecordKind::Reserved => 3,
+        RecordKind::Unassigned => 4,
+    }
+}
+
+/// Range names as RFC 6335 defines them.
+pub fn range_name(port: u16) -> &'static str {
+    if port < USER_START {
+        "system (well-known)"
+    } else if port < DYNAMIC_START {
+        "user (registered)"
+    } else {
+        "dynamic/private"
+    }
+}

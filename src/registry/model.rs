@@ -1,0 +1,209 @@
+//! The registry's record type and the classification of a record.
+//!
+//! This file is shared with `build.rs` (included with `#[path]`), which compiles the embedded CSV
+//! into static tables. It must therefore depend on nothing but `core`/`std`.
+
+/// A transport protocol as the IANA registry names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Proto {
+    Tcp,
+    Udp,
+    Sctp,
+    Dccp,
+}
+
+impl Proto {
+    pub const ALL: [Proto; 4] = [Proto::Tcp, Proto::Udp, Proto::Sctp, Proto::Dccp];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Proto::Tcp => "tcp",
+            Proto::Udp => "udp",
+            Proto::Sctp => "sctp",
+            Proto::Dccp => "dccp",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Proto> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "tcp" => Some(Proto::Tcp),
+            "udp" => Some(Proto::Udp),
+            "sctp" => Some(Proto::Sctp),
+            "dccp" => Some(Proto::Dccp),
+            _ => None,
+        }
+    }
+}
+
+/// What a registry row says about its port(s), decided once when the row is imported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RecordKind {
+    /// A service is assigned (with or without a service name).
+    Assigned,
+    /// An RFC 3692-style experiment port (RFC 4727): "MUST NOT be shipped as defaults".
+    Experimental,
+    /// The assignment was removed, de-assigned, de-registered or deprecated.
+    Deassigned,
+    /// Reserved by IANA.
+    Reserved,
+    /// Listed as unassigned.
+    Unassigned,
+}
+
+impl RecordKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Assigned => "assigned",
+            RecordKind::Experimental => "experimental",
+            RecordKind::Deassigned => "de-assigned",
+            RecordKind::Reserved => "reserved",
+            RecordKind::Unassigned => "unassigned",
+        }
+    }
+}
+
+/// One row of the registry. Strings are `'static`: the embedded registry is static data, and a
+/// registry loaded with `--registry` is loaded once per process and deliberately leaked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    /// The service name as written (case kept); empty for nameless rows.
+    pub name: &'static str,
+    /// The port range; `None` for name-only rows (DNS-SD/SRV names without a port).
+    pub ports: Option<(u16, u16)>,
+    /// The transport protocol; `None` means the row applies to every protocol.
+    pub proto: Option<Proto>,
+    pub description: &'static str,
+    pub assignee: &'static str,
+    pub contact: &'static str,
+    pub registration_date: &'static str,
+    pub modification_date: &'static str,
+    pub reference: &'static str,
+    pub service_code: &'static str,
+    /// The "Unauthorized Use Reported" text, empty when none is reported.
+    pub unauthorized: &'static str,
+    pub notes: &'static str,
+    pub kind: RecordKind,
+}
+
+impl Record {
+    /// Whether this row covers `port` (for any protocol).
+    pub fn covers_port(&self, port: u16) -> bool {
+        matches!(self.ports, Some((lo, hi)) if lo <= port && port <= hi)
+    }
+
+    /// Whether this row applies to `proto` (a row without a protocol applies to all).
+    pub fn applies_to(&self, proto: Proto) -> bool {
+        self.proto.is_none_or(|p| p == proto)
+    }
+
+    /// Whether the unauthorized-use note applies to `port`. A note on a range row that names a
+    /// port inside the range ("Known Unauthorized Use on port 6003" on x11 6000-6063) applies to
+    /// the ports it names only.
+    pub fn unauthorized_applies_to(&self, port: u16) -> bool {
+        if self.unauthorized.is_empty() {
+            return false;
+        }
+        let Some((lo, hi)) = self.ports else {
+            return false;
+        };
+        if lo == hi {
+            return true;
+        }
+        let named: Vec<u16> = numbers_in(self.unauthorized)
+            .into_iter()
+            .filter(|n| (lo..=hi).contains(n))
+            .collect();
+        named.is_empty() || named.contains(&port)
+    }
+}
+
+/// The decimal numbers that fit a port, in the order they appear in `text`.
+fn numbers_in(text: &str) -> Vec<u16> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty() && s.len() <= 5)
+        .filter_map(|s| s.parse().ok())
+        .collect()
+}
+
+/// Decide a row's kind from its description and notes, the way the registry words them.
+///
+/// The registry marks states in prose: `Unassigned`/`Reserved` descriptions, `De-registered`,
+/// `Removed`, `Deprecated` markers, "De-assigned on …" notes, and "RFC3692-style Experiment"
+/// descriptions (the legacy text format marks experiments with `(*)` instead).
+pub fn classify(name: &str, description: &str, notes: &str) -> RecordKind {
+    let description = description.trim().to_ascii_lowercase();
+    let notes = notes.to_ascii_lowercase();
+    if description.contains("rfc3692-style experiment")
+        || description.contains("rfc 3692-style experiment")
+        || (description.contains("experiment") && description.contains("(*)"))
+    {
+        return RecordKind::Experimental;
+    }
+    let history = ["de-assigned", "deassigned", "deprecated", "removed", "de-registered"];
+    let marker = description.trim_end_matches('.');
+    if history.iter().any(|h| marker.starts_with(h)) {
+        return RecordKind::Deassigned;
+    }
+    let nameless = name.trim().is_empty();
+    let status_word = marker.starts_with("unassigned") || marker.starts_with("reserved");
+    if nameless && status_word && history.iter().any(|h| notes.contains(h)) {
+        return RecordKind::Deassigned;
+    }
+    if nameless && marker.starts_with("unassigned") {
+        return RecordKind::Unassigned;
+    }
+    if nameless && marker.starts_with("reserved") {
+        return RecordKind::Reserved;
+    }
+    RecordKind::Assigned
+}
+
+/// The per-port and per-name indexes of a registry, built once (at build time for the embedded
+/// registry): `port_offsets[p]..port_offsets[p + 1]` indexes `port_postings`, the ids of the rows
+/// that cover port `p`; `names` is sorted by lower-case name.
+pub struct Indexes {
+    pub port_offsets: Vec<u32>,
+    pub port_postings: Vec<u32>,
+    pub names: Vec<(String, u32)>,
+}
+
+pub fn build_indexes(records: &[Record]) -> Indexes {
+    let mut counts = vec![0u32; 65536];
+    for record in records {
+        if let Some((lo, hi)) = record.ports {
+            for port in lo..=hi {
+                counts[port as usize] += 1;
+            }
+        }
+    }
+    let mut port_offsets = Vec::with_capacity(65537);
+    let mut total = 0u32;
+    port_offsets.push(0);
+    for count in &counts {
+        total += count;
+        port_offsets.push(total);
+    }
+    let mut fill: Vec<u32> = port_offsets[..65536].to_vec();
+    let mut port_postings = vec![0u32; total as usize];
+    for (id, record) in records.iter().enumerate() {
+        if let Some((lo, hi)) = record.ports {
+            for port in lo..=hi {
+                let slot = &mut fill[port as usize];
+                port_postings[*slot as usize] = id as u32;
+                *slot += 1;
+            }
+        }
+    }
+    let mut names: Vec<(String, u32)> = records
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.name.is_empty())
+        .map(|(id, r)| (r.name.to_ascii_lowercase(), id as u32))
+        .collect();
+    names.sort();
+    Indexes {
+        port_offsets,
+        port_postings,
+        names,
+    }
+}

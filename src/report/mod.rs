@@ -1,0 +1,37 @@
+//! Emitters: one per output format. Each takes the sorted diagnostics of a run.
+
+pub mod concise;
+pub mod human;
+pub mod json;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::Sources;
+
+/// Counts for the summary line and the JSON summary.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Summary {
+    pub fn of(files: usize, diagnostics: &[Diagnostic]) -> Summary {
+        let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
+        Summary {
+            files,
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            infos: count(Severity::Info),
+        }
+    }
+}
+
+/// Everything an emitter needs.
+pub struct Report<'a> {
+    pub sources: &'a Sources,
+    pub diagnostics: &'a [Diagnostic],
+    pub summary: Summary,
+    pub registry: &'a crate::registry::Meta,
+}
