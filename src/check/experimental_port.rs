@@ -39,7 +39,8 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
                     &RULE,
                     format!(
                         "port {} {} an RFC 3692-style experiment port{name}",
-                        port_with_protocols(element.lo, &hits)
+                        port_with_protocols(element.lo, &hits),
+                        is_are(&hits)
                     ),
                     HELP.to_string(),
                 )

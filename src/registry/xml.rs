@@ -164,15 +164,16 @@ fn plain_text(node: Node) -> String {
     join_soft_wraps(text.trim())
 }
 
-/// A line that ends in a blank was wrapped by the XML's author, not broken on purpose: the CSV
-/// joins it to the next line with one space (`enable \n      dynamic` → `enable dynamic`), and
-/// keeps line breaks that follow a non-blank.
+/// A line that ends in a blank and continues indented was wrapped by the XML's author, not
+/// broken on purpose: the CSV joins the two with one space (`enable \n      dynamic` → `enable
+/// dynamic`) and keeps every other line break as it is.
 fn join_soft_wraps(text: &str) -> String {
+    let blank = [' ', '\t'];
     let mut out = String::with_capacity(text.len());
     let mut lines = text.split('\n').peekable();
     while let Some(line) = lines.next() {
-        let soft = line.ends_with([' ', '\t']);
-        if soft && lines.peek().is_some() {
+        let soft = line.ends_with(blank) && lines.peek().is_some_and(|next| next.starts_with(blank));
+        if soft {
             out.push_str(line.trim_end());
             out.push(' ');
             if let Some(next) = lines.peek_mut() {
