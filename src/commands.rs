@@ -182,7 +182,11 @@ pub fn ports(args: &PortsArgs, registry: &Registry) -> Result<(String, bool), St
             }
         }
         Query::Range(lo, hi) => {
-            let _ = writeln!(out, "ports {lo}-{hi}: {} row(s) in the registry", records.len());
+            let _ = writeln!(
+                out,
+                "ports {lo}-{hi}: {} row(s) in the registry",
+                records.len()
+            );
             for r in &records {
                 write_record(&mut out, r, "  ");
             }
@@ -225,12 +229,34 @@ fn write_status(out: &mut String, status: &registry::PortStatus<'_>) {
         write_record(out, r, "      ");
     }
     for r in &status.unauthorized {
-        let _ = writeln!(out, "      unauthorized use reported: {}", r.unauthorized.trim());
+        let _ = writeln!(
+            out,
+            "      unauthorized use reported: {}",
+            r.unauthorized.trim()
+        );
+    }
+    if let Some(note) = state_note(status.state) {
+        let _ = writeln!(out, "      {note}");
     }
 }
 
+/// What a state means, in the registry's and the RFCs' words.
+fn state_note(state: PortState) -> Option<&'static str> {
+    Some(match state {
+        PortState::Experimental => "an RFC 3692-style experiment port: \"MUST NOT be shipped as defaults\" (RFC 4727; [1] is the registry's footnote on RFC 3692)",
+        PortState::Unassigned => "IANA: \"UNASSIGNED PORT NUMBERS SHOULD NOT BE USED\"",
+        PortState::Reserved => "reserved by IANA: no service may be assigned this port",
+        PortState::Dynamic => "RFC 6335: dynamic/private ports (49152-65535) are never assigned",
+        PortState::Unknown => "this registry revision does not list this port",
+        PortState::OtherProtocolOnly => "IANA assigns ports per transport protocol; the rows above are for other protocols",
+        PortState::Assigned | PortState::Deassigned => return None,
+    })
+}
+
 fn write_record(out: &mut String, r: &Record, indent: &str) {
-    let port = r.ports.map_or("(no port)".to_string(), |(lo, hi)| port_text(lo, hi));
+    let port = r
+        .ports
+        .map_or("(no port)".to_string(), |(lo, hi)| port_text(lo, hi));
     let proto = r.proto.map_or("all", Proto::as_str);
     let name = if r.name.is_empty() { "-" } else { r.name };
     let description = r.description.replace('\n', " ");
@@ -246,7 +272,11 @@ fn write_record(out: &mut String, r: &Record, indent: &str) {
         let _ = writeln!(out, "{indent}    note: {}", r.notes.replace('\n', " "));
     }
     if !r.unauthorized.is_empty() && r.ports.is_some_and(|(lo, hi)| lo != hi) {
-        let _ = writeln!(out, "{indent}    unauthorized use reported: {}", r.unauthorized.trim());
+        let _ = writeln!(
+            out,
+            "{indent}    unauthorized use reported: {}",
+            r.unauthorized.trim()
+        );
     }
 }
 
@@ -292,7 +322,10 @@ fn registry_info(registry: &Registry) -> RegistryInfo<'_> {
         coverage_end: registry.meta.coverage_end,
         records: records.len(),
         by_protocol,
-        by_kind: kinds.iter().map(|&k| (k.as_str(), count(&|r: &Record| r.kind == k))).collect(),
+        by_kind: kinds
+            .iter()
+            .map(|&k| (k.as_str(), count(&|r: &Record| r.kind == k)))
+            .collect(),
         names: names.len(),
         unauthorized_use_notes: count(&|r: &Record| !r.unauthorized.is_empty()),
     }
@@ -306,8 +339,15 @@ pub fn registry(format: TextFormat, registry: &Registry) -> Result<String, Strin
             .map_err(|e| e.to_string());
     }
     let mut out = String::new();
-    let _ = writeln!(out, "IANA Service Name and Transport Protocol Port Number Registry");
-    let _ = writeln!(out, "revision: {} ({}, {})", info.date, info.source, info.format);
+    let _ = writeln!(
+        out,
+        "IANA Service Name and Transport Protocol Port Number Registry"
+    );
+    let _ = writeln!(
+        out,
+        "revision: {} ({}, {})",
+        info.date, info.source, info.format
+    );
     let _ = writeln!(out, "covers:   ports 0-{}", info.coverage_end);
     let _ = writeln!(out, "records:  {}", info.records);
     for (proto, n) in &info.by_protocol {
@@ -318,7 +358,11 @@ pub fn registry(format: TextFormat, registry: &Registry) -> Result<String, Strin
         let _ = writeln!(out, "  {kind:<14} {n}");
     }
     let _ = writeln!(out, "service names: {}", info.names);
-    let _ = writeln!(out, "unauthorized-use notes: {}", info.unauthorized_use_notes);
+    let _ = writeln!(
+        out,
+        "unauthorized-use notes: {}",
+        info.unauthorized_use_notes
+    );
     Ok(out)
 }
 
@@ -361,7 +405,14 @@ pub fn rule(args: &RuleArgs) -> Result<String, String> {
         }
     } else {
         for r in &rules {
-            let _ = writeln!(out, "{} {:<24} {:<8} {}", r.code, r.slug, r.severity.as_str(), r.summary);
+            let _ = writeln!(
+                out,
+                "{} {:<24} {:<8} {}",
+                r.code,
+                r.slug,
+                r.severity.as_str(),
+                r.summary
+            );
         }
     }
     Ok(out)

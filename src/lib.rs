@@ -41,7 +41,11 @@ pub fn run(cli: Cli) -> u8 {
     let result = match &cli.command {
         Some(Command::Ports(args)) => commands::ports(args, &registry).map(|(text, found)| {
             print(&text);
-            if found { EXIT_OK } else { EXIT_FINDINGS }
+            if found {
+                EXIT_OK
+            } else {
+                EXIT_FINDINGS
+            }
         }),
         Some(Command::Registry(args)) => commands::registry(args.format, &registry).map(|text| {
             print(&text);
@@ -72,7 +76,10 @@ fn rules_named(names: &[String]) -> Result<Vec<&'static check::RuleInfo>, String
         .filter(|n| !n.trim().is_empty())
         .map(|n| {
             check::lookup(n.trim()).ok_or_else(|| {
-                format!("no rule is named `{}`; `portlint rule --all` lists them", n.trim())
+                format!(
+                    "no rule is named `{}`; `portlint rule --all` lists them",
+                    n.trim()
+                )
             })
         })
         .collect()

@@ -83,7 +83,10 @@ pub fn lint(patterns: &[String], registry: &Registry, filter: &RuleFilter) -> Ou
 /// Paths are shown as given, without a leading `./`.
 fn display_path(path: &Path) -> String {
     let shown = path.display().to_string();
-    shown.strip_prefix("./").map(str::to_string).unwrap_or(shown)
+    shown
+        .strip_prefix("./")
+        .map(str::to_string)
+        .unwrap_or(shown)
 }
 
 /// Deterministic order: path, position, code, message. A define used in several places yields
@@ -99,7 +102,9 @@ fn sort_and_dedup(sources: &Sources, diagnostics: &mut Vec<Diagnostic>) {
             .then(a.message.cmp(&b.message))
     });
     diagnostics.dedup_by(|later, earlier| {
-        later.span == earlier.span && later.rule.code == earlier.rule.code && later.message == earlier.message
+        later.span == earlier.span
+            && later.rule.code == earlier.rule.code
+            && later.message == earlier.message
     });
 }
 
@@ -124,7 +129,10 @@ fn read_file(path: &Path) -> Result<(String, Option<usize>), String> {
         Ok(text) => Ok((text, None)),
         Err(e) => {
             let offset = e.utf8_error().valid_up_to();
-            Ok((String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(offset)))
+            Ok((
+                String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                Some(offset),
+            ))
         }
     }
 }

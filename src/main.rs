@@ -7,7 +7,11 @@ fn main() -> std::process::ExitCode {
         Err(e) => {
             let _ = e.print();
             // --help and --version are not errors; bad arguments exit with 2 (DESIGN.md).
-            return std::process::ExitCode::from(if e.use_stderr() { portlint::EXIT_TROUBLE } else { portlint::EXIT_OK });
+            return std::process::ExitCode::from(if e.use_stderr() {
+                portlint::EXIT_TROUBLE
+            } else {
+                portlint::EXIT_OK
+            });
         }
     };
     std::process::ExitCode::from(portlint::run(cli))

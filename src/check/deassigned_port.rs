@@ -1,9 +1,14 @@
 //! PL105 deassigned-port.
-use super::port_facts::{is_are, first_line, port_with_protocols, Facts};
+use super::port_facts::{first_line, is_are, port_with_protocols, Facts};
 use crate::diagnostic::Diagnostic;
 use crate::registry::{PortState, RecordKind};
 
-super::rule_info!("PL105", "deassigned-port", Warning, "the port's assignment was removed, de-assigned or deprecated");
+super::rule_info!(
+    "PL105",
+    "deassigned-port",
+    Warning,
+    "the port's assignment was removed, de-assigned or deprecated"
+);
 
 pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
     for judged in &facts.judged {
@@ -11,7 +16,10 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         let Some((_, status)) = hits.first() else {
             continue;
         };
-        let record = status.records.iter().find(|r| r.kind == RecordKind::Deassigned);
+        let record = status
+            .records
+            .iter()
+            .find(|r| r.kind == RecordKind::Deassigned);
         let words = record
             .map(|r| {
                 let mut words = first_line(r.description).to_string();

@@ -4,13 +4,22 @@ use crate::diagnostic::Diagnostic;
 use crate::model::PortDirection;
 use crate::registry::PortState;
 
-super::rule_info!("PL108", "dynamic-port", Info, "a single service port in 49152-65535 is opened for inbound traffic");
+super::rule_info!(
+    "PL108",
+    "dynamic-port",
+    Info,
+    "a single service port in 49152-65535 is opened for inbound traffic"
+);
 
 pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
     for judged in &facts.judged {
         let opens = matches!(
             judged.used_as,
-            PortUse::Match { direction: PortDirection::Destination, opens_inbound: true, .. }
+            PortUse::Match {
+                direction: PortDirection::Destination,
+                opens_inbound: true,
+                ..
+            }
         );
         if !opens || !judged.element.is_single() {
             continue;

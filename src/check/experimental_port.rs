@@ -3,7 +3,12 @@ use super::port_facts::{is_are, port_with_protocols, Facts};
 use crate::diagnostic::Diagnostic;
 use crate::registry::PortState;
 
-super::rule_info!("PL103", "experimental-port", Error, "an RFC 3692-style experiment port (1021, 1022, …)");
+super::rule_info!(
+    "PL103",
+    "experimental-port",
+    Error,
+    "an RFC 3692-style experiment port (1021, 1022, …)"
+);
 
 const HELP: &str = "RFC 3692 experiment ports \"MUST NOT be shipped as defaults\" (RFC 4727 §1; RFC 3692 §2.1): they are for experiments on a private network, and any other experiment may use them at the same time. Give the service a registered port";
 
@@ -15,14 +20,17 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
             let small = element.hi - element.lo < 64;
             let all = small
                 && (element.lo..=element.hi).all(|p| {
-                    crate::registry::Proto::ALL
-                        .iter()
-                        .any(|&proto| facts.registry.status(p, proto).state == PortState::Experimental)
+                    crate::registry::Proto::ALL.iter().any(|&proto| {
+                        facts.registry.status(p, proto).state == PortState::Experimental
+                    })
                 });
             if all {
                 out.push(judged.diagnostic(
                     &RULE,
-                    format!("ports {}-{} are RFC 3692-style experiment ports", element.lo, element.hi),
+                    format!(
+                        "ports {}-{} are RFC 3692-style experiment ports",
+                        element.lo, element.hi
+                    ),
                     HELP.to_string(),
                 ));
             }
@@ -32,7 +40,11 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         let Some((_, status)) = hits.first() else {
             continue;
         };
-        let name = status.names().first().map(|n| format!(" ({n})")).unwrap_or_default();
+        let name = status
+            .names()
+            .first()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
         out.push(
             judged
                 .diagnostic(

@@ -3,7 +3,12 @@ use super::Context;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Match, PortElement, PortSet};
 
-super::rule_info!("PL204", "overlapping-ports", Warning, "one port list or set holds the same port twice or overlapping ranges");
+super::rule_info!(
+    "PL204",
+    "overlapping-ports",
+    Warning,
+    "one port list or set holds the same port twice or overlapping ranges"
+);
 
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (_, chain) in ctx.ruleset.chains() {
@@ -45,7 +50,11 @@ fn check_set(set: &PortSet, out: &mut Vec<Diagnostic>) {
                 let message = if later.lo == first.lo && later.hi == first.hi {
                     format!("port {} is listed twice in this set", describe(later))
                 } else if first.lo <= later.lo && later.hi <= first.hi {
-                    format!("{} is already covered by {}", describe(later), describe(first))
+                    format!(
+                        "{} is already covered by {}",
+                        describe(later),
+                        describe(first)
+                    )
                 } else {
                     format!("{} overlaps {}", describe(later), describe(first))
                 };

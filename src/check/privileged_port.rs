@@ -4,7 +4,12 @@ use crate::diagnostic::Diagnostic;
 use crate::model::NatKind;
 use crate::registry::USER_START;
 
-super::rule_info!("PL107", "privileged-port", Warning, "a listener on this host must bind a port below 1024");
+super::rule_info!(
+    "PL107",
+    "privileged-port",
+    Warning,
+    "a listener on this host must bind a port below 1024"
+);
 
 pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
     for judged in &facts.judged {

@@ -3,7 +3,12 @@ use super::port_facts::{is_are, port_with_protocols, quote_record, Facts};
 use crate::diagnostic::Diagnostic;
 use crate::registry::PortState;
 
-super::rule_info!("PL102", "reserved-port", Warning, "the port is reserved by IANA (0, 1023, …)");
+super::rule_info!(
+    "PL102",
+    "reserved-port",
+    Warning,
+    "the port is reserved by IANA (0, 1023, …)"
+);
 
 pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
     for judged in &facts.judged {
@@ -12,7 +17,11 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let port = judged.element.lo;
-        let quoted = status.records.first().map(|r| quote_record(r)).unwrap_or_default();
+        let quoted = status
+            .records
+            .first()
+            .map(|r| quote_record(r))
+            .unwrap_or_default();
         out.push(
             judged
                 .diagnostic(

@@ -3,7 +3,12 @@ use super::port_facts::{is_are, port_with_protocols, Facts};
 use crate::diagnostic::Diagnostic;
 use crate::registry::PortState;
 
-super::rule_info!("PL101", "unassigned-port", Warning, "IANA lists the port as unassigned for that protocol");
+super::rule_info!(
+    "PL101",
+    "unassigned-port",
+    Warning,
+    "IANA lists the port as unassigned for that protocol"
+);
 
 pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
     for judged in &facts.judged {

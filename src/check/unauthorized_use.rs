@@ -2,7 +2,12 @@
 use super::port_facts::{port_with_protocols, Facts};
 use crate::diagnostic::Diagnostic;
 
-super::rule_info!("PL104", "unauthorized-use", Warning, "the registry reports unauthorized use of the port");
+super::rule_info!(
+    "PL104",
+    "unauthorized-use",
+    Warning,
+    "the registry reports unauthorized use of the port"
+);
 
 pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
     for judged in &facts.judged {
@@ -10,7 +15,11 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         let Some((_, status)) = hits.first() else {
             continue;
         };
-        let note = status.unauthorized.first().map(|r| r.unauthorized).unwrap_or_default();
+        let note = status
+            .unauthorized
+            .first()
+            .map(|r| r.unauthorized)
+            .unwrap_or_default();
         let port = judged.element.lo;
         out.push(
             judged

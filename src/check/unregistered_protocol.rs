@@ -3,7 +3,12 @@ use super::port_facts::{join_and, Facts};
 use crate::diagnostic::Diagnostic;
 use crate::registry::PortState;
 
-super::rule_info!("PL106", "unregistered-protocol", Warning, "the port is assigned, but not for this transport protocol");
+super::rule_info!(
+    "PL106",
+    "unregistered-protocol",
+    Warning,
+    "the port is assigned, but not for this transport protocol"
+);
 
 pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
     for judged in &facts.judged {

@@ -9,7 +9,10 @@ use crate::registry::{Proto, Registry};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Resolution {
     /// The port used, and every port the name has for that protocol (several: ambiguous).
-    Port { port: u16, candidates: Vec<u16> },
+    Port {
+        port: u16,
+        candidates: Vec<u16>,
+    },
     /// The name is registered, but without a port (DNS-SD/SRV names).
     NameOnly,
     Unknown,
@@ -89,7 +92,7 @@ mod tests {
     fn edits() {
         assert!(within_one_edit("htps", "https"));
         assert!(within_one_edit("sssh", "ssh"));
-        assert!(within_one_edit("smpt", "smtp") == false);
+        assert!(!within_one_edit("smpt", "smtp"));
         assert!(within_one_edit("snmq", "snmp"));
         assert!(!within_one_edit("foo", "barbaz"));
     }
@@ -100,7 +103,10 @@ mod tests {
         let resolver = Resolver::new(&registry);
         assert_eq!(
             resolver.resolve("ssh", ProtoSet::one(L4::Tcp)),
-            Resolution::Port { port: 22, candidates: vec![22] }
+            Resolution::Port {
+                port: 22,
+                candidates: vec![22]
+            }
         );
         match resolver.resolve("http-alt", ProtoSet::one(L4::Tcp)) {
             Resolution::Port { port, candidates } => {
@@ -109,6 +115,9 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(resolver.resolve("no-such-service", ProtoSet::ANY), Resolution::Unknown);
+        assert_eq!(
+            resolver.resolve("no-such-service", ProtoSet::ANY),
+            Resolution::Unknown
+        );
     }
 }

@@ -28,7 +28,10 @@ const COLUMNS: [&str; 12] = [
 ];
 
 /// Parse the CSV text. Accepts CRLF or LF record terminators and bare LF inside quoted fields.
-pub fn parse_csv(text: &str, leak: &mut dyn FnMut(&str) -> &'static str) -> Result<CsvRegistry, String> {
+pub fn parse_csv(
+    text: &str,
+    leak: &mut dyn FnMut(&str) -> &'static str,
+) -> Result<CsvRegistry, String> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -55,7 +58,10 @@ pub fn parse_csv(text: &str, leak: &mut dyn FnMut(&str) -> &'static str) -> Resu
         let ports = parse_port_field(field(1)).map_err(|e| format!("line {line}: {e}"))?;
         let proto = match field(2) {
             "" => None,
-            p => Some(Proto::parse(p).ok_or_else(|| format!("line {line}: unknown transport protocol {p:?}"))?),
+            p => Some(
+                Proto::parse(p)
+                    .ok_or_else(|| format!("line {line}: unknown transport protocol {p:?}"))?,
+            ),
         };
         for d in [field(6), field(7)] {
             if d.len() >= 7 && *d > *date.as_str() {

@@ -241,7 +241,10 @@ impl Registry {
     /// The rows that cover `port`, for any protocol, in registry order.
     pub fn records_at(&self, port: u16) -> impl Iterator<Item = &Record> + '_ {
         let p = port as usize;
-        let (start, end) = (self.port_offsets[p] as usize, self.port_offsets[p + 1] as usize);
+        let (start, end) = (
+            self.port_offsets[p] as usize,
+            self.port_offsets[p + 1] as usize,
+        );
         self.port_postings[start..end]
             .iter()
             .map(move |&id| &self.records[id as usize])
@@ -257,7 +260,9 @@ impl Registry {
         let mut ids: Vec<u32> = self.port_postings[start..end].to_vec();
         ids.sort_unstable();
         ids.dedup();
-        ids.into_iter().map(|id| &self.records[id as usize]).collect()
+        ids.into_iter()
+            .map(|id| &self.records[id as usize])
+            .collect()
     }
 
     /// The rows named `name` (case-insensitive), including name-only rows, in registry order.
@@ -301,7 +306,10 @@ impl Registry {
         if port > self.meta.coverage_end {
             return status;
         }
-        status.records = self.records_at(port).filter(|r| r.applies_to(proto)).collect();
+        status.records = self
+            .records_at(port)
+            .filter(|r| r.applies_to(proto))
+            .collect();
         status.unauthorized = status
             .records
             .iter()

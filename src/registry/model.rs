@@ -139,7 +139,13 @@ pub fn classify(name: &str, description: &str, notes: &str) -> RecordKind {
     {
         return RecordKind::Experimental;
     }
-    let history = ["de-assigned", "deassigned", "deprecated", "removed", "de-registered"];
+    let history = [
+        "de-assigned",
+        "deassigned",
+        "deprecated",
+        "removed",
+        "de-registered",
+    ];
     let marker = description.trim_end_matches('.');
     if history.iter().any(|h| marker.starts_with(h)) {
         return RecordKind::Deassigned;

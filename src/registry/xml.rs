@@ -43,7 +43,9 @@ pub fn parse_xml(
         ));
     }
     if let Some(id) = root.attribute("id").filter(|id| *id != REGISTRY_ID) {
-        return Err(format!("the XML is IANA's {id:?} registry, not {REGISTRY_ID:?}"));
+        return Err(format!(
+            "the XML is IANA's {id:?} registry, not {REGISTRY_ID:?}"
+        ));
     }
     let mut records = Vec::new();
     for node in root.descendants().filter(|n| n.has_tag_name("record")) {
@@ -172,7 +174,8 @@ fn join_soft_wraps(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut lines = text.split('\n').peekable();
     while let Some(line) = lines.next() {
-        let soft = line.ends_with(blank) && lines.peek().is_some_and(|next| next.starts_with(blank));
+        let soft =
+            line.ends_with(blank) && lines.peek().is_some_and(|next| next.starts_with(blank));
         if soft {
             out.push_str(line.trim_end());
             out.push(' ');

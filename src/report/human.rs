@@ -50,7 +50,9 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -117,7 +119,11 @@ pub fn render(report: &Report<'_>, style: Style, width: usize) -> String {
     let s = report.summary;
     let total = s.errors + s.warnings + s.infos;
     if total == 0 {
-        out.push_str(&format!("No problems found in {} {}.\n", s.files, plural(s.files, "file")));
+        out.push_str(&format!(
+            "No problems found in {} {}.\n",
+            s.files,
+            plural(s.files, "file")
+        ));
     } else {
         out.push_str(&format!(
             "Found {total} {} ({} {}, {} {}, {} {}) in {} {}.\n",

@@ -61,8 +61,24 @@ fn is_word_char(c: char) -> bool {
     !(c.is_whitespace()
         || matches!(
             c,
-            '{' | '}' | '(' | ')' | '[' | ']' | ';' | ',' | '"' | '#' | '$' | '@' | '=' | '!' | '<'
-                | '>' | '&' | '|' | '^'
+            '{' | '}'
+                | '('
+                | ')'
+                | '['
+                | ']'
+                | ';'
+                | ','
+                | '"'
+                | '#'
+                | '$'
+                | '@'
+                | '='
+                | '!'
+                | '<'
+                | '>'
+                | '&'
+                | '|'
+                | '^'
         )
         || c.is_control())
 }
@@ -91,7 +107,11 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             }
             // A backslash before a line break continues the line, as in nft.
             '\\' if text[pos + 1..].starts_with('\n') || text[pos + 1..].starts_with("\r\n") => {
-                pos += if bytes.get(pos + 1) == Some(&b'\r') { 3 } else { 2 };
+                pos += if bytes.get(pos + 1) == Some(&b'\r') {
+                    3
+                } else {
+                    2
+                };
                 spaced = true;
                 continue;
             }

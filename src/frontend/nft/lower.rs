@@ -6,7 +6,7 @@
 //! keeps the span where it was written and the chain of uses that brought it.
 
 use super::lexer::{Token, TokenKind};
-use super::parser::{ChainBlock, Item, Name, Parsed, TableBlock};
+use super::parser::{ChainBlock, ChainEntry, Item, Name, Parsed, TableBlock, TableEntry};
 use crate::check;
 use crate::diagnostic::Diagnostic;
 use crate::frontend::resolve::{Resolution, Resolver};
@@ -21,13 +21,78 @@ const MAX_VARIABLE_DEPTH: usize = 16;
 
 /// Words that start a new expression or statement inside a rule. An opaque run ends before one.
 const STARTERS: &[&str] = &[
-    "tcp", "udp", "sctp", "dccp", "udplite", "th", "meta", "ip", "ip6", "ct", "iif", "oif",
-    "iifname", "oifname", "iiftype", "oiftype", "mark", "ether", "vlan", "arp", "icmp", "icmpv6",
-    "ah", "esp", "comp", "fib", "rt", "socket", "osf", "numgen", "counter", "log", "limit",
-    "quota", "comment", "notrack", "accept", "drop", "reject", "return", "continue", "queue",
-    "jump", "goto", "redirect", "dnat", "snat", "masquerade", "tproxy", "synproxy", "dup", "fwd",
-    "flow", "nftrace", "pkttype", "l4proto", "skuid", "skgid", "cpu", "iifgroup", "oifgroup",
-    "cgroup", "ipsec", "exthdr", "hbh", "rt0", "rt2", "srh", "frag", "dst", "mh", "cluster",
+    "tcp",
+    "udp",
+    "sctp",
+    "dccp",
+    "udplite",
+    "th",
+    "meta",
+    "ip",
+    "ip6",
+    "ct",
+    "iif",
+    "oif",
+    "iifname",
+    "oifname",
+    "iiftype",
+    "oiftype",
+    "mark",
+    "ether",
+    "vlan",
+    "arp",
+    "icmp",
+    "icmpv6",
+    "ah",
+    "esp",
+    "comp",
+    "fib",
+    "rt",
+    "socket",
+    "osf",
+    "numgen",
+    "counter",
+    "log",
+    "limit",
+    "quota",
+    "comment",
+    "notrack",
+    "accept",
+    "drop",
+    "reject",
+    "return",
+    "continue",
+    "queue",
+    "jump",
+    "goto",
+    "redirect",
+    "dnat",
+    "snat",
+    "masquerade",
+    "tproxy",
+    "synproxy",
+    "dup",
+    "fwd",
+    "flow",
+    "nftrace",
+    "pkttype",
+    "l4proto",
+    "skuid",
+    "skgid",
+    "cpu",
+    "iifgroup",
+    "oifgroup",
+    "cgroup",
+    "ipsec",
+    "exthdr",
+    "hbh",
+    "rt0",
+    "rt2",
+    "srh",
+    "frag",
+    "dst",
+    "mh",
+    "cluster",
 ];
 
 pub struct Lowered {
@@ -214,8 +279,11 @@ impl<'a> Lowerer<'a> {
     fn table(&mut self, block: &TableBlock) {
         let index = self.table_index(block.family.as_ref(), &block.name);
         self.ruleset.tables[index].span = self.span(block.range.clone());
-        for chain in &block.chains {
-            self.chain(index, chain);
+        for entry in &block.body {
+            match entry {
+                TableEntry::Chain(chain) => self.chain(index, chain),
+                TableEntry::Definition(item) => self.item(item),
+            }
         }
     }
 
@@ -227,17 +295,21 @@ impl<'a> Lowerer<'a> {
             priority: spec.priority.clone(),
             policy: block.policy.as_ref().and_then(|p| self.policy(p)),
         });
-        let rules: Vec<Rule> = block
-            .rules
-            .iter()
-            .filter_map(|r| self.rule(r.clone()))
-            .collect();
         let chain = &mut self.ruleset.tables[table].chains[index];
         chain.span = Span::new(self.file, block.range.clone());
         if base.is_some() {
             chain.base = base;
         }
-        chain.rules.extend(rules);
+        for entry in &block.body {
+            match entry {
+                ChainEntry::Rule(range) => {
+                    if let Some(rule) = self.rule(range.clone()) {
+                        self.ruleset.tables[table].chains[index].rules.push(rule);
+                    }
+                }
+                ChainEntry::Definition(item) => self.item(item),
+            }
+        }
     }
 
     fn policy(&mut self, name: &Name) -> Option<Verdict> {
@@ -357,6 +429,21 @@ impl<'a> Lowerer<'a> {
                     };
                     rule.verdict = Some((verdict, self.token_span(pos)));
                     pos = self.opaque_run(pos + 1, end, &["with"]);
+                }
+                "jump" | "goto"
+                    if pos + 1 < end && self.tokens[pos + 1].kind != TokenKind::Word =>
+                {
+                    // `jump $chain` or an anonymous chain binding `jump { … }`.
+                    let stop = self.opaque_run(pos + 1, end, &[]);
+                    self.check_variables_defined(pos..stop);
+                    let target = self.tokens[pos + 1].text(self.text).to_string();
+                    let verdict = if word == "jump" {
+                        Verdict::Jump(target)
+                    } else {
+                        Verdict::Goto(target)
+                    };
+                    rule.verdict = Some((verdict, self.tokens_span(pos..stop)));
+                    pos = stop;
                 }
                 "jump" | "goto" => match self.word(pos + 1) {
                     Some(target) => {
@@ -616,7 +703,12 @@ impl<'a> Lowerer<'a> {
         via: &[VariableUse],
         depth: usize,
     ) -> Value {
-        let open = *pos;
+        // A set that is never closed was reported by the parser; do not read its contents.
+        let Some(close) = self.matching_brace(*pos, end) else {
+            *pos = end;
+            return Value::Opaque;
+        };
+        let end = close + 1;
         *pos += 1;
         let mut elements = Vec::new();
         let mut opaque = false;
@@ -652,9 +744,25 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        let span = self.token_span(open);
-        self.syntax_error(span, "this set is never closed", "add the matching `}`");
         Value::Opaque
+    }
+
+    /// The index of the `}` that closes the `{` at `open`, if it is before `end`.
+    fn matching_brace(&self, open: usize, end: usize) -> Option<usize> {
+        let mut depth = 0usize;
+        for index in open..end {
+            match self.tokens[index].kind {
+                TokenKind::LBrace => depth += 1,
+                TokenKind::RBrace => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(index);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
     }
 
     fn variable_value(
@@ -733,7 +841,9 @@ impl<'a> Lowerer<'a> {
         }
         if let Some((lo_text, hi_text)) = text.split_once('-') {
             if let (Some(lo), Some(hi)) = (parse_number(lo_text), parse_number(hi_text)) {
-                return self.range(lo, hi, text, span, via).map(|(lo, hi)| element(lo, hi, PortOrigin::Range));
+                return self
+                    .range(lo, hi, text, span, via)
+                    .map(|(lo, hi)| element(lo, hi, PortOrigin::Range));
             }
         }
         let starts_like_name = text
@@ -754,7 +864,11 @@ impl<'a> Lowerer<'a> {
                 if candidates.len() > 1 {
                     self.ambiguous_name(text, span, via, protos, port, &candidates);
                 }
-                Some(element(port, port, PortOrigin::ServiceName(text.to_string())))
+                Some(element(
+                    port,
+                    port,
+                    PortOrigin::ServiceName(text.to_string()),
+                ))
             }
             Resolution::NameOnly => {
                 self.unknown_name(
@@ -768,14 +882,10 @@ impl<'a> Lowerer<'a> {
             Resolution::Unknown => {
                 let help = match self.resolver.suggest(text) {
                     Some(s) => format!("did you mean `{s}`? Otherwise write the port number"),
-                    None => "write the port number, or a service name from the IANA registry".to_string(),
+                    None => "write the port number, or a service name from the IANA registry"
+                        .to_string(),
                 };
-                self.unknown_name(
-                    span,
-                    via,
-                    format!("unknown service name `{text}`"),
-                    help,
-                );
+                self.unknown_name(span, via, format!("unknown service name `{text}`"), help);
                 None
             }
         }
@@ -842,7 +952,10 @@ impl<'a> Lowerer<'a> {
         let proto = if protos.is_any() {
             String::new()
         } else {
-            format!(" {}", protos.iter().map(L4::as_str).collect::<Vec<_>>().join("/"))
+            format!(
+                " {}",
+                protos.iter().map(L4::as_str).collect::<Vec<_>>().join("/")
+            )
         };
         let d = Diagnostic::new(
             &check::ambiguous_service_name::RULE,
@@ -888,7 +1001,10 @@ impl<'a> Lowerer<'a> {
                 stop += 1;
             }
         }
-        if self.tokens[pos..stop].iter().any(|t| self.word_is(t, "map")) {
+        if self.tokens[pos..stop]
+            .iter()
+            .any(|t| self.word_is(t, "map"))
+        {
             return nat;
         }
         let protos = match rule.l4_protocols() {
@@ -916,16 +1032,23 @@ impl<'a> Lowerer<'a> {
     /// index and the byte offset of the port text in that token.
     fn split_target(&self, range: Range<usize>) -> (Option<String>, Option<(usize, usize)>) {
         let text_of = |r: Range<usize>| -> String {
-            self.tokens[r].iter().map(|t| t.text(self.text)).collect::<Vec<_>>().join("")
+            self.tokens[r]
+                .iter()
+                .map(|t| t.text(self.text))
+                .collect::<Vec<_>>()
+                .join("")
         };
         // `[addr]:port`
         if self.tokens[range.start].kind == TokenKind::LBracket {
-            let close = (range.start..range.end).find(|&i| self.tokens[i].kind == TokenKind::RBracket);
+            let close =
+                (range.start..range.end).find(|&i| self.tokens[i].kind == TokenKind::RBracket);
             return match close {
                 Some(close) => {
                     let address = Some(text_of(range.start + 1..close));
                     match self.word(close + 1) {
-                        Some(w) if close + 1 < range.end && w.starts_with(':') => (address, Some((close + 1, 1))),
+                        Some(w) if close + 1 < range.end && w.starts_with(':') => {
+                            (address, Some((close + 1, 1)))
+                        }
                         _ => (address, None),
                     }
                 }
@@ -952,7 +1075,13 @@ impl<'a> Lowerer<'a> {
         (Some(text_of(range)), None)
     }
 
-    fn nat_ports(&mut self, first: usize, offset: usize, stop: usize, protos: ProtoSet) -> Option<PortSet> {
+    fn nat_ports(
+        &mut self,
+        first: usize,
+        offset: usize,
+        stop: usize,
+        protos: ProtoSet,
+    ) -> Option<PortSet> {
         let token = self.tokens[first];
         let rest = &token.text(self.text)[offset..];
         if !rest.is_empty() {

@@ -22,7 +22,11 @@ pub fn read(file: FileId, text: &str, resolver: &Resolver<'_>) -> (Ruleset, Vec<
         .errors
         .iter()
         .map(|e| {
-            let d = Diagnostic::new(&check::syntax_error::RULE, Span::new(file, e.range.clone()), e.message.clone());
+            let d = Diagnostic::new(
+                &check::syntax_error::RULE,
+                Span::new(file, e.range.clone()),
+                e.message.clone(),
+            );
             match &e.help {
                 Some(help) => d.with_help(help.clone()),
                 None => d,

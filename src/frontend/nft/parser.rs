@@ -58,7 +58,25 @@ pub struct TableBlock {
     pub family: Option<Name>,
     pub name: Name,
     pub range: Range<usize>,
-    pub chains: Vec<ChainBlock>,
+    pub body: Vec<TableEntry>,
+}
+
+/// What a table block holds, in order. (A handful per file: their size does not matter.)
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)]
+pub enum TableEntry {
+    Chain(ChainBlock),
+    /// A `define`, `redefine` or `undefine` inside the block.
+    Definition(Box<Item>),
+}
+
+/// What a chain block holds besides its declaration, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChainEntry {
+    /// A rule's tokens.
+    Rule(Range<usize>),
+    /// A `define`, `redefine` or `undefine` inside the block.
+    Definition(Box<Item>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,8 +85,7 @@ pub struct ChainBlock {
     pub range: Range<usize>,
     pub spec: Option<ChainSpec>,
     pub policy: Option<Name>,
-    /// Each rule's tokens.
-    pub rules: Vec<Range<usize>>,
+    pub body: Vec<ChainEntry>,
 }
 
 /// `type filter hook input priority 0;`
@@ -92,6 +109,39 @@ const MAX_DEPTH: usize = 64;
 const SKIPPED_COMMANDS: &[&str] = &[
     "flush", "delete", "destroy", "list", "reset", "rename", "monitor", "describe", "export",
     "import", "replace",
+];
+
+/// Words that never start a line of set elements but often start a rule or a block.
+const LINE_STARTS_OUTSIDE_SETS: &[&str] = &[
+    "chain",
+    "table",
+    "type",
+    "policy",
+    "tcp",
+    "udp",
+    "sctp",
+    "dccp",
+    "th",
+    "meta",
+    "ip",
+    "ip6",
+    "ct",
+    "iif",
+    "oif",
+    "iifname",
+    "oifname",
+    "counter",
+    "log",
+    "accept",
+    "drop",
+    "reject",
+    "jump",
+    "goto",
+    "return",
+    "redirect",
+    "dnat",
+    "snat",
+    "masquerade",
 ];
 
 pub fn parse(text: &str, tokens: &[Token]) -> Parsed {
@@ -166,9 +216,22 @@ impl<'a> Parser<'a> {
     /// Consume to the end of the statement: a newline or `;` outside braces, or the `}` that
     /// closes the enclosing block (not consumed). Reports a `{` that is never closed.
     fn skip_statement(&mut self) -> Range<usize> {
+        self.skip_statement_as(false)
+    }
+
+    /// A rule: like [`Self::skip_statement`], but a set left open is noticed at the next line
+    /// that starts like a rule or a block, so one missing `}` does not swallow the chain.
+    fn skip_rule(&mut self) -> Range<usize> {
+        self.skip_statement_as(true)
+    }
+
+    fn skip_statement_as(&mut self, rule: bool) -> Range<usize> {
         let start = self.pos;
         let mut open: Vec<usize> = Vec::new();
         while let Some(token) = self.peek() {
+            if rule && token.kind == TokenKind::Newline && self.set_left_open(&open) {
+                break;
+            }
             match token.kind {
                 TokenKind::LBrace | TokenKind::LParen | TokenKind::LBracket => {
                     if open.len() >= MAX_DEPTH {
@@ -210,14 +273,57 @@ impl<'a> Parser<'a> {
             self.pos += 1;
         }
         for index in open {
-            let range = self.tokens[index].range();
+            let token = self.tokens[index];
+            let closing = match token.kind {
+                TokenKind::LBrace => "}",
+                TokenKind::LParen => ")",
+                _ => "]",
+            };
             self.error(
-                range,
-                "this bracket is never closed",
-                Some("add the matching closing bracket"),
+                token.range(),
+                format!("this `{}` is never closed", token.text(self.text)),
+                Some(&format!("add the matching `{closing}`")),
             );
         }
         start..self.pos
+    }
+
+    /// At a line break inside a rule's open `{`: whether the next line starts like a new rule
+    /// or block rather than more set elements. Anonymous chains (`jump { … }`) hold rules.
+    fn set_left_open(&self, open: &[usize]) -> bool {
+        let Some(&innermost) = open.last() else {
+            return false;
+        };
+        let binds_chain = innermost > 0
+            && matches!(self.tokens[innermost - 1].kind, TokenKind::Word)
+            && matches!(self.tokens[innermost - 1].text(self.text), "jump" | "goto");
+        if binds_chain || self.tokens[innermost].kind != TokenKind::LBrace {
+            return false;
+        }
+        let Some(next) = self.tokens[self.pos..]
+            .iter()
+            .find(|t| t.kind != TokenKind::Newline)
+        else {
+            return false;
+        };
+        match next.kind {
+            TokenKind::Word => LINE_STARTS_OUTSIDE_SETS.contains(&next.text(self.text)),
+            // A `}` indented less than the line that opened the set closes an outer block.
+            TokenKind::RBrace => {
+                self.indent_of(next.start as usize)
+                    < self.indent_of(self.tokens[innermost].start as usize)
+            }
+            _ => false,
+        }
+    }
+
+    /// The indentation (in characters) of the line holding byte `offset`.
+    fn indent_of(&self, offset: usize) -> usize {
+        let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        self.text[line_start..]
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .count()
     }
 
     /// Report what follows a statement that should have ended, and skip it.
@@ -266,7 +372,11 @@ impl<'a> Parser<'a> {
                 self.tokens.get(self.pos + 1).map(|t| t.kind),
                 Some(TokenKind::Word | TokenKind::String)
             );
-        let family = if has_family { self.name("a family") } else { None };
+        let family = if has_family {
+            self.name("a family")
+        } else {
+            None
+        };
         let name = self.name(what)?;
         Some((family, name))
     }
@@ -277,7 +387,11 @@ impl<'a> Parser<'a> {
             self.skip_separators();
             let Some(token) = self.peek() else { break };
             if token.kind == TokenKind::RBrace {
-                self.error(token.range(), "unmatched `}`", Some("remove it, or open the block it closes"));
+                self.error(
+                    token.range(),
+                    "unmatched `}`",
+                    Some("remove it, or open the block it closes"),
+                );
                 self.pos += 1;
                 continue;
             }
@@ -303,12 +417,7 @@ impl<'a> Parser<'a> {
         self.pos += 1;
         match word {
             "table" => self.table(start).map(Item::Table),
-            "define" | "redefine" => self.define(),
-            "undefine" => {
-                let name = self.name("a variable name");
-                self.expect_statement_end("the variable name");
-                name.map(|name| Item::Undefine { name })
-            }
+            "define" | "redefine" | "undefine" => self.definition(word),
             "include" => self.include(start),
             "add" | "create" | "insert" => self.add_command(start),
             w if SKIPPED_COMMANDS.contains(&w) => {
@@ -326,6 +435,22 @@ impl<'a> Parser<'a> {
                 None
             }
         }
+    }
+
+    /// After `define`, `redefine` or `undefine`.
+    fn definition(&mut self, keyword: &str) -> Option<Item> {
+        if keyword == "undefine" {
+            let name = self.name("a variable name");
+            self.expect_statement_end("the variable name");
+            return name.map(|name| Item::Undefine { name });
+        }
+        self.define()
+    }
+
+    /// Whether the current word is `define`, `redefine` or `undefine` (allowed in any block).
+    fn peek_definition(&self) -> Option<&'a str> {
+        self.peek_word()
+            .filter(|w| matches!(*w, "define" | "redefine" | "undefine"))
     }
 
     fn define(&mut self) -> Option<Item> {
@@ -363,7 +488,11 @@ impl<'a> Parser<'a> {
             }
             _ => {
                 let range = self.here();
-                self.error(range, "expected a quoted path after `include`", Some("write `include \"file.nft\"`"));
+                self.error(
+                    range,
+                    "expected a quoted path after `include`",
+                    Some("write `include \"file.nft\"`"),
+                );
                 self.skip_statement();
                 None
             }
@@ -394,7 +523,7 @@ impl<'a> Parser<'a> {
                 while matches!(self.peek_word(), Some("position" | "handle" | "index")) {
                     self.pos += 2;
                 }
-                let rule = self.skip_statement();
+                let rule = self.skip_rule();
                 if rule.is_empty() {
                     let range = self.here();
                     self.error(range, "`add rule` without a rule", None);
@@ -422,13 +551,14 @@ impl<'a> Parser<'a> {
             family,
             name,
             range: self.tokens[start].range(),
-            chains: Vec::new(),
+            body: Vec::new(),
         };
         if self.peek_kind() == Some(TokenKind::LBrace) {
             let open = self.pos;
             self.pos += 1;
             self.table_body(&mut block);
-            block.range = self.tokens[start].start as usize..self.close_block(open, &block.name.text);
+            block.range =
+                self.tokens[start].start as usize..self.close_block(open, &block.name.text);
         } else {
             self.expect_statement_end("the table name");
         }
@@ -466,7 +596,13 @@ impl<'a> Parser<'a> {
                 Some("chain") => {
                     self.pos += 1;
                     if let Some(chain) = self.chain_header_and_body(start) {
-                        block.chains.push(chain);
+                        block.body.push(TableEntry::Chain(chain));
+                    }
+                }
+                Some(word) if self.peek_definition().is_some() => {
+                    self.pos += 1;
+                    if let Some(item) = self.definition(word) {
+                        block.body.push(TableEntry::Definition(Box::new(item)));
                     }
                 }
                 // set, map, flowtable, counter, quota, ct helper, flags, comment …: kept out
@@ -486,13 +622,14 @@ impl<'a> Parser<'a> {
             range: self.tokens[start].range(),
             spec: None,
             policy: None,
-            rules: Vec::new(),
+            body: Vec::new(),
         };
         if self.peek_kind() == Some(TokenKind::LBrace) {
             let open = self.pos;
             self.pos += 1;
             self.chain_body(&mut chain);
-            chain.range = self.tokens[start].start as usize..self.close_block(open, &chain.name.text);
+            chain.range =
+                self.tokens[start].start as usize..self.close_block(open, &chain.name.text);
         } else {
             self.expect_statement_end("the chain name");
         }
@@ -533,10 +670,16 @@ impl<'a> Parser<'a> {
                 Some("comment" | "devices" | "device" | "flags") => {
                     self.skip_statement();
                 }
+                Some(word) if self.peek_definition().is_some() => {
+                    self.pos += 1;
+                    if let Some(item) = self.definition(word) {
+                        chain.body.push(ChainEntry::Definition(Box::new(item)));
+                    }
+                }
                 _ => {
-                    let rule = self.skip_statement();
+                    let rule = self.skip_rule();
                     if !rule.is_empty() {
-                        chain.rules.push(rule);
+                        chain.body.push(ChainEntry::Rule(rule));
                     }
                 }
             }
@@ -560,7 +703,10 @@ impl<'a> Parser<'a> {
                 Some("priority") => {
                     self.pos += 1;
                     let expr = self.skip_statement();
-                    let text: Vec<&str> = self.tokens[expr].iter().map(|t| t.text(self.text)).collect();
+                    let text: Vec<&str> = self.tokens[expr]
+                        .iter()
+                        .map(|t| t.text(self.text))
+                        .collect();
                     if text.is_empty() {
                         let range = self.here();
                         self.error(range, "expected a priority after `priority`", None);
@@ -596,7 +742,10 @@ impl<'a> Parser<'a> {
                     let range = self.here();
                     self.error(
                         range,
-                        format!("unexpected `{}` in the chain declaration", self.token_text()),
+                        format!(
+                            "unexpected `{}` in the chain declaration",
+                            self.token_text()
+                        ),
                         Some("write `type filter hook input priority filter;`"),
                     );
                     self.skip_statement();
