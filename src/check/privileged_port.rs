@@ -21,9 +21,12 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let what = if element.is_single() {
-            format!("port {}", element.lo)
+            format!("port {} is a privileged port", element.lo)
         } else {
-            format!("port range {}-{}", element.lo, element.hi)
+            format!(
+                "port range {}-{} includes privileged ports",
+                element.lo, element.hi
+            )
         };
         let how = match kind {
             NatKind::Redirect => "redirect target",
@@ -33,7 +36,7 @@ pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
             judged
                 .diagnostic(
                     &RULE,
-                    format!("{how} {what} is a privileged port (below 1024)"),
+                    format!("{how} {what} (below 1024)"),
                     "the local listener must run as root or hold CAP_NET_BIND_SERVICE to bind it. Redirect to an unprivileged port (1024 or above) and let an unprivileged service listen there".to_string(),
                 )
                 .with_span_label("privileged"),

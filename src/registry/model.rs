@@ -145,12 +145,20 @@ pub fn classify(name: &str, description: &str, notes: &str) -> RecordKind {
         "deprecated",
         "removed",
         "de-registered",
+        "decommissioned",
+        "decomissioned",
+        "de-commissioned",
     ];
     let marker = description.trim_end_matches('.');
     if history.iter().any(|h| marker.starts_with(h)) {
         return RecordKind::Deassigned;
     }
     let nameless = name.trim().is_empty();
+    // Nameless guesses ("Possibly used by Sun Solaris????" on 1008/udp, "(unassigned) Possibly
+    // assigned" on 2825) record hearsay, not an assignment.
+    if nameless && (marker.starts_with("(unassigned)") || marker.starts_with("possibly")) {
+        return RecordKind::Unassigned;
+    }
     let status_word = marker.starts_with("unassigned") || marker.starts_with("reserved");
     if nameless && status_word && history.iter().any(|h| notes.contains(h)) {
         return RecordKind::Deassigned;
