@@ -1,0 +1,267 @@
+//! The binary as users run it: exit codes, stderr for unreadable paths, the lookup commands,
+//! and snapshots of each output format.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn portlint(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_portlint"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env_remove("COLUMNS")
+        .output()
+        .expect("run portlint")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 stdout")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("UTF-8 stderr")
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().expect("exit code")
+}
+
+#[test]
+fn clean_ruleset_exits_0_with_no_findings() {
+    let out = portlint(&["examples/web-server.nft"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    assert_eq!(stdout(&out), "No problems found in 1 file.\n");
+}
+
+#[test]
+fn findings_exit_1_and_fail_on_moves_the_threshold() {
+    let file = "tests/fixtures/rules/PL108/fires.nft"; // infos only
+    assert_eq!(code(&portlint(&[file])), 0);
+    assert_eq!(code(&portlint(&[file, "--fail-on", "info"])), 1);
+    let warnings = "tests/fixtures/rules/PL101/fires.nft";
+    assert_eq!(code(&portlint(&[warnings])), 1);
+    assert_eq!(code(&portlint(&[warnings, "--fail-on", "error"])), 0);
+    assert_eq!(
+        code(&portlint(&[
+            "tests/fixtures/rules/PL001/fires.nft",
+            "--fail-on",
+            "error"
+        ])),
+        1
+    );
+    assert_eq!(code(&portlint(&[warnings, "--fail-on", "never"])), 0);
+}
+
+#[test]
+fn unreadable_path_is_reported_and_the_others_are_still_linted() {
+    let out = portlint(&[
+        "no/such/file.nft",
+        "tests/fixtures/rules/PL101/fires.nft",
+        "--format",
+        "concise",
+    ]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("no/such/file.nft: no such file or directory"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("PL101"), "{}", stdout(&out));
+}
+
+#[test]
+fn a_directory_is_walked_for_nft_files() {
+    let out = portlint(&["examples", "--format", "concise"]);
+    assert_eq!(code(&out), 1);
+    let text = stdout(&out);
+    for file in ["mistakes.nft", "nat-redirect.nft", "registry-ports.nft"] {
+        assert!(text.contains(file), "{file} not linted:\n{text}");
+    }
+    assert!(!text.contains("web-server.nft"), "{text}");
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    assert_eq!(code(&portlint(&["--format", "yaml"])), 2);
+    let out = portlint(&["--select", "PL999", "examples"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("no rule is named `PL999`"));
+    assert_eq!(
+        code(&portlint(&[
+            "--registry",
+            "no/such/registry.csv",
+            "registry"
+        ])),
+        2
+    );
+}
+
+#[test]
+fn select_and_ignore_by_code_or_slug() {
+    let file = "tests/fixtures/rules/PL104/fires.nft";
+    let only = stdout(&portlint(&[
+        file,
+        "--format",
+        "concise",
+        "--select",
+        "unauthorized-use",
+    ]));
+    assert!(
+        only.contains(" PL104 [") && !only.contains(" PL101 ["),
+        "{only}"
+    );
+    let without = stdout(&portlint(&[
+        file, "--format", "concise", "--ignore", "PL104",
+    ]));
+    assert!(
+        without.contains(" PL101 [") && !without.contains(" PL104 ["),
+        "{without}"
+    );
+}
+
+#[test]
+fn output_is_deterministic_and_sorted() {
+    let a = stdout(&portlint(&[
+        "examples",
+        "tests/fixtures/rules",
+        "--format",
+        "json",
+    ]));
+    let b = stdout(&portlint(&[
+        "tests/fixtures/rules",
+        "examples",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(a, b);
+    let json: serde_json::Value = serde_json::from_str(&a).expect("JSON");
+    let keys: Vec<(String, u64, String)> = json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["byte_start"].as_u64().unwrap(),
+                d["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+}
+
+#[test]
+fn ports_1021_shows_exp1_and_rfc_3692() {
+    let out = portlint(&["ports", "1021"]);
+    assert_eq!(code(&out), 0);
+    let text = stdout(&out);
+    assert!(text.contains("exp1"), "{text}");
+    assert!(text.contains("RFC 3692"), "{text}");
+    assert!(text.contains("MUST NOT be shipped as defaults"), "{text}");
+    insta::assert_snapshot!("ports_1021", text);
+}
+
+#[test]
+fn ports_ssh_shows_22() {
+    let text = stdout(&portlint(&["ports", "ssh"]));
+    assert!(text.contains("ssh 22/tcp"), "{text}");
+    insta::assert_snapshot!("ports_ssh", text);
+}
+
+#[test]
+fn ports_100_shows_the_unauthorized_use_note() {
+    let text = stdout(&portlint(&["ports", "100"]));
+    assert!(text.contains("Known Unauthorized Use on 100"), "{text}");
+    insta::assert_snapshot!("ports_100", text);
+}
+
+#[test]
+fn ports_range_and_json() {
+    let text = stdout(&portlint(&["ports", "6000-6005", "--proto", "tcp"]));
+    assert!(text.contains("x11 6000-6063/tcp"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&stdout(&portlint(&[
+        "ports", "22", "--proto", "dccp", "--format", "json",
+    ])))
+    .expect("JSON");
+    assert_eq!(
+        json["ports"][0]["state"],
+        "not registered for this protocol"
+    );
+    assert_eq!(json["ports"][0]["records"][0]["name"], "ssh");
+    let unknown = portlint(&["ports", "no-such-service"]);
+    assert_eq!(code(&unknown), 1);
+    assert_eq!(code(&portlint(&["ports", "70000"])), 2);
+}
+
+#[test]
+fn registry_shows_the_revision_date_and_counts() {
+    let text = stdout(&portlint(&["registry"]));
+    assert!(
+        text.contains("revision: 2026-02-25 (embedded, csv)"),
+        "{text}"
+    );
+    assert!(text.contains("records:  14500"), "{text}");
+    insta::assert_snapshot!("registry", text);
+}
+
+#[test]
+fn rule_pages_and_list() {
+    let list = stdout(&portlint(&["rule", "--all"]));
+    for rule in portlint::check::RULES {
+        assert!(
+            list.contains(rule.code) && list.contains(rule.slug),
+            "{list}"
+        );
+    }
+    let page = portlint(&["rule", "unassigned-port"]);
+    assert_eq!(code(&page), 0);
+    assert!(stdout(&page).starts_with("# PL101"));
+    assert_eq!(code(&portlint(&["rule", "PL999"])), 2);
+}
+
+#[test]
+fn json_output_snapshot() {
+    let text = stdout(&portlint(&[
+        "tests/fixtures/rules/PL003/fires.nft",
+        "--format",
+        "json",
+    ]));
+    insta::assert_snapshot!("json_PL003", text);
+}
+
+#[test]
+fn invalid_utf8_is_reported_at_its_byte() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bad.nft");
+    std::fs::write(
+        &path,
+        b"table inet t {\n\tchain c {\n\t\ttcp dport 22 \xff accept\n\t}\n}\n",
+    )
+    .expect("write");
+    let out = portlint(&[path.to_str().unwrap(), "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let d = &json["diagnostics"][0];
+    assert_eq!(d["code"], "PL001");
+    // "table inet t {\n" (15) + "\tchain c {\n" (11) + "\t\ttcp dport 22 " (15)
+    assert_eq!(d["byte_start"], 41);
+    assert_eq!(d["line"], 3);
+    assert_eq!(d["column"], 16);
+    assert!(Path::new(&path).exists());
+}
+
+#[test]
+fn crlf_and_bom_are_accepted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("crlf.nft");
+    let text = "\u{feff}table inet t {\r\n\tchain c {\r\n\t\ttcp dport 4 accept\r\n\t}\r\n}\r\n";
+    std::fs::write(&path, text).expect("write");
+    let out = portlint(&[path.to_str().unwrap(), "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let diagnostics = json["diagnostics"].as_array().expect("array");
+    assert_eq!(diagnostics.len(), 1, "{json}");
+    assert_eq!(diagnostics[0]["code"], "PL101");
+    assert_eq!(diagnostics[0]["line"], 3);
+    assert_eq!(diagnostics[0]["column"], 13);
+}
