@@ -62,14 +62,20 @@ pub fn parse_legacy(
     leak: &mut dyn FnMut(&str) -> &'static str,
 ) -> Result<LegacyRegistry, String> {
     let lines = logical_lines(text);
-    let date = header_date(&lines)?;
+    let date = header_date(&lines);
     let mut parser = Parser::default();
     for line in &lines {
         parser.line(line);
     }
     parser.finish();
     if !parser.seen_section {
-        return Err("no \"Port Assignments:\" section; is this an IANA port-numbers file?".into());
+        // The legacy parser is the fallback for any text that is neither XML nor CSV: say what
+        // was expected rather than "no entries" (an /etc/services file has entries of a kind).
+        return Err(
+            "not a registry file: neither IANA XML, IANA CSV (header \"Service Name,…\") \
+                    nor the legacy port-numbers text (no \"Port Assignments:\" section)"
+                .into(),
+        );
     }
     let coverage_end = coverage_end(&parser.rows).ok_or("no port entries found")?;
     let covered: u64 = parser.rows.iter().map(Row::width).sum();
@@ -126,6 +132,14 @@ const HEADINGS: [&[&str]; 5] = [
     &["REGISTERED", "PORT", "NUMBERS"],
     &["DYNAMIC", "AND/OR", "PRIVATE", "PORTS"],
     &["REFERENCES"],
+];
+
+/// The headings that end a `Port Assignments:` section (as lines; see [`HEADINGS`]).
+const SECTION_ENDS: [&str; 4] = [
+    "WELL KNOWN PORT NUMBERS",
+    "REGISTERED PORT NUMBERS",
+    "DYNAMIC AND/OR PRIVATE PORTS",
+    "REFERENCES",
 ];
 
 /// The last `N/proto` token seen while unflattening.
@@ -228,34 +242,24 @@ fn is_keyword(token: &str) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Header
 
-/// The revision date from `PORT NUMBERS (last updated 2007-02-15)` (the 2006 and 2008 files put
-/// the date on a line of its own). The heading is required: the legacy parser is the fallback
-/// for any text that is neither XML nor CSV, and must not read, say, an /etc/services file.
-fn header_date(lines: &[String]) -> Result<String, String> {
-    let header: Vec<&str> = lines
+/// The revision date from the header: `PORT NUMBERS (last updated 2007-02-15)`, or the line
+/// `(last updated 2008-02-29)` on its own (the 2008 file has no `PORT NUMBERS` heading). Empty
+/// when the header has none.
+fn header_date(lines: &[String]) -> String {
+    lines
         .iter()
         .map(|l| l.trim())
         .take_while(|l| !l.starts_with("Port Assignments:"))
-        .collect();
-    if !header.iter().any(|l| l.starts_with("PORT NUMBERS")) {
-        return Err(
-            "not an IANA registry file: no CSV header, no XML, and no \"PORT NUMBERS\" \
-                    heading of the legacy port-numbers text"
-                .into(),
-        );
-    }
-    let date = header.iter().find_map(|l| {
-        let at = l.to_ascii_lowercase().find("last updated")?;
-        let rest = l[at + "last updated".len()..].trim_start();
-        let date: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_digit() || *c == '-')
-            .collect();
-        (date.len() >= 7 && date.as_bytes()[4] == b'-').then_some(date)
-    });
-    date.ok_or_else(|| {
-        "no \"(last updated YYYY-MM-DD)\" date under the PORT NUMBERS heading".into()
-    })
+        .find_map(|l| {
+            let at = l.to_ascii_lowercase().find("last updated")?;
+            let rest = l[at + "last updated".len()..].trim_start();
+            let date: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '-')
+                .collect();
+            (date.len() >= 7 && date.as_bytes()[4] == b'-').then_some(date)
+        })
+        .unwrap_or_default()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -358,7 +362,7 @@ fn classify_line(line: &str) -> Line<'_> {
     if text.starts_with("Port Assignments:") {
         return Line::SectionStart;
     }
-    if HEADINGS[1..].iter().any(|h| text.starts_with(&h.join(" "))) {
+    if SECTION_ENDS.iter().any(|h| text.starts_with(h)) {
         return Line::SectionEnd;
     }
     if let Some(comment) = text.strip_prefix('#') {
@@ -570,7 +574,7 @@ impl Parser {
             Line::Pseudo { spec, rest } => self.pseudo(spec, &rest),
             Line::Note(text) => {
                 self.pending.clear();
-                self.note_lines.push(scrub_addresses(text));
+                self.note_lines.push(scrub_addresses(&note_text(text)));
             }
             Line::Contact(text)
             | Line::Other {
@@ -668,6 +672,16 @@ impl Parser {
     }
 }
 
+/// A banner line without its `#` runs: `###########Port 126 Previously assigned …#######`,
+/// `… the default port for this protocol is 9100 ####.`
+fn note_text(line: &str) -> String {
+    line.split_whitespace()
+        .map(|t| t.trim_matches('#'))
+        .filter(|t| t.chars().any(|c| c.is_alphanumeric()) || t.contains(['<', '>', '"']))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The highest port any entry or pseudo-entry lists (name-only rows list none).
 fn coverage_end(rows: &[Row]) -> Option<u16> {
     rows.iter().filter_map(|r| r.ports).map(|(_, hi)| hi).max()
@@ -676,7 +690,7 @@ fn coverage_end(rows: &[Row]) -> Option<u16> {
 /// Trailing `[RFC4727]`-style tokens are the References column; `[Default Data]` in `File
 /// Transfer [Default Data]` is part of the description.
 fn split_references(tokens: &[&str]) -> (String, String) {
-    let is_reference = |t: &&str| {
+    let is_reference = |t: &&&str| {
         let lower = t.to_ascii_lowercase();
         t.ends_with(']') && (lower.starts_with("[rfc") || lower.starts_with("[draft"))
     };
@@ -878,9 +892,31 @@ fn attach_footnote(rows: &mut [Row], footnote: &str) {
     if footnote.is_empty() {
         return;
     }
+    let footnote = &rejoin_hyphenation(footnote);
     for row in rows.iter_mut().filter(|r| r.description.contains("(*)")) {
         row.notes.push(footnote.to_string());
     }
+}
+
+/// The seed's flattening turned the footnote's `explicitly-` / `configured` line break into
+/// `explicitly- configured`; join such words again (a hyphen ending a word, then a lower-case
+/// word).
+fn rejoin_hyphenation(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut tokens = text.split(' ').peekable();
+    while let Some(token) = tokens.next() {
+        out.push_str(token);
+        let hyphenated = token.len() > 1
+            && token.ends_with('-')
+            && token[..token.len() - 1].ends_with(|c: char| c.is_ascii_alphabetic());
+        let continues = tokens
+            .peek()
+            .is_some_and(|next| next.starts_with(|c: char| c.is_ascii_lowercase()));
+        if tokens.peek().is_some() && !(hyphenated && continues) {
+            out.push(' ');
+        }
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -893,11 +929,18 @@ fn scrub_addresses(text: &str) -> String {
     let without_brackets = remove_angle_spans(text, |inner| {
         inner.contains(['@', '!', '%']) || is_obfuscated_address(inner)
     });
-    without_brackets
+    let mut out = String::with_capacity(without_brackets.len());
+    for token in without_brackets
         .split_whitespace()
         .filter(|t| !is_address(t))
-        .collect::<Vec<_>>()
-        .join(" ")
+    {
+        // A removed address leaves its comma behind: `Kohler <…>, [RFC4340]`.
+        if !out.is_empty() && !token.starts_with([',', ';']) {
+            out.push(' ');
+        }
+        out.push_str(token);
+    }
+    out
 }
 
 /// A contact without addresses or other `<…>` placeholders (`<---none--->`).

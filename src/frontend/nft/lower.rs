@@ -1001,7 +1001,8 @@ impl<'a> Lowerer<'a> {
                 stop += 1;
             }
         }
-        if self.tokens[pos..stop]
+        // `redirect to :tcp dport map { 22 : 8000 }`: ports from a map are not modelled.
+        if self.tokens[pos..range.end]
             .iter()
             .any(|t| self.word_is(t, "map"))
         {
@@ -1019,6 +1020,15 @@ impl<'a> Lowerer<'a> {
         nat.address = address;
         if let Some((first, text_offset)) = port_part {
             nat.ports = self.nat_ports(first, text_offset, stop, protos);
+            if let Some(ports) = nat.ports.as_ref().filter(|_| rule.l4_protocols().is_any()) {
+                let span = ports.span;
+                self.invalid_port(
+                    span,
+                    &[],
+                    "a NAT target port needs a transport protocol match before it".to_string(),
+                    "match the protocol first, e.g. `meta l4proto { tcp, udp }` or `tcp dport 80`; nft refuses port mappings without one",
+                );
+            }
         }
         self.check_variables_defined(range);
         nat
