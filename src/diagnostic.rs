@@ -2,6 +2,7 @@
 
 use crate::check::RuleInfo;
 use crate::source::Span;
+use std::borrow::Cow;
 
 /// How serious a finding is. Ordered: `Info < Warning < Error`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -34,11 +35,12 @@ pub struct Diagnostic {
     pub rule: &'static RuleInfo,
     pub severity: Severity,
     pub message: String,
-    pub help: Option<String>,
+    /// Most help texts are fixed: borrowed, they cost nothing per finding.
+    pub help: Option<Cow<'static, str>>,
     /// The exact characters the finding is about.
     pub span: Span,
     /// The message under the primary span (defaults to a short form of the message).
-    pub span_label: Option<String>,
+    pub span_label: Option<Cow<'static, str>>,
     pub labels: Vec<Label>,
 }
 
@@ -55,12 +57,12 @@ impl Diagnostic {
         }
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+    pub fn with_help(mut self, help: impl Into<Cow<'static, str>>) -> Diagnostic {
         self.help = Some(help.into());
         self
     }
 
-    pub fn with_span_label(mut self, label: impl Into<String>) -> Diagnostic {
+    pub fn with_span_label(mut self, label: impl Into<Cow<'static, str>>) -> Diagnostic {
         self.span_label = Some(label.into());
         self
     }

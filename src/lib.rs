@@ -99,20 +99,29 @@ fn run_lint(cli: &Cli, registry: &registry::Registry) -> Result<u8, String> {
         summary,
         registry: &registry.meta,
     };
-    let text = match args.format {
-        Format::Json => report::json::render(&report),
-        Format::Concise => report::concise::render(&report),
+    let stdout = std::io::stdout();
+    let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let written = match args.format {
+        Format::Json => report::json::write(&report, &mut out),
+        Format::Concise => report::concise::write(&report, &mut out),
         Format::Human => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let style = if color {
                 report::human::Style::Color
             } else {
                 report::human::Style::Plain
             };
-            report::human::render(&report, style, terminal_width())
+            report::human::write(&report, style, terminal_width(), &mut out)
         }
-    };
-    print(&text);
+    }
+    .and_then(|()| out.flush());
+    drop(out);
+    // A closed pipe (`portlint … | head`) ends the output early; that is not a failure.
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(format!("cannot write the report: {e}"));
+        }
+    }
     if args.statistics {
         print(&statistics(&outcome.diagnostics));
     }

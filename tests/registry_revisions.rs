@@ -91,8 +91,11 @@ fn entries_per_proto(reg: &LegacyRegistry) -> BTreeMap<Option<Proto>, usize> {
     counts
 }
 
+/// (keyword lower-cased, ports, protocol).
+type EntryKey = (String, Option<(u16, u16)>, Option<Proto>);
+
 /// (keyword lower-cased, ports, protocol) of the entries on System ports, sorted.
-fn system_port_entries(reg: &LegacyRegistry) -> Vec<(String, Option<(u16, u16)>, Option<Proto>)> {
+fn system_port_entries(reg: &LegacyRegistry) -> Vec<EntryKey> {
     let mut keys: Vec<_> = entries(reg)
         .filter(|r| r.ports.is_some_and(|(_, hi)| hi <= 1023))
         .map(|r| (r.name.to_ascii_lowercase(), r.ports, r.proto))
@@ -137,15 +140,21 @@ fn addresses_in(text: &str) -> Vec<String> {
 fn assert_no_addresses(text: &str, records: &[Record]) {
     let addresses = addresses_in(text);
     assert!(addresses.len() > 100, "expected the file to hold addresses");
+    let mut tokens = std::collections::HashSet::new();
     for r in records {
         for field in fields(r) {
-            let lower = field.to_ascii_lowercase();
-            assert!(!lower.contains('@'), "address in {r:?}");
-            if let Some(a) = addresses.iter().find(|a| lower.contains(a.as_str())) {
-                panic!("address {a} in {r:?}");
+            assert!(!field.contains('@'), "address in {r:?}");
+            for token in field.split_whitespace() {
+                tokens.insert(
+                    token
+                        .trim_matches(|c: char| "<>(),;#".contains(c))
+                        .to_ascii_lowercase(),
+                );
             }
         }
     }
+    let leaked: Vec<&String> = addresses.iter().filter(|a| tokens.contains(*a)).collect();
+    assert!(leaked.is_empty(), "addresses in records: {leaked:?}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -159,10 +168,11 @@ fn xml_imports_every_record() {
     assert_eq!(xml.meta.date, "2025-12-15");
     assert_eq!(xml.records().len(), 14_496);
     let count = |f: &dyn Fn(&Record) -> bool| xml.records().iter().filter(|r| f(r)).count();
-    // README §2: 1,463 records without <protocol>, 1,055 without <number>, 1,709 without <name>.
+    // README §2: 1,463 records without <protocol>, 1,055 without <number>, 1,709 without <name>
+    // (and 9 with an empty `<name/>`).
     assert_eq!(count(&|r| r.proto.is_none()), 1_463);
     assert_eq!(count(&|r| r.ports.is_none()), 1_055);
-    assert_eq!(count(&|r| r.name.is_empty()), 1_709);
+    assert_eq!(count(&|r| r.name.is_empty()), 1_709 + 9);
 }
 
 #[test]
@@ -278,7 +288,9 @@ fn multiset_difference<K: std::hash::Hash + Eq + Clone>(
     let (mut a_only, mut b_only) = (Vec::new(), Vec::new());
     for (k, n) in balance {
         let side = if n > 0 { &mut a_only } else { &mut b_only };
-        side.extend(std::iter::repeat(k).take(n.unsigned_abs() as usize));
+        for _ in 0..n.unsigned_abs() {
+            side.push(k.clone());
+        }
     }
     (a_only, b_only)
 }
@@ -295,6 +307,13 @@ fn xml_errors_are_reported_not_panics() {
     ] {
         assert!(Registry::parse(text, Cow::Borrowed("x")).is_err(), "{text}");
     }
+    // A record per port is fine; ten thousand records covering every port are not a registry
+    // (the index holds one entry per covered port).
+    let huge = format!(
+        "<?xml version='1.0'?><registry>{}</registry>",
+        "<record><number>0-65535</number></record>".repeat(10_000)
+    );
+    assert!(Registry::parse(&huge, Cow::Borrowed("x")).is_err());
     let minimal = "<?xml version='1.0'?><registry xmlns='http://www.iana.org/assignments'>\
                    <updated>2025-12-15</updated><record><name>a</name><number>7</number>\
                    <protocol>tcp</protocol><description>x</description></record></registry>";
@@ -351,7 +370,7 @@ fn seed_states() {
         ["http", "www", "www-http"]
     );
     assert_eq!(seed.status(512, Proto::Tcp).names(), ["exec"]);
-    assert_eq!(seed.status(512, Proto::Udp).names(), ["biff"]);
+    assert_eq!(seed.status(512, Proto::Udp).names(), ["comsat", "biff"]);
     assert_eq!(
         seed.status(24, Proto::Tcp).records[0].description,
         "any private mail system"
@@ -559,7 +578,7 @@ fn full_files_contain_no_addresses() {
 #[test]
 fn truncated_files_do_not_panic() {
     let dir = shared_or_skip!();
-    for (name, cuts) in [(SEED, 60), (FULL_2006, 20), (FULL_2008, 20)] {
+    for (name, cuts) in [(SEED, 60), (FULL_2006, 8), (FULL_2008, 8)] {
         let text = read_text(&dir, name);
         for i in 1..cuts {
             let mut at = text.len() * i / cuts;
@@ -590,6 +609,16 @@ fn other_files_are_refused() {
     assert!(err.is_some_and(|e| e.contains("Port Assignments")));
     assert!(Registry::parse("", Cow::Borrowed("x")).is_err());
     assert!(Registry::parse("PORT NUMBERS\nPort Assignments:\n", Cow::Borrowed("x")).is_err());
+}
+
+#[test]
+fn implausible_coverage_is_refused() {
+    let text = format!(
+        "PORT NUMBERS\nPort Assignments:\n{}",
+        "# 0-65535 Unassigned\n".repeat(100)
+    );
+    let err = Registry::parse(&text, Cow::Borrowed("x")).err();
+    assert!(err.is_some_and(|e| e.contains("is this a registry file")));
 }
 
 #[test]
@@ -671,7 +700,6 @@ fn exercise(text: &str) {
                 let _ = reg.status(port, proto).names();
             }
         }
-        assert!(reg.meta.coverage_end <= 65535);
     }
 }
 

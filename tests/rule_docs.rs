@@ -9,7 +9,9 @@
 //!   ```text block after it — and that output holds the page's own code (a page whose example
 //!   shows nothing says so with an empty ```text block);
 //! - the first ```nft block under `## How to fix`, if there is one, lints clean;
-//! - `portlint rule CODE` (and `portlint rule SLUG`) prints the page.
+//! - `portlint rule CODE` (and `portlint rule SLUG`) prints the page;
+//! - where `nft` can run (`unshare -n nft -c`, as in `oracle_nft.rs`), nft accepts every fix, and
+//!   refuses an example exactly when portlint reports a refusal (PL001, PL002, PL003, PL005).
 //!
 //! Each test checks every page and reports all failures together, naming the page.
 
@@ -426,4 +428,103 @@ fn portlint_rule_prints_the_page() {
         }
     }
     report("portlint rule prints the page", failures);
+}
+
+// ---- nft as an oracle (see oracle_nft.rs) ----
+
+const REFUSALS: &[&str] = &["PL001", "PL002", "PL003", "PL005"];
+
+fn nft_available() -> bool {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::write(dir.path().join("empty.nft"), "").expect("write empty.nft");
+    let works = Command::new("unshare")
+        .args(["-n", "nft", "-c", "-f", "empty.nft"])
+        .current_dir(dir.path())
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !works {
+        let message = "`unshare -n nft -c` is not available (apt-get install nftables; needs root)";
+        assert!(
+            std::env::var_os("PORTLINT_REQUIRE_ORACLES").is_none(),
+            "{message}"
+        );
+        eprintln!("skipped: {message}");
+    }
+    works
+}
+
+/// `nft -c -f example.nft` in a private network namespace. A file the example includes by a
+/// plain name is given as an empty file, so that the include itself does not fail.
+fn nft_check(nft: &str) -> (bool, String) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::write(dir.path().join("example.nft"), nft).expect("write example.nft");
+    for line in nft.lines() {
+        let included = line
+            .trim()
+            .strip_prefix("include \"")
+            .and_then(|r| r.strip_suffix('"'));
+        if let Some(name) = included.filter(|n| !n.contains('/') && !n.contains('*')) {
+            std::fs::write(dir.path().join(name), "").expect("write an included file");
+        }
+    }
+    let output = Command::new("unshare")
+        .args(["-n", "nft", "-c", "-I"])
+        .arg(dir.path())
+        .args(["-f", "example.nft"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run nft");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr)
+            .trim_end()
+            .to_string(),
+    )
+}
+
+#[test]
+fn nft_agrees_with_the_examples_and_accepts_the_fixes() {
+    if !nft_available() {
+        return;
+    }
+    let mut failures = Vec::new();
+    for page in pages() {
+        let sections = sections(&page.text);
+        if let Some(nft) = section(&sections, "Example").and_then(|s| first_block(s, "nft")) {
+            let (accepted, says) = nft_check(nft);
+            let refusals: Vec<String> = lint_example(nft)
+                .stdout
+                .lines()
+                .filter(|l| {
+                    REFUSALS
+                        .iter()
+                        .any(|code| l.contains(&format!(" {code} [")))
+                })
+                .map(str::to_string)
+                .collect();
+            if accepted != refusals.is_empty() {
+                failures.push(format!(
+                    "{}: nft {} the example, portlint reports {} refusal(s)\n--- nft\n{}\n--- portlint\n{}",
+                    page.name,
+                    if accepted { "accepts" } else { "rejects" },
+                    refusals.len(),
+                    if says.is_empty() { "(nothing)" } else { &says },
+                    refusals.join("\n")
+                ));
+            }
+        }
+        if let Some(nft) = section(&sections, "How to fix").and_then(|s| first_block(s, "nft")) {
+            let (accepted, says) = nft_check(nft);
+            if !accepted {
+                failures.push(format!(
+                    "{}: nft rejects the fix\n--- nft\n{says}",
+                    page.name
+                ));
+            }
+        }
+    }
+    report(
+        "nft agrees with the examples and accepts the fixes",
+        failures,
+    );
 }

@@ -1,5 +1,5 @@
 //! PL108 dynamic-port.
-use super::port_facts::{is_are, port_with_protocols, Facts, PortUse};
+use super::port_facts::{is_are, port_with_protocols, Judged, PortUse};
 use crate::diagnostic::Diagnostic;
 use crate::model::PortDirection;
 use crate::registry::PortState;
@@ -11,35 +11,33 @@ super::rule_info!(
     "a single service port in 49152-65535 is opened for inbound traffic"
 );
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
-    for judged in &facts.judged {
-        let opens = matches!(
-            judged.used_as,
-            PortUse::Match {
-                direction: PortDirection::Destination,
-                opens_inbound: true,
-                ..
-            }
-        );
-        if !opens || !judged.element.is_single() {
-            continue;
+pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
+    let opens = matches!(
+        judged.used_as,
+        PortUse::Match {
+            direction: PortDirection::Destination,
+            opens_inbound: true,
+            ..
         }
-        let hits = judged.holding(|s| s.state == PortState::Dynamic);
-        if hits.is_empty() {
-            continue;
-        }
-        out.push(
-            judged
-                .diagnostic(
-                    &RULE,
-                    format!(
-                        "inbound port {} {} in the dynamic/private range 49152-65535",
-                        port_with_protocols(judged.element.lo, &hits),
-                        is_are(&hits)
-                    ),
-                    "RFC 6335 §6: dynamic ports are never assigned and are handed out as ephemeral source ports, so a service here can collide with outgoing connections. Move the service to a registered port, or document why it lives here".to_string(),
-                )
-                .with_span_label("dynamic/private port"),
-        );
+    );
+    if !opens || !judged.element.is_single() {
+        return;
     }
+    let hits = judged.holding(|s| s.state == PortState::Dynamic);
+    if hits.is_empty() {
+        return;
+    }
+    out.push(
+        judged
+            .diagnostic(
+                &RULE,
+                format!(
+                    "inbound port {} {} in the dynamic/private range 49152-65535",
+                    port_with_protocols(judged.element.lo, &hits),
+                    is_are(&hits)
+                ),
+                "RFC 6335 §6: dynamic ports are never assigned and are handed out as ephemeral source ports, so a service here can collide with outgoing connections. Move the service to a registered port, or document why it lives here",
+            )
+            .with_span_label("dynamic/private port"),
+    );
 }

@@ -1,5 +1,5 @@
 //! PL103 experimental-port.
-use super::port_facts::{is_are, port_with_protocols, Facts};
+use super::port_facts::{is_are, port_with_protocols, Judged};
 use crate::diagnostic::Diagnostic;
 use crate::registry::PortState;
 
@@ -12,51 +12,49 @@ super::rule_info!(
 
 const HELP: &str = "RFC 3692 experiment ports \"MUST NOT be shipped as defaults\" (RFC 4727 §1; RFC 3692 §2.1): they are for experiments on a private network, and any other experiment may use them at the same time. Give the service a registered port";
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
-    for judged in &facts.judged {
-        let element = judged.element;
-        if !element.is_single() {
-            // A range is an experiment range only when every port in it is one (1021-1022).
-            let small = element.hi - element.lo < 64;
-            let all = small
-                && (element.lo..=element.hi).all(|p| {
-                    crate::registry::Proto::ALL.iter().any(|&proto| {
-                        facts.registry.status(p, proto).state == PortState::Experimental
-                    })
-                });
-            if all {
-                out.push(judged.diagnostic(
-                    &RULE,
-                    format!(
-                        "ports {}-{} are RFC 3692-style experiment ports",
-                        element.lo, element.hi
-                    ),
-                    HELP.to_string(),
-                ));
-            }
-            continue;
+pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
+    let element = judged.element;
+    if !element.is_single() {
+        // A range is an experiment range only when every port in it is one (1021-1022).
+        let small = element.hi - element.lo < 64;
+        let all = small
+            && (element.lo..=element.hi).all(|p| {
+                crate::registry::Proto::ALL
+                    .iter()
+                    .any(|&proto| judged.registry.status(p, proto).state == PortState::Experimental)
+            });
+        if all {
+            out.push(judged.diagnostic(
+                &RULE,
+                format!(
+                    "ports {}-{} are RFC 3692-style experiment ports",
+                    element.lo, element.hi
+                ),
+                HELP,
+            ));
         }
-        let hits = judged.holding(|s| s.state == PortState::Experimental);
-        let Some((_, status)) = hits.first() else {
-            continue;
-        };
-        let name = status
-            .names()
-            .first()
-            .map(|n| format!(" ({n})"))
-            .unwrap_or_default();
-        out.push(
-            judged
-                .diagnostic(
-                    &RULE,
-                    format!(
-                        "port {} {} an RFC 3692-style experiment port{name}",
-                        port_with_protocols(element.lo, &hits),
-                        is_are(&hits)
-                    ),
-                    HELP.to_string(),
-                )
-                .with_span_label("experiment port"),
-        );
+        return;
     }
+    let hits = judged.holding(|s| s.state == PortState::Experimental);
+    let Some((_, status)) = hits.first() else {
+        return;
+    };
+    let name = status
+        .names()
+        .first()
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
+    out.push(
+        judged
+            .diagnostic(
+                &RULE,
+                format!(
+                    "port {} {} an RFC 3692-style experiment port{name}",
+                    port_with_protocols(element.lo, &hits),
+                    is_are(&hits)
+                ),
+                HELP,
+            )
+            .with_span_label("experiment port"),
+    );
 }

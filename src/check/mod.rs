@@ -71,15 +71,16 @@ pub struct Context<'a> {
 
 /// Run every model check on one ruleset.
 pub fn run(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let facts = port_facts::collect(ctx);
-    unassigned_port::check(&facts, out);
-    reserved_port::check(&facts, out);
-    experimental_port::check(&facts, out);
-    unauthorized_use::check(&facts, out);
-    deassigned_port::check(&facts, out);
-    unregistered_protocol::check(&facts, out);
-    privileged_port::check(&facts, out);
-    dynamic_port::check(&facts, out);
+    port_facts::for_each(ctx, |judged| {
+        unassigned_port::check(judged, out);
+        reserved_port::check(judged, out);
+        experimental_port::check(judged, out);
+        unauthorized_use::check(judged, out);
+        deassigned_port::check(judged, out);
+        unregistered_protocol::check(judged, out);
+        privileged_port::check(judged, out);
+        dynamic_port::check(judged, out);
+    });
     overlapping_ports::check(ctx, out);
 }
 

@@ -23,17 +23,13 @@ pub enum PortUse {
 
 /// One element with the registry's verdict per protocol (single ports only; ranges carry none).
 pub struct Judged<'a> {
+    pub registry: &'a Registry,
     pub element: &'a PortElement,
     pub used_as: PortUse,
     pub statuses: Vec<(L4, PortStatus<'a>)>,
     /// The match did not name its protocol (`th dport` with nothing narrowing it): judged as tcp
     /// and udp, and a finding must hold for both.
     pub protocol_unknown: bool,
-}
-
-pub struct Facts<'a> {
-    pub registry: &'a Registry,
-    pub judged: Vec<Judged<'a>>,
 }
 
 /// The protocols a match on `protos` is judged for, and whether a finding must hold for all.
@@ -45,8 +41,9 @@ fn judged_protocols(protos: ProtoSet) -> (Vec<L4>, bool) {
     }
 }
 
-pub fn collect<'a>(ctx: &Context<'a>) -> Facts<'a> {
-    let mut judged = Vec::new();
+/// Judge every port element of the ruleset, one at a time (nothing is kept: a 100,000-rule file
+/// has as many elements), and hand each to `visit`.
+pub fn for_each<'a>(ctx: &Context<'a>, mut visit: impl FnMut(&Judged<'a>)) {
     for (_, chain) in ctx.ruleset.chains() {
         let outbound = matches!(chain.hook(), Some(Hook::Output | Hook::Postrouting));
         for rule in &chain.rules {
@@ -65,7 +62,7 @@ pub fn collect<'a>(ctx: &Context<'a>) -> Facts<'a> {
                         opens_inbound: rule.accepts() && !outbound && *op == PortOp::Eq,
                     };
                     let protos = rule.protocols_of(*protos);
-                    judge_set(ctx.registry, ports, protos, used_as, &mut judged);
+                    judge_set(ctx.registry, ports, protos, used_as, &mut visit);
                 }
             }
             for nat in &rule.nat {
@@ -79,14 +76,10 @@ pub fn collect<'a>(ctx: &Context<'a>) -> Facts<'a> {
                         p if p.is_any() || p.is_empty() => ProtoSet::ANY,
                         p => p,
                     };
-                    judge_set(ctx.registry, ports, protos, used_as, &mut judged);
+                    judge_set(ctx.registry, ports, protos, used_as, &mut visit);
                 }
             }
         }
-    }
-    Facts {
-        registry: ctx.registry,
-        judged,
     }
 }
 
@@ -95,7 +88,7 @@ fn judge_set<'a>(
     ports: &'a PortSet,
     protos: ProtoSet,
     used_as: PortUse,
-    out: &mut Vec<Judged<'a>>,
+    visit: &mut impl FnMut(&Judged<'a>),
 ) {
     // Only the ports of the match's comparison are written ports; `tcp dport < 1024` is a bound.
     if let PortUse::Match { op, .. } = used_as {
@@ -112,7 +105,8 @@ fn judge_set<'a>(
         } else {
             Vec::new()
         };
-        out.push(Judged {
+        visit(&Judged {
+            registry,
             element,
             used_as,
             statuses,
@@ -154,7 +148,7 @@ impl<'a> Judged<'a> {
         &self,
         rule: &'static super::RuleInfo,
         message: String,
-        help: String,
+        help: impl Into<std::borrow::Cow<'static, str>>,
     ) -> Diagnostic {
         let mut d = Diagnostic::new(rule, self.element.span, message).with_help(help);
         d.labels = self.use_labels();

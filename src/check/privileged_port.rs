@@ -1,5 +1,5 @@
 //! PL107 privileged-port.
-use super::port_facts::{Facts, PortUse};
+use super::port_facts::{Judged, PortUse};
 use crate::diagnostic::Diagnostic;
 use crate::model::NatKind;
 use crate::registry::USER_START;
@@ -11,35 +11,33 @@ super::rule_info!(
     "a listener on this host must bind a port below 1024"
 );
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
-    for judged in &facts.judged {
-        let PortUse::NatTarget { kind, local: true } = judged.used_as else {
-            continue;
-        };
-        let element = judged.element;
-        if element.lo >= USER_START {
-            continue;
-        }
-        let what = if element.is_single() {
-            format!("port {} is a privileged port", element.lo)
-        } else {
-            format!(
-                "port range {}-{} includes privileged ports",
-                element.lo, element.hi
-            )
-        };
-        let how = match kind {
-            NatKind::Redirect => "redirect target",
-            _ => "local NAT target",
-        };
-        out.push(
-            judged
-                .diagnostic(
-                    &RULE,
-                    format!("{how} {what} (below 1024)"),
-                    "the local listener must run as root or hold CAP_NET_BIND_SERVICE to bind it. Redirect to an unprivileged port (1024 or above) and let an unprivileged service listen there".to_string(),
-                )
-                .with_span_label("privileged"),
-        );
+pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
+    let PortUse::NatTarget { kind, local: true } = judged.used_as else {
+        return;
+    };
+    let element = judged.element;
+    if element.lo >= USER_START {
+        return;
     }
+    let what = if element.is_single() {
+        format!("port {} is a privileged port", element.lo)
+    } else {
+        format!(
+            "port range {}-{} includes privileged ports",
+            element.lo, element.hi
+        )
+    };
+    let how = match kind {
+        NatKind::Redirect => "redirect target",
+        _ => "local NAT target",
+    };
+    out.push(
+        judged
+            .diagnostic(
+                &RULE,
+                format!("{how} {what} (below 1024)"),
+                "the local listener must run as root or hold CAP_NET_BIND_SERVICE to bind it. Redirect to an unprivileged port (1024 or above) and let an unprivileged service listen there",
+            )
+            .with_span_label("privileged"),
+    );
 }

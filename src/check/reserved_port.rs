@@ -1,5 +1,5 @@
 //! PL102 reserved-port.
-use super::port_facts::{is_are, port_with_protocols, quote_record, Facts};
+use super::port_facts::{is_are, port_with_protocols, quote_record, Judged};
 use crate::diagnostic::Diagnostic;
 use crate::registry::PortState;
 
@@ -10,26 +10,24 @@ super::rule_info!(
     "the port is reserved by IANA (0, 1023, …)"
 );
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
-    for judged in &facts.judged {
-        let hits = judged.holding(|s| s.state == PortState::Reserved);
-        let Some((_, status)) = hits.first() else {
-            continue;
-        };
-        let port = judged.element.lo;
-        let quoted = status
-            .records
-            .first()
-            .map(|r| quote_record(r))
-            .unwrap_or_default();
-        out.push(
-            judged
-                .diagnostic(
-                    &RULE,
-                    format!("port {} {} reserved in the IANA registry", port_with_protocols(port, &hits), is_are(&hits)),
-                    format!("IANA: {quoted}. No service may be assigned a reserved port; traffic on it is not any service's. Use the port of the service you mean"),
-                )
-                .with_span_label("reserved"),
-        );
-    }
+pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
+    let hits = judged.holding(|s| s.state == PortState::Reserved);
+    let Some((_, status)) = hits.first() else {
+        return;
+    };
+    let port = judged.element.lo;
+    let quoted = status
+        .records
+        .first()
+        .map(|r| quote_record(r))
+        .unwrap_or_default();
+    out.push(
+        judged
+            .diagnostic(
+                &RULE,
+                format!("port {} {} reserved in the IANA registry", port_with_protocols(port, &hits), is_are(&hits)),
+                format!("IANA: {quoted}. No service may be assigned a reserved port; traffic on it is not any service's. Use the port of the service you mean"),
+            )
+            .with_span_label("reserved"),
+    );
 }

@@ -1,5 +1,5 @@
 //! PL101 unassigned-port.
-use super::port_facts::{is_are, port_with_protocols, Facts};
+use super::port_facts::{is_are, port_with_protocols, Judged};
 use crate::diagnostic::Diagnostic;
 use crate::registry::PortState;
 
@@ -10,24 +10,20 @@ super::rule_info!(
     "IANA lists the port as unassigned for that protocol"
 );
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
-    for judged in &facts.judged {
-        let hits = judged.holding(|s| s.state == PortState::Unassigned);
-        if hits.is_empty() {
-            continue;
-        }
-        let port = judged.element.lo;
-        let what = port_with_protocols(port, &hits);
-        out.push(
-            judged
-                .diagnostic(
-                    &RULE,
-                    format!("port {what} {} unassigned in the IANA registry", is_are(&hits)),
-                    format!(
-                        "IANA: \"UNASSIGNED PORT NUMBERS SHOULD NOT BE USED\"; a later assignment can collide with this service. If the port is right, register the service with IANA; if not, use the registered port of the service you mean (see `portlint ports {port}`)"
-                    ),
-                )
-                .with_span_label("unassigned"),
-        );
+pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
+    let hits = judged.holding(|s| s.state == PortState::Unassigned);
+    if hits.is_empty() {
+        return;
     }
+    let port = judged.element.lo;
+    let what = port_with_protocols(port, &hits);
+    out.push(
+        judged
+            .diagnostic(
+                &RULE,
+                format!("port {what} {} unassigned in the IANA registry", is_are(&hits)),
+                "IANA: \"UNASSIGNED PORT NUMBERS SHOULD NOT BE USED\"; a later assignment can collide with this service. If the port is right, register the service with IANA; if not, use the registered port of the service you mean (`portlint ports NAME` looks it up)",
+            )
+            .with_span_label("unassigned"),
+    );
 }

@@ -1,5 +1,5 @@
 //! PL104 unauthorized-use.
-use super::port_facts::{port_with_protocols, Facts};
+use super::port_facts::{port_with_protocols, Judged};
 use crate::diagnostic::Diagnostic;
 
 super::rule_info!(
@@ -9,30 +9,28 @@ super::rule_info!(
     "the registry reports unauthorized use of the port"
 );
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
-    for judged in &facts.judged {
-        let hits = judged.holding(|s| !s.unauthorized.is_empty());
-        let Some((_, status)) = hits.first() else {
-            continue;
-        };
-        let note = status
-            .unauthorized
-            .first()
-            .map(|r| r.unauthorized)
-            .unwrap_or_default();
-        let port = judged.element.lo;
-        out.push(
-            judged
-                .diagnostic(
-                    &RULE,
-                    format!(
-                        "IANA reports unauthorized use of port {}: \"{}\"",
-                        port_with_protocols(port, &hits),
-                        note.trim()
-                    ),
-                    "software squats on this port without an assignment, so traffic to it may not be the service you expect. Make sure this rule means the service you run, and prefer a port without such reports".to_string(),
-                )
-                .with_span_label("unauthorized use reported"),
-        );
-    }
+pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
+    let hits = judged.holding(|s| !s.unauthorized.is_empty());
+    let Some((_, status)) = hits.first() else {
+        return;
+    };
+    let note = status
+        .unauthorized
+        .first()
+        .map(|r| r.unauthorized)
+        .unwrap_or_default();
+    let port = judged.element.lo;
+    out.push(
+        judged
+            .diagnostic(
+                &RULE,
+                format!(
+                    "IANA reports unauthorized use of port {}: \"{}\"",
+                    port_with_protocols(port, &hits),
+                    note.trim()
+                ),
+                "software squats on this port without an assignment, so traffic to it may not be the service you expect. Make sure this rule means the service you run, and prefer a port without such reports",
+            )
+            .with_span_label("unauthorized use reported"),
+    );
 }

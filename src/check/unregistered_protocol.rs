@@ -1,5 +1,5 @@
 //! PL106 unregistered-protocol.
-use super::port_facts::{join_and, Facts};
+use super::port_facts::{join_and, Judged};
 use crate::diagnostic::Diagnostic;
 use crate::registry::PortState;
 
@@ -10,43 +10,41 @@ super::rule_info!(
     "the port is assigned, but not for this transport protocol"
 );
 
-pub fn check(facts: &Facts<'_>, out: &mut Vec<Diagnostic>) {
-    for judged in &facts.judged {
-        let hits = judged.holding(|s| s.state == PortState::OtherProtocolOnly);
-        let Some((l4, status)) = hits.first() else {
-            continue;
-        };
-        let mut protos: Vec<&str> = status
-            .records
-            .iter()
-            .map(|r| r.proto.map_or("every protocol", |p| p.as_str()))
-            .collect();
-        protos.dedup();
-        let names = status.names();
-        let service = if names.is_empty() {
-            String::from("the port")
-        } else {
-            format!("`{}`", names.join("`, `"))
-        };
-        let port = judged.element.lo;
-        let help = if *l4 == crate::model::L4::Dccp {
-            "DCCP ports need their own registration (RFC 4340 §19.9): a TCP or UDP assignment does not carry over. Check that this rule should match DCCP at all"
-        } else {
-            "IANA assigns a port per transport protocol, and this one is not assigned for this protocol. Check the protocol of the match, or use the port registered for this protocol"
-        };
-        out.push(
-            judged
-                .diagnostic(
-                    &RULE,
-                    format!(
-                        "port {port}/{} is not registered for {}: {service} is registered for {} only",
-                        l4.as_str(),
-                        l4.as_str(),
-                        join_and(&protos)
-                    ),
-                    help.to_string(),
-                )
-                .with_span_label(format!("not registered for {}", l4.as_str())),
-        );
-    }
+pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
+    let hits = judged.holding(|s| s.state == PortState::OtherProtocolOnly);
+    let Some((l4, status)) = hits.first() else {
+        return;
+    };
+    let mut protos: Vec<&str> = status
+        .records
+        .iter()
+        .map(|r| r.proto.map_or("every protocol", |p| p.as_str()))
+        .collect();
+    protos.dedup();
+    let names = status.names();
+    let service = if names.is_empty() {
+        String::from("the port")
+    } else {
+        format!("`{}`", names.join("`, `"))
+    };
+    let port = judged.element.lo;
+    let help = if *l4 == crate::model::L4::Dccp {
+        "DCCP ports need their own registration (RFC 4340 §19.9): a TCP or UDP assignment does not carry over. Check that this rule should match DCCP at all"
+    } else {
+        "IANA assigns a port per transport protocol, and this one is not assigned for this protocol. Check the protocol of the match, or use the port registered for this protocol"
+    };
+    out.push(
+        judged
+            .diagnostic(
+                &RULE,
+                format!(
+                    "port {port}/{} is not registered for {}: {service} is registered for {} only",
+                    l4.as_str(),
+                    l4.as_str(),
+                    join_and(&protos)
+                ),
+                help,
+            )
+            .with_span_label(format!("not registered for {}", l4.as_str())),
+    );
 }

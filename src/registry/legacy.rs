@@ -17,7 +17,7 @@
 //! entries: only the `Port Assignments:` sections are read for entries.
 //!
 //! The project's seed revision (2007-02-15) is a wiki copy in which every line break became a
-//! space. [`unflatten`] restores the lines from the `N/proto` tokens first, so that one line
+//! space. `unflatten` restores the lines from the `N/proto` tokens first, so that one line
 //! parser reads both forms; the 2006-11-13 file, whose System ports hold exactly the seed's
 //! entries, checks that heuristic in the tests.
 //!
@@ -29,7 +29,7 @@ use super::model::{classify, Proto, Record, RecordKind};
 /// A legacy text revision.
 pub struct LegacyRegistry {
     pub records: Vec<Record>,
-    /// From the header `PORT NUMBERS (last updated 2007-02-15)`.
+    /// From the header `PORT NUMBERS (last updated 2007-02-15)`; empty if the header has none.
     pub date: String,
     /// The highest port the file lists: 1023 for the truncated seed, 49151 for full files.
     pub coverage_end: u16,
@@ -49,10 +49,7 @@ pub enum Origin {
     NoteOnly,
 }
 
-/// Rows may cover at most this many (port, row) pairs in total. The registry indexes every
-/// port a row covers; a real revision covers each port a few times (the 2008 file about
-/// 100,000 pairs), so anything far beyond is not a registry and must not exhaust memory.
-const MAX_COVERED_PORTS: u64 = 64 * 65_536;
+use super::MAX_COVERED_PORTS;
 
 /// A note names ranges this wide at most (`3300-3301`); wider "ranges" are prose, not ports.
 const MAX_NOTE_RANGE: u32 = 1_024;
@@ -380,10 +377,11 @@ fn classify_line(line: &str) -> Line<'_> {
             rest,
         };
     }
-    if let (true, Some(spec)) = (
-        is_keyword(tokens[0]),
-        tokens.get(1).and_then(|t| PortSpec::parse(t)),
-    ) {
+    let keyword_spec = tokens
+        .get(1)
+        .and_then(|t| PortSpec::parse(t))
+        .filter(|_| is_keyword(tokens[0]));
+    if let Some(spec) = keyword_spec {
         return Line::Entry {
             keyword: Some(tokens[0]),
             spec,

@@ -127,6 +127,26 @@ fn leak(text: &str) -> &'static str {
     }
 }
 
+/// Rows may cover at most this many (port, row) pairs in total. The registry indexes every
+/// port a row covers; a real revision covers each port about once (the 2006 file: 66,000
+/// pairs), so anything far beyond is not a registry and must not exhaust memory.
+pub(crate) const MAX_COVERED_PORTS: u64 = 64 * 65_536;
+
+/// Refuse rows that would make the per-port index unreasonably large.
+pub(crate) fn check_covered(records: &[Record]) -> Result<(), String> {
+    let covered: u64 = records
+        .iter()
+        .filter_map(|r| r.ports)
+        .map(|(lo, hi)| u64::from(hi - lo) + 1)
+        .sum();
+    if covered > MAX_COVERED_PORTS {
+        return Err(format!(
+            "the rows cover {covered} ports; is this a registry file?"
+        ));
+    }
+    Ok(())
+}
+
 /// The largest registry file `--registry` reads (the current XML is about 4 MB).
 const MAX_REGISTRY_FILE: u64 = 64 << 20;
 
@@ -194,8 +214,12 @@ impl Registry {
                 MAX_REGISTRY_FILE >> 20
             )));
         }
-        // The legacy files are ASCII with a few Latin-1 names; decode lossily rather than refuse.
-        let text = String::from_utf8_lossy(&bytes);
+        // The legacy files are ASCII with a few Latin-1 names (2006: "Stéphane"): read a file
+        // that is not UTF-8 as ISO-8859-1, where every byte is one character.
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => e.into_bytes().iter().map(|&b| b as char).collect(),
+        };
         Self::parse(&text, Cow::Owned(shown.clone())).map_err(format)
     }
 
@@ -214,6 +238,7 @@ impl Registry {
             Ok(Registry::from_records(parsed.records, meta))
         } else if head.starts_with("Service Name,") {
             let parsed = csv::parse_csv(text, &mut leak)?;
+            check_covered(&parsed.records)?;
             let meta = Meta {
                 source,
                 date: parsed.date,

@@ -166,7 +166,7 @@ pub fn classify(name: &str, description: &str, notes: &str) -> RecordKind {
     if nameless && marker.starts_with("unassigned") {
         return RecordKind::Unassigned;
     }
-    if nameless && marker.starts_with("reserved") {
+    if nameless && (marker.starts_with("reserved") || marker.starts_with("iana reserved")) {
         return RecordKind::Reserved;
     }
     RecordKind::Assigned

@@ -10,6 +10,7 @@
 
 use roxmltree::{Document, Node, ParsingOptions};
 
+use super::check_covered;
 use super::csv::parse_port_field;
 use super::model::{classify, Proto, Record};
 
@@ -55,6 +56,7 @@ pub fn parse_xml(
         })?;
         records.push(fields.into_record(leak));
     }
+    check_covered(&records)?;
     let date = child_text(root, "updated")
         .map(|d| d.trim().to_string())
         .filter(|d| !d.is_empty())

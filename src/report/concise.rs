@@ -1,14 +1,13 @@
 //! `--format concise`: one line per diagnostic, `path:line:column: CODE [severity] message`.
 
 use super::Report;
-use std::fmt::Write;
+use std::io::{self, Write};
 
-pub fn render(report: &Report<'_>) -> String {
-    let mut out = String::with_capacity(report.diagnostics.len() * 96);
+pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     for d in report.diagnostics {
         let file = report.sources.get(d.span.file);
         let at = file.line_col(d.span.start as usize);
-        let _ = writeln!(
+        writeln!(
             out,
             "{}:{}:{}: {} [{}] {}",
             file.path,
@@ -17,7 +16,11 @@ pub fn render(report: &Report<'_>) -> String {
             d.rule.code,
             d.severity.as_str(),
             d.message
-        );
+        )?;
     }
-    out
+    Ok(())
+}
+
+pub fn render(report: &Report<'_>) -> String {
+    super::to_string(|out| write(report, out))
 }

@@ -62,7 +62,7 @@ impl miette::Diagnostic for Rendered<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let d = self.diagnostic;
         let primary = LabeledSpan::new_primary_with_span(
-            d.span_label.clone(),
+            d.span_label.as_deref().map(str::to_string),
             (d.span.start as usize, (d.span.end - d.span.start) as usize),
         );
         let secondary = d
@@ -91,11 +91,21 @@ pub fn handler(style: Style, width: usize) -> GraphicalReportHandler {
 }
 
 pub fn render(report: &Report<'_>, style: Style, width: usize) -> String {
+    super::to_string(|out| write(report, style, width, out))
+}
+
+pub fn write(
+    report: &Report<'_>,
+    style: Style,
+    width: usize,
+    sink: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let handler = handler(style, width);
     let mut out = String::new();
     for d in report.diagnostics {
+        out.clear();
         let file = report.sources.get(d.span.file);
-        let mut help = d.help.clone();
+        let mut help = d.help.as_deref().map(str::to_string);
         for l in d.labels.iter().filter(|l| l.span.file != d.span.file) {
             let other = report.sources.get(l.span.file);
             let at = other.line_col(l.span.start as usize);
@@ -115,7 +125,9 @@ pub fn render(report: &Report<'_>, style: Style, width: usize) -> String {
             out.push_str(&format!("{}: {}: {}\n", file.path, d.rule.code, d.message));
         }
         out.push('\n');
+        sink.write_all(out.as_bytes())?;
     }
+    out.clear();
     let s = report.summary;
     let total = s.errors + s.warnings + s.infos;
     if total == 0 {
@@ -138,7 +150,7 @@ pub fn render(report: &Report<'_>, style: Style, width: usize) -> String {
             plural(s.files, "file")
         ));
     }
-    out
+    sink.write_all(out.as_bytes())
 }
 
 fn plural(n: usize, word: &str) -> String {

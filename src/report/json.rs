@@ -2,15 +2,32 @@
 
 use super::{Report, Summary};
 use crate::source::{SourceFile, Span};
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+use std::io::{self, Write};
 
 #[derive(Serialize)]
 struct Output<'a> {
     version: u32,
     tool: Tool,
     registry: Registry<'a>,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
+    diagnostics: Diagnostics<'a>,
     summary: Summary,
+}
+
+/// The diagnostics, serialized one by one as they are converted: a run with 100,000 findings
+/// never holds a second copy of them.
+struct Diagnostics<'a>(&'a Report<'a>);
+
+impl Serialize for Diagnostics<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let report = self.0;
+        serializer.collect_seq(
+            report
+                .diagnostics
+                .iter()
+                .map(|d| json_diagnostic(report, d)),
+        )
+    }
 }
 
 #[derive(Serialize)]
@@ -67,37 +84,37 @@ fn position(file: &SourceFile, span: Span) -> Position {
     }
 }
 
-pub fn render(report: &Report<'_>) -> String {
-    let diagnostics = report
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let file = report.sources.get(d.span.file);
-            JsonDiagnostic {
-                code: d.rule.code,
-                rule: d.rule.slug,
-                severity: d.severity.as_str(),
-                message: &d.message,
-                help: d.help.as_deref(),
-                path: &file.path,
-                position: position(file, d.span),
-                byte_start: d.span.start,
-                byte_end: d.span.end,
-                labels: d
-                    .labels
-                    .iter()
-                    .map(|l| {
-                        let label_file = report.sources.get(l.span.file);
-                        JsonLabel {
-                            message: &l.message,
-                            path: &label_file.path,
-                            position: position(label_file, l.span),
-                        }
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
+fn json_diagnostic<'a>(
+    report: &'a Report<'a>,
+    d: &'a crate::diagnostic::Diagnostic,
+) -> JsonDiagnostic<'a> {
+    let file = report.sources.get(d.span.file);
+    JsonDiagnostic {
+        code: d.rule.code,
+        rule: d.rule.slug,
+        severity: d.severity.as_str(),
+        message: &d.message,
+        help: d.help.as_deref(),
+        path: &file.path,
+        position: position(file, d.span),
+        byte_start: d.span.start,
+        byte_end: d.span.end,
+        labels: d
+            .labels
+            .iter()
+            .map(|l| {
+                let label_file = report.sources.get(l.span.file);
+                JsonLabel {
+                    message: &l.message,
+                    path: &label_file.path,
+                    position: position(label_file, l.span),
+                }
+            })
+            .collect(),
+    }
+}
+
+pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let output = Output {
         version: 1,
         tool: Tool {
@@ -108,13 +125,13 @@ pub fn render(report: &Report<'_>) -> String {
             source: &report.registry.source,
             date: &report.registry.date,
         },
-        diagnostics,
+        diagnostics: Diagnostics(report),
         summary: report.summary,
     };
-    let mut text = serde_json::to_string_pretty(&output).unwrap_or_else(|e| {
-        // Serializing plain structs of strings and numbers cannot fail; say so if it ever does.
-        format!("{{\"error\": \"cannot serialize the report: {e}\"}}")
-    });
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut *out, &output)?;
+    writeln!(out)
+}
+
+pub fn render(report: &Report<'_>) -> String {
+    super::to_string(|out| write(report, out))
 }

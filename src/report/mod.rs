@@ -35,3 +35,11 @@ pub struct Report<'a> {
     pub summary: Summary,
     pub registry: &'a crate::registry::Meta,
 }
+
+/// Run a writer-based emitter into a string (for tests and callers that want the text).
+pub fn to_string(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> String {
+    let mut bytes = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = write(&mut bytes);
+    String::from_utf8_lossy(&bytes).into_owned()
+}

@@ -236,7 +236,7 @@ impl<'a> Lowerer<'a> {
         self.diagnostics.push(diagnostic);
     }
 
-    fn syntax_error(&mut self, span: Span, message: impl Into<String>, help: &str) {
+    fn syntax_error(&mut self, span: Span, message: impl Into<String>, help: &'static str) {
         self.push(Diagnostic::new(&check::syntax_error::RULE, span, message).with_help(help));
     }
 
@@ -485,6 +485,7 @@ impl<'a> Lowerer<'a> {
             let nat = self.nat(&rule, kind, range);
             rule.nat.push(nat);
         }
+        rule.matches.shrink_to_fit();
         Some(rule)
     }
 
@@ -622,7 +623,9 @@ impl<'a> Lowerer<'a> {
                 });
                 stop
             }
-            Value::Ports(elements, is_list) => {
+            Value::Ports(mut elements, is_list) => {
+                // Most sets are one port: keep 100,000-rule files small.
+                elements.shrink_to_fit();
                 let value_span = self.tokens_span(value_start..pos);
                 rule.matches.push(Match::Ports {
                     direction,
@@ -913,7 +916,7 @@ impl<'a> Lowerer<'a> {
                 span,
                 via,
                 format!("port range {text} is inverted"),
-                &format!("write the lower port first: `{hi16}-{lo16}`"),
+                format!("write the lower port first: `{hi16}-{lo16}`"),
             );
             return None;
         }
@@ -927,7 +930,13 @@ impl<'a> Lowerer<'a> {
         diagnostic
     }
 
-    fn invalid_port(&mut self, span: Span, via: &[VariableUse], message: String, help: &str) {
+    fn invalid_port(
+        &mut self,
+        span: Span,
+        via: &[VariableUse],
+        message: String,
+        help: impl Into<std::borrow::Cow<'static, str>>,
+    ) {
         let d = Diagnostic::new(&check::invalid_port::RULE, span, message).with_help(help);
         let d = self.with_uses(d, via);
         self.push(d);

@@ -12,11 +12,7 @@ use crate::source::{FileId, Span};
 
 /// Read one nft file into the model, with every syntax error and resolution finding.
 pub fn read(file: FileId, text: &str, resolver: &Resolver<'_>) -> (Ruleset, Vec<Diagnostic>) {
-    // Comments never change what a rule means; suppression comments are read separately.
-    let tokens: Vec<lexer::Token> = lexer::tokenize(text)
-        .into_iter()
-        .filter(|t| t.kind != lexer::TokenKind::Comment)
-        .collect();
+    let tokens = lexer::tokenize(text).tokens;
     let parsed = parser::parse(text, &tokens);
     let mut diagnostics: Vec<Diagnostic> = parsed
         .errors
