@@ -102,9 +102,18 @@ fn sort_and_dedup(sources: &Sources, diagnostics: &mut Vec<Diagnostic>) {
             .then(a.message.cmp(&b.message))
     });
     diagnostics.dedup_by(|later, earlier| {
-        later.span == earlier.span
+        let same = later.span == earlier.span
             && later.rule.code == earlier.rule.code
-            && later.message == earlier.message
+            && later.message == earlier.message;
+        if same {
+            // Keep every `$variable` use that led to the one finding.
+            for label in later.labels.drain(..) {
+                if !earlier.labels.contains(&label) {
+                    earlier.labels.push(label);
+                }
+            }
+        }
+        same
     });
 }
 

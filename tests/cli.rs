@@ -265,3 +265,19 @@ fn crlf_and_bom_are_accepted() {
     assert_eq!(diagnostics[0]["line"], 3);
     assert_eq!(diagnostics[0]["column"], 13);
 }
+
+#[test]
+fn references_into_tables_the_file_does_not_declare_are_not_judged() {
+    // An incremental file adds to a table that exists in the kernel: its sets and chains are
+    // not in the file, and portlint must not call them undefined.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("incremental.nft");
+    std::fs::write(
+        &path,
+        "add rule ip filter forward ip saddr @blocked jump drop_and_log\n",
+    )
+    .expect("write");
+    let out = portlint(&[path.to_str().unwrap(), "--format", "concise"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    assert_eq!(stdout(&out), "");
+}

@@ -108,7 +108,20 @@ fn rules_nft_accepts_in_the_py_tests_get_no_refusal() {
             continue;
         }
         let text = std::fs::read_to_string(entry.path()).expect("read .t");
-        let mut body = String::from("table inet t {\n\tchain c {\n");
+        // The table family comes from the first `*FAMILY;TABLE;CHAIN` line; `!NAME type …`
+        // lines declare the sets the rules refer to.
+        let family = text
+            .lines()
+            .find_map(|l| l.strip_prefix('*')?.split(';').next())
+            .unwrap_or("inet");
+        let mut body = format!("table {family} t {{\n");
+        for line in text.lines() {
+            if let Some(set) = line.strip_prefix('!') {
+                let name = set.split_whitespace().next().unwrap_or("s");
+                body.push_str(&format!("\tset {name} {{ }}\n"));
+            }
+        }
+        body.push_str("\tchain c {\n");
         for line in text.lines() {
             let fields: Vec<&str> = line.split(';').collect();
             let first = line.chars().next().unwrap_or('#');

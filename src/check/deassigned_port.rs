@@ -36,7 +36,7 @@ pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
             .diagnostic(
                 &RULE,
                 format!(
-                    "port {} {} no longer assigned: \"{}\"",
+                    "{} {} no longer assigned: \"{}\"",
                     port_with_protocols(judged.element.lo, &hits),
                     is_are(&hits),
                     words.trim_end_matches('.')

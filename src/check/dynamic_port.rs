@@ -32,7 +32,7 @@ pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
             .diagnostic(
                 &RULE,
                 format!(
-                    "inbound port {} {} in the dynamic/private range 49152-65535",
+                    "inbound {} {} in the dynamic/private range 49152-65535",
                     port_with_protocols(judged.element.lo, &hits),
                     is_are(&hits)
                 ),

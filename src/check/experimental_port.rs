@@ -10,7 +10,7 @@ super::rule_info!(
     "an RFC 3692-style experiment port (1021, 1022, …)"
 );
 
-const HELP: &str = "RFC 3692 experiment ports \"MUST NOT be shipped as defaults\" (RFC 4727 §1; RFC 3692 §2.1): they are for experiments on a private network, and any other experiment may use them at the same time. Give the service a registered port";
+const HELP: &str = "IANA's note [1] on the experiment ports: \"It is only appropriate to use these values in explicitly-configured experiments; they MUST NOT be shipped as defaults in implementations. See RFC 3692 for details.\" Any other experiment may use the same port at the same time. Give the service a registered port";
 
 pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
     let element = judged.element;
@@ -49,9 +49,14 @@ pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
             .diagnostic(
                 &RULE,
                 format!(
-                    "port {} {} an RFC 3692-style experiment port{name}",
+                    "{} {} {}{name}",
                     port_with_protocols(element.lo, &hits),
-                    is_are(&hits)
+                    is_are(&hits),
+                    if hits.len() == 1 {
+                        "an RFC 3692-style experiment port"
+                    } else {
+                        "RFC 3692-style experiment ports"
+                    }
                 ),
                 HELP,
             )

@@ -69,8 +69,10 @@ pub fn for_each<'a>(ctx: &Context<'a>, mut visit: impl FnMut(&Judged<'a>)) {
                 if let Some(ports) = &nat.ports {
                     let used_as = PortUse::NatTarget {
                         kind: nat.kind,
+                        // snat and masquerade rewrite the source: nothing binds their ports.
                         local: nat.kind == NatKind::Redirect
-                            || nat.address.as_deref().is_some_and(is_loopback),
+                            || (nat.kind == NatKind::Dnat
+                                && nat.address.as_deref().is_some_and(is_loopback)),
                     };
                     let protos = match rule.l4_protocols() {
                         p if p.is_any() || p.is_empty() => ProtoSet::ANY,
@@ -156,13 +158,17 @@ impl<'a> Judged<'a> {
     }
 }
 
-/// `port 22/tcp`, `port 22/tcp and 22/udp`; protocol-unknown matches say "tcp and udp".
+/// `port 22/tcp`, `ports 22/tcp and 22/udp`.
 pub fn port_with_protocols(port: u16, hits: &[&(L4, PortStatus<'_>)]) -> String {
     let items: Vec<String> = hits
         .iter()
         .map(|(l4, _)| format!("{port}/{}", l4.as_str()))
         .collect();
-    join_and(&items.iter().map(String::as_str).collect::<Vec<_>>())
+    let noun = if items.len() == 1 { "port" } else { "ports" };
+    format!(
+        "{noun} {}",
+        join_and(&items.iter().map(String::as_str).collect::<Vec<_>>())
+    )
 }
 
 /// `a`, `a and b`, `a, b and c`.

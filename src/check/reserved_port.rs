@@ -25,7 +25,7 @@ pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
         judged
             .diagnostic(
                 &RULE,
-                format!("port {} {} reserved in the IANA registry", port_with_protocols(port, &hits), is_are(&hits)),
+                format!("{} {} reserved in the IANA registry", port_with_protocols(port, &hits), is_are(&hits)),
                 format!("IANA: {quoted}. No service may be assigned a reserved port; traffic on it is not any service's. Use the port of the service you mean"),
             )
             .with_span_label("reserved"),

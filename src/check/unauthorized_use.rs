@@ -25,7 +25,7 @@ pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
             .diagnostic(
                 &RULE,
                 format!(
-                    "IANA reports unauthorized use of port {}: \"{}\"",
+                    "IANA reports unauthorized use of {}: \"{}\"",
                     port_with_protocols(port, &hits),
                     note.trim()
                 ),

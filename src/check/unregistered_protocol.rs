@@ -15,17 +15,16 @@ pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
     let Some((l4, status)) = hits.first() else {
         return;
     };
-    let mut protos: Vec<&str> = status
-        .records
-        .iter()
-        .map(|r| r.proto.map_or("every protocol", |p| p.as_str()))
-        .collect();
+    let mut protos: Vec<crate::registry::Proto> =
+        status.records.iter().filter_map(|r| r.proto).collect();
+    protos.sort();
     protos.dedup();
+    let protos: Vec<&str> = protos.iter().map(|p| p.as_str()).collect();
     let names = status.names();
-    let service = if names.is_empty() {
-        String::from("the port")
-    } else {
-        format!("`{}`", names.join("`, `"))
+    let service = match names.as_slice() {
+        [] => String::from("the port is"),
+        [one] => format!("`{one}` is"),
+        many => format!("`{}` are", many.join("`, `")),
     };
     let port = judged.element.lo;
     let help = if *l4 == crate::model::L4::Dccp {
@@ -38,7 +37,7 @@ pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
             .diagnostic(
                 &RULE,
                 format!(
-                    "port {port}/{} is not registered for {}: {service} is registered for {} only",
+                    "port {port}/{} is not registered for {}: {service} registered for {} only",
                     l4.as_str(),
                     l4.as_str(),
                     join_and(&protos)

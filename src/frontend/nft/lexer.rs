@@ -83,8 +83,10 @@ fn is_word_char(c: char) -> bool {
         || c.is_control())
 }
 
+/// Characters of a `$variable` or `@set` name after the sigil, as nft's scanner reads them
+/// (`{letter}|{digit}|[/\-_\.]`): `@sticky-set-svc-1` is one name.
 fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_'
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/')
 }
 
 /// A file's tokens, and its comments apart from them.

@@ -104,6 +104,27 @@ struct Define {
     value: Range<usize>,
 }
 
+#[derive(Default)]
+struct TableFacts {
+    /// Declared in this file (`table … { }`, `add table`): then every set and chain it has is
+    /// known, and a reference to another one is an error nft reports too.
+    declared: bool,
+    /// Named sets, maps and flowtables.
+    named: Vec<String>,
+}
+
+enum ReferenceKind {
+    Set,
+    Chain,
+}
+
+struct Reference {
+    table: usize,
+    kind: ReferenceKind,
+    name: String,
+    span: Span,
+}
+
 pub fn lower(
     file: FileId,
     text: &str,
@@ -117,15 +138,22 @@ pub fn lower(
         tokens,
         resolver,
         defines: HashMap::new(),
+        all_defines: Vec::new(),
+        family: Family::Ip,
+        table: 0,
+        tables: Vec::new(),
+        references: Vec::new(),
         diagnostics: Vec::new(),
         ruleset: Ruleset {
             file,
             tables: Vec::new(),
         },
     };
+    lowerer.all_defines = all_defines(file, &parsed.items);
     for item in &parsed.items {
         lowerer.item(item);
     }
+    lowerer.check_references();
     Lowered {
         ruleset: lowerer.ruleset,
         diagnostics: lowerer.diagnostics,
@@ -137,7 +165,20 @@ struct Lowerer<'a> {
     text: &'a str,
     tokens: &'a [Token],
     resolver: &'a Resolver<'a>,
-    defines: HashMap<String, Define>,
+    /// Each name's definitions, oldest first: `redefine x = { $x, 443 }` reads the older one.
+    defines: HashMap<String, Vec<Define>>,
+    /// Every `define` of the file with where its name stands, to tell "defined later" apart
+    /// from "not defined".
+    all_defines: Vec<(String, Span)>,
+    /// The family of the table whose rules are being read.
+    family: Family,
+    /// The table whose rules are being read (an index into `ruleset.tables` and `tables`).
+    table: usize,
+    /// What the file says about each table beyond the model: declared here, its named sets.
+    tables: Vec<TableFacts>,
+    /// `@set` and `jump`/`goto` references, checked once the whole file is read (nft resolves
+    /// them after reading it: a chain may be jumped to before it is declared).
+    references: Vec<Reference>,
     diagnostics: Vec<Diagnostic>,
     ruleset: Ruleset,
 }
@@ -175,12 +216,12 @@ impl<'a> Lowerer<'a> {
         match item {
             Item::Define { name, value } => {
                 self.check_variables_defined(value.clone());
-                self.defines.insert(
-                    name.text.clone(),
-                    Define {
+                self.defines
+                    .entry(name.text.clone())
+                    .or_default()
+                    .push(Define {
                         value: value.clone(),
-                    },
-                );
+                    });
             }
             Item::Undefine { name } => {
                 if self.defines.remove(&name.text).is_none() {
@@ -207,6 +248,14 @@ impl<'a> Lowerer<'a> {
                 );
             }
             Item::Table(table) => self.table(table),
+            Item::AddNamed {
+                family,
+                table,
+                name,
+            } => {
+                let index = self.table_index(family.as_ref(), table);
+                self.tables[index].named.push(name.text.clone());
+            }
             Item::AddChain {
                 family,
                 table,
@@ -223,12 +272,59 @@ impl<'a> Lowerer<'a> {
             } => {
                 let table_index = self.table_index(family.as_ref(), table);
                 let chain_index = self.chain_index(table_index, chain);
+                self.family = self.ruleset.tables[table_index].family;
+                self.table = table_index;
                 if let Some(rule) = self.rule(rule.clone()) {
                     self.ruleset.tables[table_index].chains[chain_index]
                         .rules
                         .push(rule);
                 }
             }
+        }
+    }
+
+    /// Report `@set` and `jump`/`goto` targets that a table declared in this file lacks.
+    fn check_references(&mut self) {
+        for reference in std::mem::take(&mut self.references) {
+            let Some(facts) = self.tables.get(reference.table) else {
+                continue;
+            };
+            if !facts.declared {
+                continue;
+            }
+            let table = &self.ruleset.tables[reference.table];
+            let (what, known): (&str, Vec<&str>) = match reference.kind {
+                ReferenceKind::Set => ("set", facts.named.iter().map(String::as_str).collect()),
+                ReferenceKind::Chain => (
+                    "chain",
+                    table.chains.iter().map(|c| c.name.as_str()).collect(),
+                ),
+            };
+            if known.contains(&reference.name.as_str()) {
+                continue;
+            }
+            let family = format!("{:?}", table.family).to_ascii_lowercase();
+            let shown = match reference.kind {
+                ReferenceKind::Set => format!("@{}", reference.name),
+                ReferenceKind::Chain => reference.name.clone(),
+            };
+            let help = match known
+                .iter()
+                .find(|k| k.eq_ignore_ascii_case(&reference.name))
+            {
+                Some(k) => format!("did you mean `{k}`? Names are case-sensitive"),
+                None => format!(
+                    "declare the {what} in table `{family} {}`, or fix the name",
+                    table.name
+                ),
+            };
+            let diagnostic = Diagnostic::new(
+                &check::undefined_reference::RULE,
+                reference.span,
+                format!("table `{family} {}` has no {what} `{shown}`", table.name),
+            )
+            .with_help(help);
+            self.push(diagnostic);
         }
     }
 
@@ -253,6 +349,7 @@ impl<'a> Lowerer<'a> {
             return i;
         }
         let span = self.span(name.range.clone());
+        self.tables.push(TableFacts::default());
         self.ruleset.tables.push(Table {
             family,
             name: name.text.clone(),
@@ -278,17 +375,21 @@ impl<'a> Lowerer<'a> {
 
     fn table(&mut self, block: &TableBlock) {
         let index = self.table_index(block.family.as_ref(), &block.name);
+        self.tables[index].declared = true;
         self.ruleset.tables[index].span = self.span(block.range.clone());
         for entry in &block.body {
             match entry {
                 TableEntry::Chain(chain) => self.chain(index, chain),
                 TableEntry::Definition(item) => self.item(item),
+                TableEntry::Named(name) => self.tables[index].named.push(name.text.clone()),
             }
         }
     }
 
     fn chain(&mut self, table: usize, block: &ChainBlock) {
         let index = self.chain_index(table, &block.name);
+        self.family = self.ruleset.tables[table].family;
+        self.table = table;
         let base = block.spec.as_ref().map(|spec| BaseChain {
             chain_type: spec.chain_type.text.clone(),
             hook: spec.hook.as_ref().and_then(|h| Hook::parse(&h.text)),
@@ -314,7 +415,7 @@ impl<'a> Lowerer<'a> {
 
     fn policy(&mut self, name: &Name) -> Option<Verdict> {
         let word = if let Some(var) = name.text.strip_prefix('$') {
-            let Some(define) = self.defines.get(var) else {
+            let Some(define) = self.defines.get(var).and_then(|d| d.last()) else {
                 let span = self.span(name.range.clone());
                 self.undefined_variable(span, var);
                 return None;
@@ -347,9 +448,19 @@ impl<'a> Lowerer<'a> {
         .with_span_label("not defined before this use");
         let mut known: Vec<&String> = self.defines.keys().collect();
         known.sort();
-        let help = match known.iter().find(|k| k.eq_ignore_ascii_case(name)) {
-            Some(k) => format!("did you mean `${k}`? Variable names are case-sensitive"),
-            None => format!(
+        let later = self
+            .all_defines
+            .iter()
+            .find(|(n, at)| n == name && at.start > span.start)
+            .map(|(_, at)| *at);
+        let help = match (later, known.iter().find(|k| k.eq_ignore_ascii_case(name))) {
+            (Some(at), _) => {
+                diagnostic = diagnostic.with_label(at, "defined here, after its use");
+                "move the `define` above its first use: nft reads the file top to bottom"
+                    .to_string()
+            }
+            (None, Some(k)) => format!("did you mean `${k}`? Variable names are case-sensitive"),
+            (None, None) => format!(
                 "add `define {name} = …` before the first use (nft reads the file top to bottom)"
             ),
         };
@@ -383,9 +494,24 @@ impl<'a> Lowerer<'a> {
             nat: Vec::new(),
             verdict: None,
         };
+        for index in range.clone() {
+            // `@nh,32,32` is a raw payload expression, not a set.
+            let raw_payload = self
+                .tokens
+                .get(index + 1)
+                .is_some_and(|t| t.kind == TokenKind::Comma && !t.spaced);
+            if self.tokens[index].kind == TokenKind::SetRef && !raw_payload {
+                self.references.push(Reference {
+                    table: self.table,
+                    kind: ReferenceKind::Set,
+                    name: self.tokens[index].text(self.text)[1..].to_string(),
+                    span: self.token_span(index),
+                });
+            }
+        }
         let end = range.end;
         let mut pos = range.start;
-        let mut nat_pending: Vec<(NatKind, Range<usize>, usize)> = Vec::new();
+        let mut nat_pending: Vec<(NatKind, Range<usize>)> = Vec::new();
         while pos < end {
             let start = pos;
             let Some(word) = self.word(pos) else {
@@ -447,6 +573,12 @@ impl<'a> Lowerer<'a> {
                 }
                 "jump" | "goto" => match self.word(pos + 1) {
                     Some(target) => {
+                        self.references.push(Reference {
+                            table: self.table,
+                            kind: ReferenceKind::Chain,
+                            name: target.to_string(),
+                            span: self.token_span(pos + 1),
+                        });
                         let verdict = if word == "jump" {
                             Verdict::Jump(target.to_string())
                         } else {
@@ -472,8 +604,13 @@ impl<'a> Lowerer<'a> {
                         "redirect" => NatKind::Redirect,
                         _ => NatKind::Masquerade,
                     };
-                    let stop = self.opaque_run(pos + 1, end, &[]);
-                    nat_pending.push((kind, pos..stop, start));
+                    // `dnat ip to …` in an inet table: the family word belongs to the statement.
+                    let mut args = pos + 1;
+                    while args < end && matches!(self.word(args), Some("ip" | "ip6")) {
+                        args += 1;
+                    }
+                    let stop = self.opaque_run(args, end, &[]);
+                    nat_pending.push((kind, pos..stop));
                     pos = stop;
                 }
                 _ => pos = self.opaque(&mut rule, pos, end),
@@ -481,8 +618,9 @@ impl<'a> Lowerer<'a> {
             debug_assert!(pos > start);
         }
         // NAT targets are read last: their port protocol is the rule's, wherever it was matched.
-        for (kind, range, _) in nat_pending {
-            let nat = self.nat(&rule, kind, range);
+        let rule_start = range.start;
+        for (kind, statement) in nat_pending {
+            let nat = self.nat(&rule, kind, statement, rule_start);
             rule.nat.push(nat);
         }
         rule.matches.shrink_to_fit();
@@ -593,11 +731,20 @@ impl<'a> Lowerer<'a> {
             pos += 1;
         }
         let op = op.unwrap_or(PortOp::Eq);
-        if pos >= end {
-            let span = self.tokens_span(start..pos);
+        let missing = pos >= end || self.word(pos).is_some_and(|w| STARTERS.contains(&w));
+        if missing {
+            let span = if pos < end {
+                self.token_span(pos)
+            } else {
+                self.tokens_span(start..pos)
+            };
+            let found = match self.word(pos) {
+                Some(w) if pos < end => format!("a port match needs a value, found `{w}`"),
+                _ => "a port match needs a value".to_string(),
+            };
             self.syntax_error(
                 span,
-                "a port match needs a value",
+                found,
                 "write the port, range, service name or set to match, e.g. `tcp dport 22`",
             );
             return pos;
@@ -777,25 +924,22 @@ impl<'a> Lowerer<'a> {
     ) -> Value {
         let span = self.token_span(index);
         let name = &self.tokens[index].text(self.text)[1..];
-        let Some(define) = self.defines.get(name) else {
-            // Inside a define, an undefined variable was reported where the define was read.
+        // Inside `redefine x = { $x, … }`, `$x` is the definition before; each enclosing use of
+        // the same name steps one definition back.
+        let generations = self.defines.get(name).map_or(0, Vec::len);
+        let enclosing = via.iter().filter(|u| u.name == name).count();
+        let Some(generation) = generations.checked_sub(enclosing + 1) else {
+            // Undefined here. Inside a define it was reported where the define was read (nft
+            // reads a define's value where it stands), which also rules out cycles.
             if via.is_empty() {
                 self.undefined_variable(span, name);
             }
             return Value::Ports(Vec::new(), false);
         };
-        if via.iter().any(|u| u.name == name) || depth >= MAX_VARIABLE_DEPTH {
-            self.push(
-                Diagnostic::new(
-                    &check::undefined_reference::RULE,
-                    span,
-                    format!("`${name}` refers to itself"),
-                )
-                .with_help("a variable cannot be defined through itself"),
-            );
+        if depth >= MAX_VARIABLE_DEPTH {
             return Value::Opaque;
         }
-        let value = define.value.clone();
+        let value = self.defines[name][generation].value.clone();
         let mut chain = via.to_vec();
         chain.push(VariableUse {
             name: name.to_string(),
@@ -980,7 +1124,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// `dnat [ip|ip6] to ADDR[:PORT]`, `redirect [to] :PORT`, `masquerade [to :PORT]`, `snat …`.
-    fn nat(&mut self, rule: &Rule, kind: NatKind, range: Range<usize>) -> Nat {
+    fn nat(&mut self, rule: &Rule, kind: NatKind, range: Range<usize>, rule_start: usize) -> Nat {
         let span = self.tokens_span(range.clone());
         let mut nat = Nat {
             kind,
@@ -989,8 +1133,25 @@ impl<'a> Lowerer<'a> {
             span,
         };
         let mut pos = range.start + 1;
+        let family_given = matches!(self.word(pos), Some("ip" | "ip6"));
         while matches!(self.word(pos), Some("ip" | "ip6" | "inet")) && pos < range.end {
             pos += 1;
+        }
+        let has_address = self.word(pos) == Some("to")
+            && pos + 1 < range.end
+            && !self.word(pos + 1).is_some_and(|w| w.starts_with(':'));
+        let needs_family = matches!(kind, NatKind::Dnat | NatKind::Snat) && has_address;
+        // nft infers the family from an `ip …`/`ip6 …` match earlier in the rule.
+        let inferred = (rule_start..range.start)
+            .any(|i| matches!(self.word(i), Some("ip" | "ip6")) || self.word(i) == Some("nfproto"));
+        if needs_family && self.family == Family::Inet && !family_given && !inferred {
+            let span = self.token_span(range.start);
+            let word = self.tokens[range.start].text(self.text);
+            self.syntax_error(
+                span,
+                format!("`{word}` to an address in an inet table must say `ip` or `ip6`"),
+                "write `dnat ip to 10.0.0.1:8080` or `dnat ip6 to [2001:db8::1]:8080`; nft refuses the rule otherwise",
+            );
         }
         if self.word(pos) == Some("to") {
             pos += 1;
@@ -1003,8 +1164,11 @@ impl<'a> Lowerer<'a> {
         while stop < range.end && !self.tokens[stop].spaced {
             stop += 1;
         }
-        // `10.0.0.1 : 80` (spaced colon) also writes a port.
+        // `10.0.0.1 : 80` (spaced colon) also writes a port; a lone `:` takes the next token.
         while stop < range.end && matches!(self.word(stop), Some(w) if w.starts_with(':')) {
+            if self.word(stop) == Some(":") && stop + 1 < range.end {
+                stop += 1;
+            }
             stop += 1;
             while stop < range.end && !self.tokens[stop].spaced {
                 stop += 1;
@@ -1026,7 +1190,7 @@ impl<'a> Lowerer<'a> {
             p => p,
         };
         let (address, port_part) = self.split_target(pos..stop);
-        nat.address = address;
+        nat.address = address.map(|a| self.expand_address(a));
         if let Some((first, text_offset)) = port_part {
             nat.ports = self.nat_ports(first, text_offset, stop, protos);
             if let Some(ports) = nat.ports.as_ref().filter(|_| rule.l4_protocols().is_any()) {
@@ -1041,6 +1205,22 @@ impl<'a> Lowerer<'a> {
         }
         self.check_variables_defined(range);
         nat
+    }
+
+    /// A NAT address written as `$name` whose define is one word: that word (for the loopback
+    /// test of PL107); anything else as written.
+    fn expand_address(&self, address: String) -> String {
+        let Some(name) = address.strip_prefix('$') else {
+            return address;
+        };
+        let value = self.defines.get(name).and_then(|d| d.last());
+        match value {
+            Some(define) if define.value.len() == 1 => match self.word(define.value.start) {
+                Some(word) => word.to_string(),
+                None => address,
+            },
+            _ => address,
+        }
     }
 
     fn word_is(&self, token: &Token, word: &str) -> bool {
@@ -1113,8 +1293,18 @@ impl<'a> Lowerer<'a> {
                 is_list: false,
             });
         }
-        // `addr:` followed by `$port`.
+        // `addr:` followed by `$port`, or `addr : port` written with spaces.
         let next = first + 1;
+        if next < stop && self.tokens[next].kind == TokenKind::Word {
+            let span = self.token_span(next);
+            let text = self.tokens[next].text(self.text);
+            let element = self.atom(text, span, protos, &[])?;
+            return Some(PortSet {
+                elements: vec![element],
+                span,
+                is_list: false,
+            });
+        }
         if next < stop && self.tokens[next].kind == TokenKind::Variable {
             let span = self.token_span(next);
             return match self.variable_value(next, protos, &[], 0) {
@@ -1128,6 +1318,34 @@ impl<'a> Lowerer<'a> {
         }
         None
     }
+}
+
+/// The `define`s of a file, at the top level and inside blocks.
+fn all_defines(file: FileId, items: &[Item]) -> Vec<(String, Span)> {
+    let mut found = Vec::new();
+    let mut note = |item: &Item| {
+        if let Item::Define { name, .. } = item {
+            found.push((name.text.clone(), Span::new(file, name.range.clone())));
+        }
+    };
+    for item in items {
+        note(item);
+        let Item::Table(table) = item else { continue };
+        for entry in &table.body {
+            match entry {
+                TableEntry::Definition(item) => note(item),
+                TableEntry::Chain(chain) => {
+                    for entry in &chain.body {
+                        if let ChainEntry::Definition(item) = entry {
+                            note(item);
+                        }
+                    }
+                }
+                TableEntry::Named(_) => {}
+            }
+        }
+    }
+    found
 }
 
 fn is_verdictish(word: &str) -> bool {

@@ -25,6 +25,12 @@ pub struct Name {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Item {
+    /// `add set|map|flowtable [family] table name …`: declares a name `@name` refers to.
+    AddNamed {
+        family: Option<Name>,
+        table: Name,
+        name: Name,
+    },
     Define {
         name: Name,
         /// The value's tokens (indexes into the token list).
@@ -66,6 +72,8 @@ pub struct TableBlock {
 #[allow(clippy::large_enum_variant)]
 pub enum TableEntry {
     Chain(ChainBlock),
+    /// A named set, map or flowtable.
+    Named(Name),
     /// A `define`, `redefine` or `undefine` inside the block.
     Definition(Box<Item>),
 }
@@ -536,8 +544,19 @@ impl<'a> Parser<'a> {
                     rule,
                 })
             }
+            Some("set" | "map" | "flowtable") => {
+                self.pos += 1;
+                let (family, table) = self.family_and_name("a table name")?;
+                let name = self.name("a name")?;
+                self.skip_statement();
+                Some(Item::AddNamed {
+                    family,
+                    table,
+                    name,
+                })
+            }
             _ => {
-                // add set / map / element / counter / flowtable …: read past them.
+                // add element / counter / quota …: read past them.
                 self.skip_statement();
                 None
             }
@@ -605,8 +624,16 @@ impl<'a> Parser<'a> {
                         block.body.push(TableEntry::Definition(Box::new(item)));
                     }
                 }
-                // set, map, flowtable, counter, quota, ct helper, flags, comment …: kept out
-                // of the model for now; their blocks are read past with braces balanced.
+                // Named sets, maps and flowtables: their names are what `@name` refers to; their
+                // contents are not modelled yet.
+                Some("set" | "map" | "flowtable") => {
+                    self.pos += 1;
+                    if let Some(name) = self.name("a name") {
+                        block.body.push(TableEntry::Named(name));
+                    }
+                    self.skip_statement();
+                }
+                // counter, quota, ct helper, flags, comment …: read past, braces balanced.
                 _ => {
                     self.skip_statement();
                 }
