@@ -5,46 +5,20 @@
 //! firewall. Without nft or unshare the test skips with a message, unless
 //! PORTLINT_REQUIRE_ORACLES is set (CI sets it, so a missing oracle fails there).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-const REFUSALS: &[&str] = &["PL001", "PL002", "PL003", "PL005"];
-
-fn oracle_available() -> bool {
-    let empty = tempfile::NamedTempFile::new().expect("temp file");
-    let works = Command::new("unshare")
-        .args(["-n", "nft", "-c", "-f"])
-        .arg(empty.path())
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !works {
-        let message = "`unshare -n nft -c` is not available (apt-get install nftables; needs root)";
-        assert!(
-            std::env::var_os("PORTLINT_REQUIRE_ORACLES").is_none(),
-            "{message}"
-        );
-        eprintln!("skipped: {message}");
-    }
-    works
-}
-
-fn nft_accepts(path: &Path) -> (bool, String) {
-    let out = Command::new("unshare")
-        .args(["-n", "nft", "-c", "-f"])
-        .arg(path)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run nft");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn portlint_refusals(path: &Path) -> Vec<String> {
     let out = Command::new(env!("CARGO_BIN_EXE_portlint"))
         .arg(path)
-        .args(["--format", "concise", "--select", &REFUSALS.join(",")])
+        .args([
+            "--format",
+            "concise",
+            "--select",
+            &common::REFUSALS.join(","),
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("run portlint");
@@ -77,14 +51,15 @@ fn files() -> Vec<PathBuf> {
 
 #[test]
 fn portlint_refuses_exactly_what_nft_refuses() {
-    if !oracle_available() {
+    if !common::nft_available() {
         return;
     }
     let mut disagreements = Vec::new();
     let files = files();
     assert!(files.len() >= 30, "{} files", files.len());
     for file in &files {
-        let (accepted, nft_says) = nft_accepts(file);
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (accepted, nft_says) = common::nft_check(root, &file.display().to_string());
         let refusals = portlint_refusals(file);
         if accepted != refusals.is_empty() {
             disagreements.push(format!(

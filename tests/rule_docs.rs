@@ -15,6 +15,8 @@
 //!
 //! Each test checks every page and reports all failures together, naming the page.
 
+mod common;
+
 use portlint::check::{RuleInfo, RULES};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -432,27 +434,6 @@ fn portlint_rule_prints_the_page() {
 
 // ---- nft as an oracle (see oracle_nft.rs) ----
 
-const REFUSALS: &[&str] = &["PL001", "PL002", "PL003", "PL005"];
-
-fn nft_available() -> bool {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    std::fs::write(dir.path().join("empty.nft"), "").expect("write empty.nft");
-    let works = Command::new("unshare")
-        .args(["-n", "nft", "-c", "-f", "empty.nft"])
-        .current_dir(dir.path())
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !works {
-        let message = "`unshare -n nft -c` is not available (apt-get install nftables; needs root)";
-        assert!(
-            std::env::var_os("PORTLINT_REQUIRE_ORACLES").is_none(),
-            "{message}"
-        );
-        eprintln!("skipped: {message}");
-    }
-    works
-}
-
 /// `nft -c -f example.nft` in a private network namespace. A file the example includes by a
 /// plain name is given as an empty file, so that the include itself does not fail.
 fn nft_check(nft: &str) -> (bool, String) {
@@ -467,24 +448,12 @@ fn nft_check(nft: &str) -> (bool, String) {
             std::fs::write(dir.path().join(name), "").expect("write an included file");
         }
     }
-    let output = Command::new("unshare")
-        .args(["-n", "nft", "-c", "-I"])
-        .arg(dir.path())
-        .args(["-f", "example.nft"])
-        .current_dir(dir.path())
-        .output()
-        .expect("run nft");
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stderr)
-            .trim_end()
-            .to_string(),
-    )
+    common::nft_check(dir.path(), "example.nft")
 }
 
 #[test]
 fn nft_agrees_with_the_examples_and_accepts_the_fixes() {
-    if !nft_available() {
+    if !common::nft_available() {
         return;
     }
     let mut failures = Vec::new();
@@ -496,7 +465,7 @@ fn nft_agrees_with_the_examples_and_accepts_the_fixes() {
                 .stdout
                 .lines()
                 .filter(|l| {
-                    REFUSALS
+                    common::REFUSALS
                         .iter()
                         .any(|code| l.contains(&format!(" {code} [")))
                 })
