@@ -281,3 +281,19 @@ fn references_into_tables_the_file_does_not_declare_are_not_judged() {
     assert_eq!(code(&out), 0, "{}", stdout(&out));
     assert_eq!(stdout(&out), "");
 }
+
+#[test]
+fn a_file_with_an_include_gets_no_undefined_names() {
+    // What the included file defines is unknown until includes are followed: no PL003.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("main.nft");
+    std::fs::write(
+        &path,
+        "include \"vars.nft\"\ntable inet f {\n\tchain c {\n\t\ttcp dport $web accept\n\t\tip saddr @blocked drop\n\t\tjump from_include\n\t}\n}\n",
+    )
+    .expect("write");
+    let out = portlint(&[path.to_str().unwrap(), "--format", "concise"]);
+    let text = stdout(&out);
+    assert!(text.contains(" PL006 ["), "{text}");
+    assert!(!text.contains(" PL003 ["), "{text}");
+}

@@ -16,6 +16,8 @@ pub enum PortUse {
         op: PortOp,
         /// The rule accepts, in a chain that is not on an outbound hook.
         opens_inbound: bool,
+        /// The rule drops or rejects what it matches.
+        blocks: bool,
     },
     /// A NAT target port: a listener must bind it.
     NatTarget { kind: NatKind, local: bool },
@@ -60,6 +62,7 @@ pub fn for_each<'a>(ctx: &Context<'a>, mut visit: impl FnMut(&Judged<'a>)) {
                         direction: *direction,
                         op: *op,
                         opens_inbound: rule.accepts() && !outbound && *op == PortOp::Eq,
+                        blocks: matches!(rule.verdict, Some((Verdict::Drop | Verdict::Reject, _))),
                     };
                     let protos = rule.protocols_of(*protos);
                     judge_set(ctx.registry, ports, protos, used_as, &mut visit);
@@ -92,9 +95,10 @@ fn judge_set<'a>(
     used_as: PortUse,
     visit: &mut impl FnMut(&Judged<'a>),
 ) {
-    // Only the ports of the match's comparison are written ports; `tcp dport < 1024` is a bound.
-    if let PortUse::Match { op, .. } = used_as {
-        if !matches!(op, PortOp::Eq | PortOp::Ne) {
+    // Only ports a rule lets through are judged: `tcp dport 0 drop` and `tcp dport != 1021`
+    // are sane hardening, and `tcp dport < 1024` is a bound, not a port.
+    if let PortUse::Match { op, blocks, .. } = used_as {
+        if op != PortOp::Eq || blocks {
             return;
         }
     }

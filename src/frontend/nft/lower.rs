@@ -139,6 +139,7 @@ pub fn lower(
         resolver,
         defines: HashMap::new(),
         all_defines: Vec::new(),
+        includes_others: false,
         family: Family::Ip,
         table: 0,
         tables: Vec::new(),
@@ -149,7 +150,9 @@ pub fn lower(
             tables: Vec::new(),
         },
     };
-    lowerer.all_defines = all_defines(file, &parsed.items);
+    let (defines, includes) = definitions(file, &parsed.items);
+    lowerer.all_defines = defines;
+    lowerer.includes_others = includes;
     for item in &parsed.items {
         lowerer.item(item);
     }
@@ -170,6 +173,8 @@ struct Lowerer<'a> {
     /// Every `define` of the file with where its name stands, to tell "defined later" apart
     /// from "not defined".
     all_defines: Vec<(String, Span)>,
+    /// The file has an `include`: what it brings in is unknown, so nothing is "undefined".
+    includes_others: bool,
     /// The family of the table whose rules are being read.
     family: Family,
     /// The table whose rules are being read (an index into `ruleset.tables` and `tables`).
@@ -285,6 +290,10 @@ impl<'a> Lowerer<'a> {
 
     /// Report `@set` and `jump`/`goto` targets that a table declared in this file lacks.
     fn check_references(&mut self) {
+        if self.includes_others {
+            // Sets and chains may come from the included file, which portlint does not read yet.
+            return;
+        }
         for reference in std::mem::take(&mut self.references) {
             let Some(facts) = self.tables.get(reference.table) else {
                 continue;
@@ -440,6 +449,10 @@ impl<'a> Lowerer<'a> {
     }
 
     fn undefined_variable(&mut self, span: Span, name: &str) {
+        if self.includes_others {
+            // The variable may come from the included file, which portlint does not read yet.
+            return;
+        }
         let mut diagnostic = Diagnostic::new(
             &check::undefined_reference::RULE,
             span,
@@ -1320,13 +1333,16 @@ impl<'a> Lowerer<'a> {
     }
 }
 
-/// The `define`s of a file, at the top level and inside blocks.
-fn all_defines(file: FileId, items: &[Item]) -> Vec<(String, Span)> {
+/// The `define`s of a file, at the top level and inside blocks, and whether it has an `include`.
+fn definitions(file: FileId, items: &[Item]) -> (Vec<(String, Span)>, bool) {
     let mut found = Vec::new();
-    let mut note = |item: &Item| {
-        if let Item::Define { name, .. } = item {
-            found.push((name.text.clone(), Span::new(file, name.range.clone())));
+    let mut includes = false;
+    let mut note = |item: &Item| match item {
+        Item::Define { name, .. } => {
+            found.push((name.text.clone(), Span::new(file, name.range.clone())))
         }
+        Item::Include { .. } => includes = true,
+        _ => {}
     };
     for item in items {
         note(item);
@@ -1345,7 +1361,7 @@ fn all_defines(file: FileId, items: &[Item]) -> Vec<(String, Span)> {
             }
         }
     }
-    found
+    (found, includes)
 }
 
 fn is_verdictish(word: &str) -> bool {

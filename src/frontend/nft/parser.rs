@@ -74,7 +74,7 @@ pub enum TableEntry {
     Chain(ChainBlock),
     /// A named set, map or flowtable.
     Named(Name),
-    /// A `define`, `redefine` or `undefine` inside the block.
+    /// A `define`, `redefine`, `undefine` or `include` inside the block.
     Definition(Box<Item>),
 }
 
@@ -83,7 +83,7 @@ pub enum TableEntry {
 pub enum ChainEntry {
     /// A rule's tokens.
     Rule(Range<usize>),
-    /// A `define`, `redefine` or `undefine` inside the block.
+    /// A `define`, `redefine`, `undefine` or `include` inside the block.
     Definition(Box<Item>),
 }
 
@@ -447,6 +447,9 @@ impl<'a> Parser<'a> {
 
     /// After `define`, `redefine` or `undefine`.
     fn definition(&mut self, keyword: &str) -> Option<Item> {
+        if keyword == "include" {
+            return self.include(self.pos - 1);
+        }
         if keyword == "undefine" {
             let name = self.name("a variable name");
             self.expect_statement_end("the variable name");
@@ -455,10 +458,11 @@ impl<'a> Parser<'a> {
         self.define()
     }
 
-    /// Whether the current word is `define`, `redefine` or `undefine` (allowed in any block).
+    /// Whether the current word is `define`, `redefine`, `undefine` or `include`: statements
+    /// nft allows in any block.
     fn peek_definition(&self) -> Option<&'a str> {
         self.peek_word()
-            .filter(|w| matches!(*w, "define" | "redefine" | "undefine"))
+            .filter(|w| matches!(*w, "define" | "redefine" | "undefine" | "include"))
     }
 
     fn define(&mut self) -> Option<Item> {
