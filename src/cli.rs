@@ -8,8 +8,7 @@ use std::path::PathBuf;
     name = "portlint",
     version,
     about = "Lint firewall rules against the IANA port registry",
-    long_about = "Lint nftables rulesets: every port and service name is resolved against the IANA Service Name and Transport Protocol Port Number Registry, and findings are reported with the exact characters they are about.\n\nExit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 portlint could not do its job (bad arguments, unreadable path).",
-    args_conflicts_with_subcommands = true
+    long_about = "Lint nftables rulesets: every port and service name is resolved against the IANA Service Name and Transport Protocol Port Number Registry, and findings are reported with the exact characters they are about.\n\nExit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 portlint could not do its job (bad arguments, unreadable path)."
 )]
 pub struct Cli {
     #[command(subcommand)]

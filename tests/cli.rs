@@ -297,3 +297,64 @@ fn a_file_with_an_include_gets_no_undefined_names() {
     assert!(text.contains(" PL006 ["), "{text}");
     assert!(!text.contains(" PL003 ["), "{text}");
 }
+
+#[test]
+fn the_seed_revision_judges_by_what_it_knew_in_2007() {
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/iana/port-numbers-2007-02-15.txt");
+    if !seed.is_file() {
+        eprintln!("skipped: ../shared/data/iana is absent");
+        return;
+    }
+    let seed = seed.to_str().expect("UTF-8 path");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("seed.nft");
+    std::fs::write(
+        &path,
+        "table inet f {\n\tchain c {\n\t\ttype filter hook input priority filter; policy drop;\n\t\ttcp dport 2 accept\n\t\ttcp dport 853 accept\n\t\ttcp dport 8080 accept\n\t}\n}\n",
+    )
+    .expect("write");
+    let out = portlint(&[
+        "--registry",
+        seed,
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    assert_eq!(json["registry"]["date"], "2007-02-15");
+    let found: Vec<(u64, String)> = json["diagnostics"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap(),
+                d["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // 2 was compressnet's in 2007; 853 was unassigned; the seed stops at 1023, so 8080 is
+    // unknown under it and not reported.
+    assert_eq!(found, vec![(5, "PL101".to_string())], "{json}");
+    let two = stdout(&portlint(&[
+        "--registry",
+        seed,
+        "ports",
+        "2",
+        "--proto",
+        "tcp",
+    ]));
+    assert!(two.contains("assigned: compressnet"), "{two}");
+    let unknown = stdout(&portlint(&[
+        "--registry",
+        seed,
+        "ports",
+        "8080",
+        "--proto",
+        "tcp",
+    ]));
+    assert!(unknown.contains("unknown"), "{unknown}");
+    let registry = stdout(&portlint(&["--registry", seed, "registry"]));
+    assert!(registry.contains("revision: 2007-02-15"), "{registry}");
+}
