@@ -358,3 +358,14 @@ fn the_seed_revision_judges_by_what_it_knew_in_2007() {
     let registry = stdout(&portlint(&["--registry", seed, "registry"]));
     assert!(registry.contains("revision: 2007-02-15"), "{registry}");
 }
+
+#[test]
+fn a_device_is_not_read() {
+    let out = portlint(&["/dev/zero"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("/dev/zero: not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+}

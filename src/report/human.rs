@@ -79,6 +79,28 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 }
 
+/// Lines longer than this are not drawn: a snippet of a 50,000-character line helps nobody, and
+/// miette cannot underline beyond column 65,535.
+const MAX_SNIPPET_LINE: usize = 1_000;
+
+/// The report without the source snippet, with the position spelled out instead.
+fn write_without_snippet(out: &mut String, r: &Rendered<'_>) {
+    let d = r.diagnostic;
+    let at = r.file.line_col(d.span.start as usize);
+    let mark = match d.severity {
+        Severity::Error => "×",
+        Severity::Warning => "⚠",
+        Severity::Info => "☞",
+    };
+    out.push_str(&format!(
+        "{}\n\n  {mark} {}\n   at {}:{}:{} (the line is too long to show)\n",
+        r.code, d.message, r.file.path, at.line, at.column
+    ));
+    if let Some(help) = &r.help {
+        out.push_str(&format!("  help: {help}\n"));
+    }
+}
+
 pub fn handler(style: Style, width: usize) -> GraphicalReportHandler {
     let theme = match style {
         Style::Color => GraphicalTheme::unicode(),
@@ -121,8 +143,13 @@ pub fn write(
             code: format!("{}/{}", d.rule.code, d.rule.slug),
             help,
         };
-        if handler.render_report(&mut out, &rendered).is_err() {
-            out.push_str(&format!("{}: {}: {}\n", file.path, d.rule.code, d.message));
+        let drawable = std::iter::once(d.span)
+            .chain(d.labels.iter().map(|l| l.span))
+            .filter(|span| span.file == d.span.file)
+            .all(|span| file.line_text(span.start as usize).len() <= MAX_SNIPPET_LINE);
+        if !drawable || handler.render_report(&mut out, &rendered).is_err() {
+            out.clear();
+            write_without_snippet(&mut out, &rendered);
         }
         out.push('\n');
         sink.write_all(out.as_bytes())?;

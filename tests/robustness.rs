@@ -1,0 +1,130 @@
+//! No input may panic, hang or exhaust memory; every span stays on the text's characters.
+//! proptest stands in for cargo-fuzz (which needs nightly).
+
+use portlint::frontend::resolve::Resolver;
+use portlint::registry::{Registry, DYNAMIC_START};
+use portlint::report::{self, human::Style, Report, Summary};
+use portlint::source::Sources;
+use proptest::prelude::*;
+
+/// Lint `text` through the front end, the checks and every emitter; check every span.
+fn lint_text(text: &str) {
+    let registry = Registry::embedded();
+    let resolver = Resolver::new(&registry);
+    let mut sources = Sources::default();
+    let file = sources.add("input.nft".to_string(), text.to_string());
+    let (ruleset, mut diagnostics) =
+        portlint::frontend::nft::read(file, &sources.get(file).text, &resolver);
+    portlint::check::run(
+        &portlint::check::Context {
+            registry: &registry,
+            ruleset: &ruleset,
+        },
+        &mut diagnostics,
+    );
+    for d in &diagnostics {
+        for span in std::iter::once(d.span).chain(d.labels.iter().map(|l| l.span)) {
+            let range = span.range();
+            assert!(range.start <= range.end && range.end <= text.len(), "{d:?}");
+            assert!(
+                text.is_char_boundary(range.start) && text.is_char_boundary(range.end),
+                "{d:?}"
+            );
+        }
+    }
+    let report = Report {
+        sources: &sources,
+        diagnostics: &diagnostics,
+        summary: Summary::of(1, &diagnostics),
+        registry: &registry.meta,
+    };
+    let _ = report::human::render(&report, Style::Plain, 80);
+    let _ = report::json::render(&report);
+    let _ = report::concise::render(&report);
+}
+
+/// Pieces of nft text, so that random inputs reach deep into the parser.
+fn piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("table inet t {".to_string()),
+        Just("chain c {".to_string()),
+        Just("type filter hook input priority 0;".to_string()),
+        Just("policy drop;".to_string()),
+        Just("tcp dport".to_string()),
+        Just("udp sport".to_string()),
+        Just("th dport".to_string()),
+        Just("meta l4proto { tcp, udp }".to_string()),
+        Just("define x =".to_string()),
+        Just("redefine x =".to_string()),
+        Just("$x".to_string()),
+        Just("@s".to_string()),
+        Just("{".to_string()),
+        Just("}".to_string()),
+        Just(",".to_string()),
+        Just(";".to_string()),
+        Just("\n".to_string()),
+        Just("accept".to_string()),
+        Just("jump c".to_string()),
+        Just("dnat ip to".to_string()),
+        Just("redirect to :".to_string()),
+        Just("10.0.0.1:".to_string()),
+        Just("[::1]:".to_string()),
+        Just("include \"x\"".to_string()),
+        Just("\"str".to_string()),
+        Just("# comment".to_string()),
+        Just("-".to_string()),
+        Just(":".to_string()),
+        Just("é".to_string()),
+        (0u32..70000).prop_map(|n| n.to_string()),
+        (0u16..2000, 0u16..2000).prop_map(|(a, b)| format!("{a}-{b}")),
+        "[a-z]{1,8}",
+        any::<char>().prop_map(|c| c.to_string()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn nft_like_input_never_panics(pieces in prop::collection::vec(piece(), 0..60)) {
+        lint_text(&pieces.join(" "));
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(text in ".{0,400}") {
+        lint_text(&text);
+    }
+
+    #[test]
+    fn every_port_has_a_status(port in any::<u16>()) {
+        let registry = Registry::embedded();
+        for proto in portlint::registry::Proto::ALL {
+            let status = registry.status(port, proto);
+            prop_assert_eq!(port >= DYNAMIC_START, status.state == portlint::registry::PortState::Dynamic);
+        }
+    }
+}
+
+#[test]
+fn deep_nesting_and_long_lines_are_fine() {
+    lint_text(&"{".repeat(100_000));
+    lint_text(&format!(
+        "table inet t {{ chain c {{ tcp dport {} accept }} }}",
+        "{ ".repeat(50_000)
+    ));
+    let long_set: Vec<String> = (0..50_000).map(|p| p.to_string()).collect();
+    lint_text(&format!(
+        "table inet t {{\n chain c {{\n  tcp dport {{ {} }} accept\n }}\n}}\n",
+        long_set.join(", ")
+    ));
+}
+
+#[test]
+fn long_variable_chains_stop() {
+    let mut text = String::from("define v0 = 22\n");
+    for i in 1..200 {
+        text.push_str(&format!("define v{i} = $v{}\n", i - 1));
+    }
+    text.push_str("table inet t {\n chain c {\n  tcp dport $v199 accept\n }\n}\n");
+    lint_text(&text);
+}
