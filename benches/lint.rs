@@ -1,1 +1,75 @@
-fn main() {}
+//! Parse + check throughput on the generated rulesets of ../shared/bench/gen-rulesets.py
+//! (DESIGN budget: at least 100 MB/s per core). Run with `cargo bench --bench lint`.
+//!
+//! The rulesets are generated into target/bench-data on first use; without ../shared the bench
+//! says so and measures nothing. Whole-process timings (`portlint ports 22`, the 100,000-rule
+//! file end to end) are taken by benches/whole-process.sh with hyperfine.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use portlint::frontend::resolve::Resolver;
+use portlint::registry::Registry;
+use portlint::source::FileId;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn bench_data() -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let generator = root.join("../shared/bench/gen-rulesets.py");
+    let dir = root.join("target/bench-data");
+    if dir.join("rules-100000.nft").is_file() {
+        return Some(dir);
+    }
+    if !generator.is_file() {
+        eprintln!("skipped: ../shared/bench/gen-rulesets.py is absent");
+        return None;
+    }
+    let status = Command::new("python3")
+        .arg(&generator)
+        .arg(&dir)
+        .args(["1000", "10000", "100000"])
+        .status()
+        .expect("run gen-rulesets.py");
+    assert!(status.success(), "gen-rulesets.py failed");
+    Some(dir)
+}
+
+fn parse_and_check(c: &mut Criterion) {
+    let Some(dir) = bench_data() else { return };
+    let registry = Registry::embedded();
+    let resolver = Resolver::new(&registry);
+    let mut group = c.benchmark_group("parse+check");
+    group.sample_size(10);
+    for n in [1_000, 10_000, 100_000] {
+        let text = std::fs::read_to_string(dir.join(format!("rules-{n}.nft"))).expect("ruleset");
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_function(format!("rules-{n}.nft"), |b| {
+            b.iter(|| {
+                let (ruleset, mut diagnostics) =
+                    portlint::frontend::nft::read(FileId(0), &text, &resolver);
+                portlint::check::run(
+                    &portlint::check::Context {
+                        registry: &registry,
+                        ruleset: &ruleset,
+                    },
+                    &mut diagnostics,
+                );
+                diagnostics.len()
+            })
+        });
+    }
+    group.finish();
+}
+
+fn registry_lookups(c: &mut Criterion) {
+    let registry = Registry::embedded();
+    c.bench_function("status(port, tcp) for every port", |b| {
+        b.iter(|| {
+            (0..=u16::MAX)
+                .map(|p| registry.status(p, portlint::registry::Proto::Tcp).state as u32)
+                .sum::<u32>()
+        })
+    });
+}
+
+criterion_group!(benches, parse_and_check, registry_lookups);
+criterion_main!(benches);

@@ -164,6 +164,9 @@ impl<'a> Judged<'a> {
 
 /// `port 22/tcp`, `ports 22/tcp and 22/udp`.
 pub fn port_with_protocols(port: u16, hits: &[&(L4, PortStatus<'_>)]) -> String {
+    if let [(l4, _)] = hits {
+        return format!("port {port}/{}", l4.as_str());
+    }
     let items: Vec<String> = hits
         .iter()
         .map(|(l4, _)| format!("{port}/{}", l4.as_str()))

@@ -15,85 +15,90 @@ use crate::source::{FileId, Span};
 use std::collections::HashMap;
 use std::ops::Range;
 
-/// How deep `$a` → `$b` → … may go before portlint stops expanding (nft has no such chains in
-/// practice; a cycle is reported as an error).
+/// How deep `$a` → `$b` → … may go before portlint stops expanding. (Cycles cannot happen: a
+/// define may only use variables defined before it, which is checked where it stands.)
 const MAX_VARIABLE_DEPTH: usize = 16;
 
 /// Words that start a new expression or statement inside a rule. An opaque run ends before one.
-const STARTERS: &[&str] = &[
-    "tcp",
-    "udp",
-    "sctp",
-    "dccp",
-    "udplite",
-    "th",
-    "meta",
-    "ip",
-    "ip6",
-    "ct",
-    "iif",
-    "oif",
-    "iifname",
-    "oifname",
-    "iiftype",
-    "oiftype",
-    "mark",
-    "ether",
-    "vlan",
-    "arp",
-    "icmp",
-    "icmpv6",
-    "ah",
-    "esp",
-    "comp",
-    "fib",
-    "rt",
-    "socket",
-    "osf",
-    "numgen",
-    "counter",
-    "log",
-    "limit",
-    "quota",
-    "comment",
-    "notrack",
-    "accept",
-    "drop",
-    "reject",
-    "return",
-    "continue",
-    "queue",
-    "jump",
-    "goto",
-    "redirect",
-    "dnat",
-    "snat",
-    "masquerade",
-    "tproxy",
-    "synproxy",
-    "dup",
-    "fwd",
-    "flow",
-    "nftrace",
-    "pkttype",
-    "l4proto",
-    "skuid",
-    "skgid",
-    "cpu",
-    "iifgroup",
-    "oifgroup",
-    "cgroup",
-    "ipsec",
-    "exthdr",
-    "hbh",
-    "rt0",
-    "rt2",
-    "srh",
-    "frag",
-    "dst",
-    "mh",
-    "cluster",
-];
+fn is_starter(word: &str) -> bool {
+    // A `match` on strings compiles to a switch on length and a few comparisons; this runs for
+    // every word of every rule.
+    matches!(
+        word,
+        "tcp"
+            | "udp"
+            | "sctp"
+            | "dccp"
+            | "udplite"
+            | "th"
+            | "meta"
+            | "ip"
+            | "ip6"
+            | "ct"
+            | "iif"
+            | "oif"
+            | "iifname"
+            | "oifname"
+            | "iiftype"
+            | "oiftype"
+            | "mark"
+            | "ether"
+            | "vlan"
+            | "arp"
+            | "icmp"
+            | "icmpv6"
+            | "ah"
+            | "esp"
+            | "comp"
+            | "fib"
+            | "rt"
+            | "socket"
+            | "osf"
+            | "numgen"
+            | "counter"
+            | "log"
+            | "limit"
+            | "quota"
+            | "comment"
+            | "notrack"
+            | "accept"
+            | "drop"
+            | "reject"
+            | "return"
+            | "continue"
+            | "queue"
+            | "jump"
+            | "goto"
+            | "redirect"
+            | "dnat"
+            | "snat"
+            | "masquerade"
+            | "tproxy"
+            | "synproxy"
+            | "dup"
+            | "fwd"
+            | "flow"
+            | "nftrace"
+            | "pkttype"
+            | "l4proto"
+            | "skuid"
+            | "skgid"
+            | "cpu"
+            | "iifgroup"
+            | "oifgroup"
+            | "cgroup"
+            | "ipsec"
+            | "exthdr"
+            | "hbh"
+            | "rt0"
+            | "rt2"
+            | "srh"
+            | "frag"
+            | "dst"
+            | "mh"
+            | "cluster"
+    )
+}
 
 pub struct Lowered {
     pub ruleset: Ruleset,
@@ -673,7 +678,7 @@ impl<'a> Lowerer<'a> {
                         }
                         continue;
                     }
-                    if STARTERS.contains(&word) && !after_dot {
+                    if is_starter(word) && !after_dot {
                         return pos;
                     }
                 }
@@ -744,7 +749,7 @@ impl<'a> Lowerer<'a> {
             pos += 1;
         }
         let op = op.unwrap_or(PortOp::Eq);
-        let missing = pos >= end || self.word(pos).is_some_and(|w| STARTERS.contains(&w));
+        let missing = pos >= end || self.word(pos).is_some_and(|w| is_starter(w));
         if missing {
             let span = if pos < end {
                 self.token_span(pos)
@@ -1365,7 +1370,7 @@ fn definitions(file: FileId, items: &[Item]) -> (Vec<(String, Span)>, bool) {
 }
 
 fn is_verdictish(word: &str) -> bool {
-    STARTERS.contains(&word) && !matches!(word, "tcp" | "icmp" | "icmpv6")
+    is_starter(word) && !matches!(word, "tcp" | "icmp" | "icmpv6")
 }
 
 /// A decimal or `0x` hexadecimal number, as nft reads ports.
