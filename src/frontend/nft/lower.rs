@@ -749,7 +749,7 @@ impl<'a> Lowerer<'a> {
             pos += 1;
         }
         let op = op.unwrap_or(PortOp::Eq);
-        let missing = pos >= end || self.word(pos).is_some_and(|w| is_starter(w));
+        let missing = pos >= end || self.word(pos).is_some_and(is_starter);
         if missing {
             let span = if pos < end {
                 self.token_span(pos)
