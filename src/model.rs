@@ -150,6 +150,11 @@ impl ProtoSet {
         self.0 == 0
     }
 
+    /// How many protocols the set holds.
+    pub fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
     pub fn iter(self) -> impl Iterator<Item = L4> {
         L4::ALL.into_iter().filter(move |l4| self.contains(*l4))
     }

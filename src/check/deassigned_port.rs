@@ -12,9 +12,10 @@ super::rule_info!(
 
 pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
     let hits = judged.holding(|s| s.state == PortState::Deassigned);
-    let Some((_, status)) = hits.first() else {
+    let Some(l4) = hits.iter().next() else {
         return;
     };
+    let status = judged.status(l4);
     let record = status
         .records
         .iter()
@@ -37,8 +38,8 @@ pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
                 &RULE,
                 format!(
                     "{} {} no longer assigned: \"{}\"",
-                    port_with_protocols(judged.element.lo, &hits),
-                    is_are(&hits),
+                    port_with_protocols(judged.element.lo, hits),
+                    is_are(hits),
                     words.trim_end_matches('.')
                 ),
                 "the service that held this port gave it up; whatever listens there now is not what the assignment said. Remove the rule if the old service is gone, or move the service to a registered port",

@@ -33,8 +33,8 @@ pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
                 &RULE,
                 format!(
                     "inbound {} {} in the dynamic/private range 49152-65535",
-                    port_with_protocols(judged.element.lo, &hits),
-                    is_are(&hits)
+                    port_with_protocols(judged.element.lo, hits),
+                    is_are(hits)
                 ),
                 "RFC 6335 §6: dynamic ports are never assigned and are handed out as ephemeral source ports, so a service here can collide with outgoing connections. Move the service to a registered port, or document why it lives here",
             )

@@ -21,7 +21,7 @@ pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
             && (element.lo..=element.hi).all(|p| {
                 crate::registry::Proto::ALL
                     .iter()
-                    .any(|&proto| judged.registry.status(p, proto).state == PortState::Experimental)
+                    .any(|&proto| judged.registry.state(p, proto) == PortState::Experimental)
             });
         if all {
             out.push(judged.diagnostic(
@@ -36,9 +36,10 @@ pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     let hits = judged.holding(|s| s.state == PortState::Experimental);
-    let Some((_, status)) = hits.first() else {
+    let Some(l4) = hits.iter().next() else {
         return;
     };
+    let status = judged.status(l4);
     let name = status
         .names()
         .first()
@@ -50,8 +51,8 @@ pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
                 &RULE,
                 format!(
                     "{} {} {}{name}",
-                    port_with_protocols(element.lo, &hits),
-                    is_are(&hits),
+                    port_with_protocols(element.lo, hits),
+                    is_are(hits),
                     if hits.len() == 1 {
                         "an RFC 3692-style experiment port"
                     } else {

@@ -5,7 +5,8 @@ use super::Context;
 use crate::diagnostic::{Diagnostic, Label};
 use crate::frontend::resolve::registry_proto;
 use crate::model::*;
-use crate::registry::{PortStatus, Registry};
+use crate::registry::{PortState, PortStatus, Registry};
+use smallvec::SmallVec;
 
 /// Where a port element stands in its rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,23 +24,37 @@ pub enum PortUse {
     NatTarget { kind: NatKind, local: bool },
 }
 
+/// What the registry says about one (port, protocol) of an element. The rows behind it are looked
+/// up again ([`Judged::status`]) only for the few ports a finding quotes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PortFact {
+    pub l4: L4,
+    pub state: PortState,
+    /// A row for this protocol reports unauthorized use of the port.
+    pub unauthorized: bool,
+}
+
 /// One element with the registry's verdict per protocol (single ports only; ranges carry none).
 pub struct Judged<'a> {
     pub registry: &'a Registry,
     pub element: &'a PortElement,
     pub used_as: PortUse,
-    pub statuses: Vec<(L4, PortStatus<'a>)>,
+    /// One fact per judged protocol, in protocol order. Inline: a match names one or two
+    /// protocols, and every port of a ruleset is judged.
+    pub facts: SmallVec<[PortFact; 2]>,
     /// The match did not name its protocol (`th dport` with nothing narrowing it): judged as tcp
     /// and udp, and a finding must hold for both.
     pub protocol_unknown: bool,
 }
 
 /// The protocols a match on `protos` is judged for, and whether a finding must hold for all.
-fn judged_protocols(protos: ProtoSet) -> (Vec<L4>, bool) {
+fn judged_protocols(protos: ProtoSet) -> (ProtoSet, bool) {
     if protos.is_any() || protos.is_empty() {
-        (vec![L4::Tcp, L4::Udp], true)
+        let mut both = ProtoSet::one(L4::Tcp);
+        both.insert(L4::Udp);
+        (both, true)
     } else {
-        (protos.iter().collect(), false)
+        (protos, false)
     }
 }
 
@@ -104,18 +119,25 @@ fn judge_set<'a>(
     }
     let (l4s, protocol_unknown) = judged_protocols(protos);
     for element in &ports.elements {
-        let statuses = if element.is_single() {
+        let facts = if element.is_single() {
             l4s.iter()
-                .map(|&l4| (l4, registry.status(element.lo, registry_proto(l4))))
+                .map(|l4| {
+                    let proto = registry_proto(l4);
+                    PortFact {
+                        l4,
+                        state: registry.state(element.lo, proto),
+                        unauthorized: registry.unauthorized_reported(element.lo, proto),
+                    }
+                })
                 .collect()
         } else {
-            Vec::new()
+            SmallVec::new()
         };
         visit(&Judged {
             registry,
             element,
             used_as,
-            statuses,
+            facts,
             protocol_unknown,
         });
     }
@@ -127,14 +149,22 @@ fn is_loopback(address: &str) -> bool {
 }
 
 impl<'a> Judged<'a> {
-    /// The statuses for which `holds` is true — all of them when the protocol is unknown, or
-    /// none. Empty means no finding.
-    pub fn holding(&self, holds: impl Fn(&PortStatus<'a>) -> bool) -> Vec<&(L4, PortStatus<'a>)> {
-        let hits: Vec<_> = self.statuses.iter().filter(|(_, s)| holds(s)).collect();
-        if self.protocol_unknown && hits.len() != self.statuses.len() {
-            return Vec::new();
+    /// The protocols whose facts `holds` is true for — all of them when the protocol is
+    /// unknown, or none. Empty means no finding.
+    pub fn holding(&self, holds: impl Fn(&PortFact) -> bool) -> ProtoSet {
+        let mut hits = ProtoSet::EMPTY;
+        for fact in self.facts.iter().filter(|f| holds(f)) {
+            hits.insert(fact.l4);
+        }
+        if self.protocol_unknown && hits.len() != self.facts.len() {
+            return ProtoSet::EMPTY;
         }
         hits
+    }
+
+    /// What the registry says about this element's port for `l4`, with the rows.
+    pub fn status(&self, l4: L4) -> PortStatus<'a> {
+        self.registry.status(self.element.lo, registry_proto(l4))
     }
 
     /// Labels pointing at the `$variable` uses that brought this element.
@@ -163,13 +193,14 @@ impl<'a> Judged<'a> {
 }
 
 /// `port 22/tcp`, `ports 22/tcp and 22/udp`.
-pub fn port_with_protocols(port: u16, hits: &[&(L4, PortStatus<'_>)]) -> String {
-    if let [(l4, _)] = hits {
+pub fn port_with_protocols(port: u16, hits: ProtoSet) -> String {
+    let mut l4s = hits.iter();
+    if let (Some(l4), None) = (l4s.next(), l4s.next()) {
         return format!("port {port}/{}", l4.as_str());
     }
     let items: Vec<String> = hits
         .iter()
-        .map(|(l4, _)| format!("{port}/{}", l4.as_str()))
+        .map(|l4| format!("{port}/{}", l4.as_str()))
         .collect();
     let noun = if items.len() == 1 { "port" } else { "ports" };
     format!(
@@ -202,7 +233,7 @@ pub fn first_line(text: &str) -> &str {
 }
 
 /// `is` for one port/protocol, `are` for several.
-pub fn is_are<T>(hits: &[T]) -> &'static str {
+pub fn is_are(hits: ProtoSet) -> &'static str {
     if hits.len() == 1 {
         "is"
     } else {

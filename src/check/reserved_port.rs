@@ -12,9 +12,10 @@ super::rule_info!(
 
 pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
     let hits = judged.holding(|s| s.state == PortState::Reserved);
-    let Some((_, status)) = hits.first() else {
+    let Some(l4) = hits.iter().next() else {
         return;
     };
+    let status = judged.status(l4);
     let port = judged.element.lo;
     let quoted = status
         .records
@@ -25,7 +26,7 @@ pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
         judged
             .diagnostic(
                 &RULE,
-                format!("{} {} reserved in the IANA registry", port_with_protocols(port, &hits), is_are(&hits)),
+                format!("{} {} reserved in the IANA registry", port_with_protocols(port, hits), is_are(hits)),
                 format!("IANA: {quoted}. No service may be assigned a reserved port; traffic on it is not any service's. Use the port of the service you mean"),
             )
             .with_span_label("reserved"),

@@ -16,12 +16,12 @@ pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     let port = judged.element.lo;
-    let what = port_with_protocols(port, &hits);
+    let what = port_with_protocols(port, hits);
     out.push(
         judged
             .diagnostic(
                 &RULE,
-                format!("{what} {} unassigned in the IANA registry", is_are(&hits)),
+                format!("{what} {} unassigned in the IANA registry", is_are(hits)),
                 "IANA: \"UNASSIGNED PORT NUMBERS SHOULD NOT BE USED\"; a later assignment can collide with this service. If the port is right, register the service with IANA; if not, use the registered port of the service you mean (`portlint ports NAME` looks it up)",
             )
             .with_span_label("unassigned"),

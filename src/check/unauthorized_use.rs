@@ -10,10 +10,11 @@ super::rule_info!(
 );
 
 pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
-    let hits = judged.holding(|s| !s.unauthorized.is_empty());
-    let Some((_, status)) = hits.first() else {
+    let hits = judged.holding(|s| s.unauthorized);
+    let Some(l4) = hits.iter().next() else {
         return;
     };
+    let status = judged.status(l4);
     let note = status
         .unauthorized
         .first()
@@ -26,7 +27,7 @@ pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
                 &RULE,
                 format!(
                     "IANA reports unauthorized use of {}: \"{}\"",
-                    port_with_protocols(port, &hits),
+                    port_with_protocols(port, hits),
                     note.trim()
                 ),
                 "software squats on this port without an assignment, so traffic to it may not be the service you expect. Make sure this rule means the service you run, and prefer a port without such reports",

@@ -12,9 +12,10 @@ super::rule_info!(
 
 pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
     let hits = judged.holding(|s| s.state == PortState::OtherProtocolOnly);
-    let Some((l4, status)) = hits.first() else {
+    let Some(l4) = hits.iter().next() else {
         return;
     };
+    let status = judged.status(l4);
     let mut protos: Vec<crate::registry::Proto> =
         status.records.iter().filter_map(|r| r.proto).collect();
     protos.sort();
@@ -27,7 +28,7 @@ pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
         many => format!("`{}` are", many.join("`, `")),
     };
     let port = judged.element.lo;
-    let help = if *l4 == crate::model::L4::Dccp {
+    let help = if l4 == crate::model::L4::Dccp {
         "DCCP ports need their own registration (RFC 4340 §19.9): a TCP or UDP assignment does not carry over. Check that this rule should match DCCP at all"
     } else {
         "IANA assigns a port per transport protocol, and this one is not assigned for this protocol. Check the protocol of the match, or use the port registered for this protocol"

@@ -315,49 +315,72 @@ impl Registry {
         ports
     }
 
-    /// What the registry says about (`port`, `proto`).
-    pub fn status(&self, port: u16, proto: Proto) -> PortStatus<'_> {
-        let mut status = PortStatus {
-            port,
-            proto,
-            state: PortState::Unknown,
-            records: Vec::new(),
-            unauthorized: Vec::new(),
-        };
+    /// What the registry says about (`port`, `proto`), without the rows: checks judge every
+    /// port of a ruleset and need the rows only for the few they report on, so this allocates
+    /// nothing. [`Registry::status`] gives the same state with its rows.
+    pub fn state(&self, port: u16, proto: Proto) -> PortState {
         if port >= DYNAMIC_START {
-            status.state = PortState::Dynamic;
-            return status;
+            return PortState::Dynamic;
         }
         if port > self.meta.coverage_end {
-            return status;
+            return PortState::Unknown;
         }
-        status.records = self
+        let rank = self
             .records_at(port)
             .filter(|r| r.applies_to(proto))
-            .collect();
-        status.unauthorized = status
-            .records
-            .iter()
-            .copied()
-            .filter(|r| r.unauthorized_applies_to(port))
-            .collect();
-        status.state = match status.records.iter().map(|r| kind_rank(r.kind)).min() {
+            .map(|r| kind_rank(r.kind))
+            .min();
+        match rank {
             Some(rank) => RANKED_KINDS[rank],
-            None => {
-                let assigned_elsewhere: Vec<&Record> = self
-                    .records_at(port)
-                    .filter(|r| matches!(r.kind, RecordKind::Assigned | RecordKind::Experimental))
-                    .collect();
-                if assigned_elsewhere.is_empty() {
-                    PortState::Unassigned
-                } else {
-                    status.records = assigned_elsewhere;
-                    PortState::OtherProtocolOnly
-                }
-            }
-        };
-        status
+            None if self.records_at(port).any(assigned) => PortState::OtherProtocolOnly,
+            None => PortState::Unassigned,
+        }
     }
+
+    /// Whether a row for (`port`, `proto`) reports unauthorized use of the port (the rows are
+    /// in [`PortStatus::unauthorized`]).
+    pub fn unauthorized_reported(&self, port: u16, proto: Proto) -> bool {
+        port < DYNAMIC_START
+            && port <= self.meta.coverage_end
+            && self
+                .records_at(port)
+                .any(|r| r.applies_to(proto) && r.unauthorized_applies_to(port))
+    }
+
+    /// What the registry says about (`port`, `proto`), with the rows it rests on.
+    pub fn status(&self, port: u16, proto: Proto) -> PortStatus<'_> {
+        let state = self.state(port, proto);
+        let records: Vec<&Record> = match state {
+            PortState::Dynamic | PortState::Unknown => Vec::new(),
+            PortState::OtherProtocolOnly => self.records_at(port).filter(|r| assigned(r)).collect(),
+            _ => self
+                .records_at(port)
+                .filter(|r| r.applies_to(proto))
+                .collect(),
+        };
+        // Only rows for this protocol carry a note that applies (none when the port is
+        // assigned for other protocols only).
+        let unauthorized = match state {
+            PortState::OtherProtocolOnly => Vec::new(),
+            _ => records
+                .iter()
+                .copied()
+                .filter(|r| r.unauthorized_applies_to(port))
+                .collect(),
+        };
+        PortStatus {
+            port,
+            proto,
+            state,
+            records,
+            unauthorized,
+        }
+    }
+}
+
+/// Whether a row assigns its port to a service (an experiment assignment counts).
+fn assigned(record: &Record) -> bool {
+    matches!(record.kind, RecordKind::Assigned | RecordKind::Experimental)
 }
 
 /// When rows for one (port, protocol) disagree, the first kind in this order decides: an
