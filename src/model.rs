@@ -4,6 +4,7 @@
 //! matches, followed by statements (NAT) and a verdict. Checks never see a front end's syntax.
 
 use crate::source::{FileId, Span};
+use smallvec::SmallVec;
 
 /// The address family of a table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,7 +167,7 @@ pub enum PortOrigin {
     Number,
     Range,
     /// A service name, resolved through the registry (or `--services`).
-    ServiceName(String),
+    ServiceName(Box<str>),
 }
 
 /// Where a value came from when it was written in a `define` and used through `$name`: the
@@ -186,7 +187,8 @@ pub struct PortElement {
     pub span: Span,
     pub origin: PortOrigin,
     /// The `$variable` uses it came through, innermost first; empty when written in place.
-    pub via: Vec<VariableUse>,
+    /// (A boxed slice: it never grows once lowered, and most elements have none.)
+    pub via: Box<[VariableUse]>,
 }
 
 impl PortElement {
@@ -198,7 +200,8 @@ impl PortElement {
 /// A written port list: a single value, an anonymous set, or a named set's elements.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PortSet {
-    pub elements: Vec<PortElement>,
+    /// Most port values are one port: it is stored inline, without an allocation of its own.
+    pub elements: SmallVec<[PortElement; 1]>,
     /// The whole value as written (`{ 22, 80 }`, `$ports`, `22`).
     pub span: Span,
     /// Whether the value is a set/list (so duplicates in it are worth reporting).
@@ -235,7 +238,8 @@ pub enum Match {
         /// The protocols written in the match (`tcp`), or ANY for `th`; see
         /// [`Rule::protocols_of`] for what the rule narrows it to.
         protos: ProtoSet,
-        ports: PortSet,
+        /// Boxed so that every match stays small: a rule keeps its matches inline.
+        ports: Box<PortSet>,
         span: Span,
     },
     /// Parsed but not modelled: analyses treat it as "may or may not match".
@@ -261,10 +265,16 @@ pub struct Nat {
     pub span: Span,
 }
 
+/// The matches a rule usually has (`ip saddr …`, `tcp`, `tcp dport …`, `counter`) fit inline.
+pub const INLINE_MATCHES: usize = 4;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rule {
     pub span: Span,
-    pub matches: Vec<Match>,
+    /// The matches, in the order written: a conjunction. Stored inline up to
+    /// [`INLINE_MATCHES`], so that a 100,000-rule file is not 100,000 more allocations;
+    /// iterate it like a slice.
+    pub matches: SmallVec<[Match; INLINE_MATCHES]>,
     pub nat: Vec<Nat>,
     pub verdict: Option<(Verdict, Span)>,
 }

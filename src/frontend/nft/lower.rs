@@ -12,6 +12,7 @@ use crate::diagnostic::Diagnostic;
 use crate::frontend::resolve::{Resolution, Resolver};
 use crate::model::*;
 use crate::source::{FileId, Span};
+use smallvec::{smallvec, SmallVec};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -162,6 +163,13 @@ pub fn lower(
         lowerer.item(item);
     }
     lowerer.check_references();
+    // A chain's rules grew by doubling; give back the unused tail (for a large chain that is
+    // megabytes, and the model lives through all checks).
+    for table in &mut lowerer.ruleset.tables {
+        for chain in &mut table.chains {
+            chain.rules.shrink_to_fit();
+        }
+    }
     Lowered {
         ruleset: lowerer.ruleset,
         diagnostics: lowerer.diagnostics,
@@ -193,9 +201,12 @@ struct Lowerer<'a> {
     ruleset: Ruleset,
 }
 
+/// A port value's elements: most values are one port, kept inline.
+type Elements = SmallVec<[PortElement; 1]>;
+
 /// What a port value turned out to be.
 enum Value {
-    Ports(Vec<PortElement>, bool),
+    Ports(Elements, bool),
     /// A named set, a map, a concatenation: not modelled here.
     Opaque,
 }
@@ -508,7 +519,7 @@ impl<'a> Lowerer<'a> {
         }
         let mut rule = Rule {
             span: self.tokens_span(range.clone()),
-            matches: Vec::new(),
+            matches: SmallVec::new(),
             nat: Vec::new(),
             verdict: None,
         };
@@ -796,11 +807,11 @@ impl<'a> Lowerer<'a> {
                     direction,
                     op,
                     protos,
-                    ports: PortSet {
+                    ports: Box::new(PortSet {
                         elements,
                         span: value_span,
                         is_list,
-                    },
+                    }),
                     span: self.tokens_span(start..pos),
                 });
                 pos
@@ -858,8 +869,8 @@ impl<'a> Lowerer<'a> {
         via: &[VariableUse],
     ) -> Value {
         match self.atom(text, span, protos, via) {
-            Some(element) => Value::Ports(vec![element], false),
-            None => Value::Ports(Vec::new(), false),
+            Some(element) => Value::Ports(smallvec![element], false),
+            None => Value::Ports(SmallVec::new(), false),
         }
     }
 
@@ -878,7 +889,7 @@ impl<'a> Lowerer<'a> {
         };
         let end = close + 1;
         *pos += 1;
-        let mut elements = Vec::new();
+        let mut elements = SmallVec::new();
         let mut opaque = false;
         while *pos < end {
             let token = self.tokens[*pos];
@@ -906,7 +917,7 @@ impl<'a> Lowerer<'a> {
                         continue;
                     }
                     match self.value(pos, end, protos, via, depth + 1) {
-                        Value::Ports(mut more, _) => elements.append(&mut more),
+                        Value::Ports(more, _) => elements.extend(more),
                         Value::Opaque => opaque = true,
                     }
                 }
@@ -952,7 +963,7 @@ impl<'a> Lowerer<'a> {
             if via.is_empty() {
                 self.undefined_variable(span, name);
             }
-            return Value::Ports(Vec::new(), false);
+            return Value::Ports(SmallVec::new(), false);
         };
         if depth >= MAX_VARIABLE_DEPTH {
             return Value::Opaque;
@@ -1029,11 +1040,7 @@ impl<'a> Lowerer<'a> {
                 if candidates.len() > 1 {
                     self.ambiguous_name(text, span, via, protos, port, &candidates);
                 }
-                Some(element(
-                    port,
-                    port,
-                    PortOrigin::ServiceName(text.to_string()),
-                ))
+                Some(element(port, port, PortOrigin::ServiceName(text.into())))
             }
             Resolution::NameOnly => {
                 self.unknown_name(
@@ -1306,7 +1313,7 @@ impl<'a> Lowerer<'a> {
             let span = self.span(start..token.end as usize);
             let element = self.atom(rest, span, protos, &[])?;
             return Some(PortSet {
-                elements: vec![element],
+                elements: smallvec![element],
                 span,
                 is_list: false,
             });
@@ -1318,7 +1325,7 @@ impl<'a> Lowerer<'a> {
             let text = self.tokens[next].text(self.text);
             let element = self.atom(text, span, protos, &[])?;
             return Some(PortSet {
-                elements: vec![element],
+                elements: smallvec![element],
                 span,
                 is_list: false,
             });
