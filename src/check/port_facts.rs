@@ -192,21 +192,32 @@ impl<'a> Judged<'a> {
     }
 }
 
-/// `port 22/tcp`, `ports 22/tcp and 22/udp`.
-pub fn port_with_protocols(port: u16, hits: ProtoSet) -> String {
-    let mut l4s = hits.iter();
-    if let (Some(l4), None) = (l4s.next(), l4s.next()) {
-        return format!("port {port}/{}", l4.as_str());
+/// `port 22/tcp`, `ports 22/tcp and 22/udp`: written straight into the message it is part of
+/// (a finding's message is the one string it needs).
+pub fn port_with_protocols(port: u16, hits: ProtoSet) -> PortsWithProtocols {
+    PortsWithProtocols { port, hits }
+}
+
+/// See [`port_with_protocols`].
+pub struct PortsWithProtocols {
+    port: u16,
+    hits: ProtoSet,
+}
+
+impl std::fmt::Display for PortsWithProtocols {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let port = self.port;
+        let count = self.hits.len();
+        f.write_str(if count == 1 { "port " } else { "ports " })?;
+        // As `join_and` joins: `a`, `a and b`, `a, b and c`.
+        for (i, l4) in self.hits.iter().enumerate() {
+            if i > 0 {
+                f.write_str(if i + 1 == count { " and " } else { ", " })?;
+            }
+            write!(f, "{port}/{}", l4.as_str())?;
+        }
+        Ok(())
     }
-    let items: Vec<String> = hits
-        .iter()
-        .map(|l4| format!("{port}/{}", l4.as_str()))
-        .collect();
-    let noun = if items.len() == 1 { "port" } else { "ports" };
-    format!(
-        "{noun} {}",
-        join_and(&items.iter().map(String::as_str).collect::<Vec<_>>())
-    )
 }
 
 /// `a`, `a and b`, `a, b and c`.
