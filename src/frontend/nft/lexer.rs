@@ -89,6 +89,72 @@ fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/')
 }
 
+/// For each ASCII byte, whether it ends a word: the lexer's hot loop looks bytes up here and
+/// decodes a character only where a byte is not ASCII.
+const ENDS_WORD: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8 as char;
+        // ASCII whitespace nft knows (space, \t, \n, \r, \x0c) and \x0b are control or
+        // whitespace; `word_end_table_agrees` checks this against `is_word_char`.
+        table[b] = c.is_ascii_whitespace()
+            || c.is_ascii_control()
+            || matches!(
+                c,
+                '{' | '}'
+                    | '('
+                    | ')'
+                    | '['
+                    | ']'
+                    | ';'
+                    | ','
+                    | '"'
+                    | '#'
+                    | '$'
+                    | '@'
+                    | '='
+                    | '!'
+                    | '<'
+                    | '>'
+                    | '&'
+                    | '|'
+                    | '^'
+            );
+        b += 1;
+    }
+    table
+};
+
+/// The end of the word starting at `from`: the first character that is not a word character.
+fn word_end(text: &str, from: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut pos = from;
+    while let Some(&b) = bytes.get(pos) {
+        if b.is_ascii() {
+            if ENDS_WORD[b as usize] {
+                return pos;
+            }
+            pos += 1;
+        } else {
+            match text[pos..].chars().next() {
+                Some(c) if is_word_char(c) => pos += c.len_utf8(),
+                _ => return pos,
+            }
+        }
+    }
+    pos
+}
+
+/// The end of a `$variable` or `@set` name starting at `from` (names are ASCII).
+fn name_end(bytes: &[u8], from: usize) -> usize {
+    let len = bytes[from..]
+        .iter()
+        .take_while(|&&b| is_name_char(b as char))
+        .count();
+    from + len
+}
+
 /// A file's tokens, and its comments apart from them.
 pub struct Lexed {
     pub tokens: Vec<Token>,
@@ -106,9 +172,13 @@ pub fn tokenize(text: &str) -> Lexed {
     let mut pos = 0usize;
     let mut spaced = true;
     while pos < text.len() {
-        let c = match text[pos..].chars().next() {
-            Some(c) => c,
-            None => break,
+        // ASCII is nearly all of a ruleset: decode a character only where a byte is not.
+        let c = match bytes[pos] {
+            b if b.is_ascii() => b as char,
+            _ => match text[pos..].chars().next() {
+                Some(c) => c,
+                None => break,
+            },
         };
         let start = pos;
         let kind = match c {
@@ -147,9 +217,7 @@ pub fn tokenize(text: &str) -> Lexed {
             },
             '$' | '@' => {
                 pos += 1;
-                let name_len = text[pos..]
-                    .find(|c: char| !is_name_char(c))
-                    .unwrap_or(text.len() - pos);
+                let name_len = name_end(bytes, pos) - pos;
                 pos += name_len;
                 match (c, name_len) {
                     (_, 0) => TokenKind::Invalid,
@@ -189,9 +257,7 @@ pub fn tokenize(text: &str) -> Lexed {
                 TokenKind::Invalid
             }
             _ => {
-                pos += text[pos..]
-                    .find(|c: char| !is_word_char(c))
-                    .unwrap_or(text.len() - pos);
+                pos = word_end(text, pos);
                 TokenKind::Word
             }
         };
@@ -260,6 +326,13 @@ mod tests {
                 (UnterminatedString, "\"open"),
             ]
         );
+    }
+
+    #[test]
+    fn word_end_table_agrees() {
+        for b in 0u8..128 {
+            assert_eq!(ENDS_WORD[b as usize], !is_word_char(b as char), "byte {b}");
+        }
     }
 
     #[test]
