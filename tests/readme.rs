@@ -43,7 +43,11 @@ fn examples() -> Vec<Example> {
 #[test]
 fn readme_examples_are_real_output() {
     let examples = examples();
-    assert!(examples.len() >= 6, "only {} examples found", examples.len());
+    assert!(
+        examples.len() >= 6,
+        "only {} examples found",
+        examples.len()
+    );
     let mut failures = Vec::new();
     for example in &examples {
         let out = Command::new(env!("CARGO_BIN_EXE_portlint"))
