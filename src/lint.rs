@@ -42,6 +42,13 @@ pub fn lint(patterns: &[String], registry: &Registry, filter: &RuleFilter) -> Ou
         let shown = display_path(&path);
         match read_file(&path) {
             Ok((text, invalid_utf8_at)) => {
+                if let Some(why) = not_nft(&text) {
+                    path_errors.push(PathError {
+                        path: path.display().to_string(),
+                        message: why.to_string(),
+                    });
+                    continue;
+                }
                 let file = sources.add(shown, text);
                 let text = &sources.get(file).text;
                 if let Some(offset) = invalid_utf8_at {
@@ -78,6 +85,25 @@ pub fn lint(patterns: &[String], registry: &Registry, filter: &RuleFilter) -> Ou
         diagnostics,
         path_errors,
     }
+}
+
+/// Why a named file is not an nft ruleset, for the formats portlint does not read yet (they
+/// would otherwise drown the user in syntax errors).
+fn not_nft(text: &str) -> Option<&'static str> {
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))?;
+    let table_header = ["*filter", "*nat", "*mangle", "*raw", "*security"]
+        .iter()
+        .any(|t| first.starts_with(t));
+    if table_header || first.starts_with("-A ") || first.starts_with("iptables ") {
+        return Some("this looks like iptables rules; portlint reads nftables rulesets so far (iptables support is coming)");
+    }
+    if first.starts_with('{') && text.contains("\"nftables\"") {
+        return Some("this looks like `nft -j` JSON; portlint reads nftables text rulesets so far (JSON support is coming)");
+    }
+    None
 }
 
 /// Paths are shown as given, without a leading `./`.
