@@ -591,13 +591,22 @@ impl<'a> Lowerer<'a> {
                         Verdict::Queue
                     };
                     rule.verdict = Some((verdict, self.token_span(pos)));
-                    pos = self.opaque_run(pos + 1, end, &["with"]);
+                    // `reject with tcp reset`, `reject with icmpx type port-unreachable`: the
+                    // words after `with` are its arguments, though `tcp` would start a match.
+                    let mut args = pos + 1;
+                    if self.word(args) == Some("with") {
+                        args += 1;
+                        while args < end && self.word(args).is_some_and(is_reject_argument) {
+                            args += 1;
+                        }
+                    }
+                    pos = self.opaque_run(args, end);
                 }
                 "jump" | "goto"
                     if pos + 1 < end && self.tokens[pos + 1].kind != TokenKind::Word =>
                 {
                     // `jump $chain` or an anonymous chain binding `jump { … }`.
-                    let stop = self.opaque_run(pos + 1, end, &[]);
+                    let stop = self.opaque_run(pos + 1, end);
                     self.check_variables_defined(pos..stop);
                     let target = self.tokens[pos + 1].text(self.text).to_string();
                     let verdict = if word == "jump" {
@@ -646,7 +655,7 @@ impl<'a> Lowerer<'a> {
                     while args < end && matches!(self.word(args), Some("ip" | "ip6")) {
                         args += 1;
                     }
-                    let stop = self.opaque_run(args, end, &[]);
+                    let stop = self.opaque_run(args, end);
                     nat_pending.push((kind, pos..stop));
                     pos = stop;
                 }
@@ -666,7 +675,7 @@ impl<'a> Lowerer<'a> {
 
     /// An opaque match from `pos` to the next starter word.
     fn opaque(&mut self, rule: &mut Rule, pos: usize, end: usize) -> usize {
-        let stop = self.opaque_run(pos + 1, end, &[]);
+        let stop = self.opaque_run(pos + 1, end);
         self.check_variables_defined(pos..stop);
         rule.matches.push(Match::Opaque {
             span: self.tokens_span(pos..stop),
@@ -675,9 +684,8 @@ impl<'a> Lowerer<'a> {
     }
 
     /// The end of a run of arguments starting at `pos`: the next starter word outside brackets
-    /// (a word right after a `.` belongs to a concatenation and continues the run). Words in
-    /// `also` continue the run even though they would start something else.
-    fn opaque_run(&self, mut pos: usize, end: usize, also: &[&str]) -> usize {
+    /// (a word right after a `.` belongs to a concatenation and continues the run).
+    fn opaque_run(&self, mut pos: usize, end: usize) -> usize {
         let mut depth = 0usize;
         while pos < end {
             let token = self.tokens[pos];
@@ -689,14 +697,6 @@ impl<'a> Lowerer<'a> {
                 TokenKind::Word if depth == 0 => {
                     let word = token.text(self.text);
                     let after_dot = pos > 0 && self.word(pos - 1) == Some(".");
-                    if also.contains(&word) {
-                        pos += 1;
-                        // `reject with tcp reset`: the words after `with` belong to it.
-                        while pos < end && self.word(pos).is_some_and(|w| !is_verdictish(w)) {
-                            pos += 1;
-                        }
-                        continue;
-                    }
                     if is_starter(word) && !after_dot {
                         return pos;
                     }
@@ -710,7 +710,7 @@ impl<'a> Lowerer<'a> {
 
     /// `meta l4proto X`, `ip protocol X`, `ip6 nexthdr X` (X a name, number or set).
     fn proto_match(&mut self, rule: &mut Rule, start: usize, value: usize, end: usize) -> usize {
-        let stop = self.opaque_run(value, end, &[]);
+        let stop = self.opaque_run(value, end);
         let mut protos = ProtoSet::EMPTY;
         let mut negated = false;
         let mut opaque = stop == value;
@@ -800,7 +800,7 @@ impl<'a> Lowerer<'a> {
         }
         match value {
             Value::Opaque => {
-                let stop = self.opaque_run(pos.max(value_start + 1), end, &[]);
+                let stop = self.opaque_run(pos.max(value_start + 1), end);
                 self.check_variables_defined(start..stop);
                 rule.matches.push(Match::Opaque {
                     span: self.tokens_span(start..stop),
@@ -1384,8 +1384,10 @@ fn definitions(file: FileId, items: &[Item]) -> (Vec<(String, Span)>, bool) {
     (found, includes)
 }
 
-fn is_verdictish(word: &str) -> bool {
-    is_starter(word) && !matches!(word, "tcp" | "icmp" | "icmpv6")
+/// A word that can follow `reject with`: anything but the start of another statement, except
+/// the protocol words the reject types are named with.
+fn is_reject_argument(word: &str) -> bool {
+    !is_starter(word) || matches!(word, "tcp" | "icmp" | "icmpv6")
 }
 
 /// A decimal or `0x` hexadecimal number, as nft reads ports.
