@@ -61,43 +61,92 @@ fn judged_protocols(protos: ProtoSet) -> (ProtoSet, bool) {
 /// Judge every port element of the ruleset, one at a time (nothing is kept: a 100,000-rule file
 /// has as many elements), and hand each to `visit`.
 pub fn for_each<'a>(ctx: &Context<'a>, mut visit: impl FnMut(&Judged<'a>)) {
-    for (_, chain) in ctx.ruleset.chains() {
-        let outbound = matches!(chain.hook(), Some(Hook::Output | Hook::Postrouting));
-        for rule in &chain.rules {
-            for m in &rule.matches {
-                if let Match::Ports {
-                    direction,
-                    op,
-                    protos,
-                    ports,
-                    ..
-                } = m
-                {
-                    let used_as = PortUse::Match {
-                        direction: *direction,
-                        op: *op,
-                        opens_inbound: rule.accepts() && !outbound && *op == PortOp::Eq,
-                        blocks: matches!(rule.verdict, Some((Verdict::Drop | Verdict::Reject, _))),
-                    };
-                    let protos = rule.protocols_of(*protos);
-                    judge_set(ctx.registry, ports, protos, used_as, &mut visit);
-                }
+    for table in &ctx.ruleset.tables {
+        let outbound_only = chains_reached_only_outbound(table);
+        for (index, chain) in table.chains.iter().enumerate() {
+            judge_chain(ctx, chain, outbound_only[index], &mut visit);
+        }
+    }
+}
+
+/// For each chain of a table: whether only outbound hooks (output, postrouting) reach it. A base
+/// chain is its hook; a regular chain is what the chains that jump or go to it are. A chain no
+/// chain of this file reaches counts as inbound: it may be reached from anywhere.
+fn chains_reached_only_outbound(table: &Table) -> Vec<bool> {
+    let index_of = |name: &str| table.chains.iter().position(|c| c.name == name);
+    // Which kinds of hook reach each chain: (inbound, outbound).
+    let mut reached = vec![(false, false); table.chains.len()];
+    let mut work: Vec<usize> = Vec::new();
+    for (i, chain) in table.chains.iter().enumerate() {
+        if let Some(hook) = chain.hook() {
+            reached[i] = (hook.is_inbound(), !hook.is_inbound());
+            work.push(i);
+        }
+    }
+    // Propagate along jumps and gotos; each chain's pair only grows, so this ends.
+    while let Some(from) = work.pop() {
+        for rule in &table.chains[from].rules {
+            let target = match &rule.verdict {
+                Some((Verdict::Jump(t) | Verdict::Goto(t), _)) => t,
+                _ => continue,
+            };
+            let Some(to) = index_of(target) else { continue };
+            let merged = (
+                reached[to].0 || reached[from].0,
+                reached[to].1 || reached[from].1,
+            );
+            if merged != reached[to] {
+                reached[to] = merged;
+                work.push(to);
             }
-            for nat in &rule.nat {
-                if let Some(ports) = &nat.ports {
-                    let used_as = PortUse::NatTarget {
-                        kind: nat.kind,
-                        // snat and masquerade rewrite the source: nothing binds their ports.
-                        local: nat.kind == NatKind::Redirect
-                            || (nat.kind == NatKind::Dnat
-                                && nat.address.as_deref().is_some_and(is_loopback)),
-                    };
-                    let protos = match rule.l4_protocols() {
-                        p if p.is_any() || p.is_empty() => ProtoSet::ANY,
-                        p => p,
-                    };
-                    judge_set(ctx.registry, ports, protos, used_as, &mut visit);
-                }
+        }
+    }
+    reached
+        .iter()
+        .map(|&(inbound, outbound)| outbound && !inbound)
+        .collect()
+}
+
+fn judge_chain<'a>(
+    ctx: &Context<'a>,
+    chain: &'a Chain,
+    outbound: bool,
+    visit: &mut impl FnMut(&Judged<'a>),
+) {
+    for rule in &chain.rules {
+        for m in &rule.matches {
+            if let Match::Ports {
+                direction,
+                op,
+                protos,
+                ports,
+                ..
+            } = m
+            {
+                let used_as = PortUse::Match {
+                    direction: *direction,
+                    op: *op,
+                    opens_inbound: rule.accepts() && !outbound && *op == PortOp::Eq,
+                    blocks: matches!(rule.verdict, Some((Verdict::Drop | Verdict::Reject, _))),
+                };
+                let protos = rule.protocols_of(*protos);
+                judge_set(ctx.registry, ports, protos, used_as, visit);
+            }
+        }
+        for nat in &rule.nat {
+            if let Some(ports) = &nat.ports {
+                let used_as = PortUse::NatTarget {
+                    kind: nat.kind,
+                    // snat and masquerade rewrite the source: nothing binds their ports.
+                    local: nat.kind == NatKind::Redirect
+                        || (nat.kind == NatKind::Dnat
+                            && nat.address.as_deref().is_some_and(is_loopback)),
+                };
+                let protos = match rule.l4_protocols() {
+                    p if p.is_any() || p.is_empty() => ProtoSet::ANY,
+                    p => p,
+                };
+                judge_set(ctx.registry, ports, protos, used_as, visit);
             }
         }
     }

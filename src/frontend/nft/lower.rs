@@ -661,7 +661,10 @@ impl<'a> Lowerer<'a> {
                 }
                 _ => pos = self.opaque(&mut rule, pos, end),
             }
+            // Every branch consumes at least one token; should one ever not, move on rather
+            // than loop forever on untrusted input.
             debug_assert!(pos > start);
+            pos = pos.max(start + 1);
         }
         // NAT targets are read last: their port protocol is the rule's, wherever it was matched.
         let rule_start = range.start;
