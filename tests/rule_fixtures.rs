@@ -140,3 +140,20 @@ fn human_output_of_every_fires_fixture() {
         insta::assert_snapshot!(format!("human_{code}"), text);
     }
 }
+
+#[test]
+fn every_finding_says_what_to_do() {
+    for dir in fixtures() {
+        let outcome = run(&dir.join("fires.nft"));
+        for d in &outcome.diagnostics {
+            assert!(
+                d.help.as_deref().is_some_and(|h| !h.trim().is_empty()),
+                "{} {}: `{}` has no help",
+                dir.display(),
+                d.rule.code,
+                d.message
+            );
+            assert!(d.span.start < d.span.end, "{}: empty span for `{}`", dir.display(), d.message);
+        }
+    }
+}

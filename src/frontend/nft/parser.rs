@@ -243,7 +243,11 @@ impl<'a> Parser<'a> {
             match token.kind {
                 TokenKind::LBrace | TokenKind::LParen | TokenKind::LBracket => {
                     if open.len() >= MAX_DEPTH {
-                        self.error(token.range(), "nesting is too deep", None);
+                        self.error(
+                            token.range(),
+                            "nesting is too deep",
+                            Some("portlint reads 64 levels of brackets; this file nests deeper than any ruleset needs"),
+                        );
                         self.pos = self.tokens.len();
                         return start..self.pos;
                     }
@@ -254,7 +258,11 @@ impl<'a> Parser<'a> {
                         if token.kind == TokenKind::RBrace {
                             break;
                         }
-                        self.error(token.range(), "unmatched closing bracket", None);
+                        self.error(
+                            token.range(),
+                            "unmatched closing bracket",
+                            Some("remove it, or add the opening bracket it closes"),
+                        );
                     } else {
                         open.pop();
                     }
@@ -274,7 +282,11 @@ impl<'a> Parser<'a> {
                         "@" => "`@` must be followed by a set name".to_string(),
                         _ => format!("unexpected character {what:?}"),
                     };
-                    self.error(token.range(), message, None);
+                    self.error(
+                        token.range(),
+                        message,
+                        Some("remove the character; nft accepts no control characters outside strings"),
+                    );
                 }
                 _ => {}
             }
@@ -365,7 +377,12 @@ impl<'a> Parser<'a> {
             _ => {
                 let range = self.here();
                 let found = self.token_text().replace('\n', "a line break");
-                self.error(range, format!("expected {what}, found `{found}`"), None);
+                let help = format!("write {what} here");
+                self.error(
+                    range,
+                    format!("expected {what}, found `{found}`"),
+                    Some(&help),
+                );
                 None
             }
         }
@@ -483,7 +500,11 @@ impl<'a> Parser<'a> {
         let value = self.skip_statement();
         if value.is_empty() {
             let range = self.here();
-            self.error(range, format!("`define {}` has no value", name.text), None);
+            self.error(
+                range,
+                format!("`define {}` has no value", name.text),
+                Some("write `define NAME = VALUE`, e.g. `define web_ports = { 80, 443 }`"),
+            );
             return None;
         }
         Some(Item::Define { name, value })
@@ -538,7 +559,11 @@ impl<'a> Parser<'a> {
                 let rule = self.skip_rule();
                 if rule.is_empty() {
                     let range = self.here();
-                    self.error(range, "`add rule` without a rule", None);
+                    self.error(
+                        range,
+                        "`add rule` without a rule",
+                        Some("write `add rule FAMILY TABLE CHAIN RULE`, e.g. `add rule inet filter input tcp dport 22 accept`"),
+                    );
                     return None;
                 }
                 Some(Item::AddRule {
@@ -693,7 +718,11 @@ impl<'a> Parser<'a> {
                         }
                         _ => {
                             let range = self.here();
-                            self.error(range, "expected `accept` or `drop` after `policy`", None);
+                            self.error(
+                                range,
+                                "expected `accept` or `drop` after `policy`",
+                                Some("write `policy drop;` or `policy accept;`"),
+                            );
                             self.skip_statement();
                         }
                     }
@@ -740,7 +769,11 @@ impl<'a> Parser<'a> {
                         .collect();
                     if text.is_empty() {
                         let range = self.here();
-                        self.error(range, "expected a priority after `priority`", None);
+                        self.error(
+                            range,
+                            "expected a priority after `priority`",
+                            Some("write a number or a name such as `filter`, `dstnat` or `srcnat`"),
+                        );
                     }
                     spec.priority = Some(text.join(" "));
                 }
