@@ -153,7 +153,12 @@ fn every_finding_says_what_to_do() {
                 d.rule.code,
                 d.message
             );
-            assert!(d.span.start < d.span.end, "{}: empty span for `{}`", dir.display(), d.message);
+            assert!(
+                d.span.start < d.span.end,
+                "{}: empty span for `{}`",
+                dir.display(),
+                d.message
+            );
         }
     }
 }

@@ -57,30 +57,33 @@ impl Token {
     }
 }
 
+/// Characters that are tokens of their own (or start one) and so end a word.
+const fn is_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '{' | '}'
+            | '('
+            | ')'
+            | '['
+            | ']'
+            | ';'
+            | ','
+            | '"'
+            | '#'
+            | '$'
+            | '@'
+            | '='
+            | '!'
+            | '<'
+            | '>'
+            | '&'
+            | '|'
+            | '^'
+    )
+}
+
 fn is_word_char(c: char) -> bool {
-    !(c.is_whitespace()
-        || matches!(
-            c,
-            '{' | '}'
-                | '('
-                | ')'
-                | '['
-                | ']'
-                | ';'
-                | ','
-                | '"'
-                | '#'
-                | '$'
-                | '@'
-                | '='
-                | '!'
-                | '<'
-                | '>'
-                | '&'
-                | '|'
-                | '^'
-        )
-        || c.is_control())
+    !(c.is_whitespace() || is_punctuation(c) || c.is_control())
 }
 
 /// Characters of a `$variable` or `@set` name after the sigil, as nft's scanner reads them
@@ -98,29 +101,7 @@ const ENDS_WORD: [bool; 128] = {
         let c = b as u8 as char;
         // ASCII whitespace nft knows (space, \t, \n, \r, \x0c) and \x0b are control or
         // whitespace; `word_end_table_agrees` checks this against `is_word_char`.
-        table[b] = c.is_ascii_whitespace()
-            || c.is_ascii_control()
-            || matches!(
-                c,
-                '{' | '}'
-                    | '('
-                    | ')'
-                    | '['
-                    | ']'
-                    | ';'
-                    | ','
-                    | '"'
-                    | '#'
-                    | '$'
-                    | '@'
-                    | '='
-                    | '!'
-                    | '<'
-                    | '>'
-                    | '&'
-                    | '|'
-                    | '^'
-            );
+        table[b] = c.is_ascii_whitespace() || c.is_ascii_control() || is_punctuation(c);
         b += 1;
     }
     table
