@@ -27,6 +27,11 @@ pub struct RegistryArgs {
     /// legacy `port-numbers` text format
     #[arg(long, value_name = "FILE", global = true)]
     pub registry: Option<PathBuf>,
+
+    /// Resolve service names as a host with this /etc/services would (nft and iptables resolve
+    /// names through it, not through IANA)
+    #[arg(long, value_name = "FILE", global = true)]
+    pub services: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

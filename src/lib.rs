@@ -91,7 +91,12 @@ fn run_lint(cli: &Cli, registry: &registry::Registry) -> Result<u8, String> {
         select: rules_named(&args.select)?,
         ignore: rules_named(&args.ignore)?,
     };
-    let outcome = lint::lint(&args.paths, registry, &filter);
+    let services = match &cli.registry.services {
+        Some(path) => Some(registry::services::Services::load(path)?),
+        None => None,
+    };
+    let resolver = frontend::resolve::Resolver::new(registry).with_services(services.as_ref());
+    let outcome = lint::lint_with(&args.paths, &resolver, &filter);
     let summary = report::Summary::of(outcome.sources.len(), &outcome.diagnostics);
     let report = report::Report {
         sources: &outcome.sources,

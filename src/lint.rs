@@ -34,10 +34,15 @@ pub struct Outcome {
 }
 
 pub fn lint(patterns: &[String], registry: &Registry, filter: &RuleFilter) -> Outcome {
+    lint_with(patterns, &Resolver::new(registry), filter)
+}
+
+/// [`lint`] with names resolved by `resolver` (through `--services`, say).
+pub fn lint_with(patterns: &[String], resolver: &Resolver<'_>, filter: &RuleFilter) -> Outcome {
+    let registry = resolver.registry();
     let (files, mut path_errors) = discover(patterns);
     let mut sources = Sources::default();
     let mut diagnostics = Vec::new();
-    let resolver = Resolver::new(registry);
     for path in files {
         let shown = display_path(&path);
         match read_file(&path) {
@@ -62,7 +67,7 @@ pub fn lint(patterns: &[String], registry: &Registry, filter: &RuleFilter) -> Ou
                         .with_help("nft reads UTF-8 text; re-encode the file or remove the byte"),
                     );
                 }
-                let (ruleset, mut found) = crate::frontend::nft::read(file, text, &resolver);
+                let (ruleset, mut found) = crate::frontend::nft::read(file, text, resolver);
                 diagnostics.append(&mut found);
                 check::run(
                     &Context {

@@ -384,3 +384,54 @@ fn iptables_rules_are_named_not_misread() {
     );
     assert!(!stdout(&out).contains("PL001"), "{}", stdout(&out));
 }
+
+#[test]
+fn services_file_resolves_names_as_the_host_would() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let services = dir.path().join("services");
+    std::fs::write(
+        &services,
+        "# a host's services\nwhois\t43/tcp\tnicname\nhttp\t8080/tcp\n",
+    )
+    .expect("write");
+    let rules = dir.path().join("rules.nft");
+    std::fs::write(
+        &rules,
+        "table inet f {\n\tchain c {\n\t\ttcp dport whois accept\n\t\ttcp dport http accept\n\t\ttcp dport ssh accept\n\t}\n}\n",
+    )
+    .expect("write");
+    let rules = rules.to_str().unwrap();
+    // Without the file: `whois` is no IANA name.
+    let plain = stdout(&portlint(&[rules, "--format", "concise"]));
+    assert!(
+        plain.contains(":3:13: PL005 [error] unknown service name `whois`"),
+        "{plain}"
+    );
+    // With it: whois resolves; http resolves elsewhere than IANA says; ssh is missing.
+    let out = portlint(&[
+        "--services",
+        services.to_str().unwrap(),
+        rules,
+        "--format",
+        "concise",
+    ]);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].contains(":4:13: PL110 [warning] service name `http` is 8080 in"),
+        "{text}"
+    );
+    assert!(lines[0].ends_with("but IANA assigns it 80"), "{text}");
+    assert!(
+        lines[1].contains(":5:13: PL005 [error] service name `ssh` is not in"),
+        "{text}"
+    );
+    let missing = portlint(&["--services", "no/such/services", rules]);
+    assert_eq!(code(&missing), 2);
+    assert!(
+        stderr(&missing).contains("cannot read services file"),
+        "{}",
+        stderr(&missing)
+    );
+}

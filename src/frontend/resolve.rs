@@ -4,6 +4,7 @@
 //! `ssh` names any port; portlint prefers the rule's own protocol and falls back the same way.
 
 use crate::model::{ProtoSet, L4};
+use crate::registry::services::Services;
 use crate::registry::{Proto, Registry};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,6 +14,16 @@ pub enum Resolution {
         port: u16,
         candidates: Vec<u16>,
     },
+    /// Resolved through `--services`, as the host would; `registry` is what IANA assigns the
+    /// name (empty when it is not an IANA name).
+    Host {
+        port: u16,
+        registry: Vec<u16>,
+    },
+    /// `--services` was given and the name is not in it: the host refuses the rule.
+    NotOnHost {
+        registry: Vec<u16>,
+    },
     /// The name is registered, but without a port (DNS-SD/SRV names).
     NameOnly,
     Unknown,
@@ -20,6 +31,7 @@ pub enum Resolution {
 
 pub struct Resolver<'r> {
     registry: &'r Registry,
+    services: Option<&'r Services>,
 }
 
 /// The registry protocol a layer-4 protocol's ports are looked up as. UDP-Lite shares UDP's
@@ -35,10 +47,47 @@ pub fn registry_proto(l4: L4) -> Proto {
 
 impl<'r> Resolver<'r> {
     pub fn new(registry: &'r Registry) -> Resolver<'r> {
-        Resolver { registry }
+        Resolver {
+            registry,
+            services: None,
+        }
+    }
+
+    /// Resolve names as a host with this services file would.
+    pub fn with_services(mut self, services: Option<&'r Services>) -> Resolver<'r> {
+        self.services = services;
+        self
+    }
+
+    pub fn registry(&self) -> &'r Registry {
+        self.registry
+    }
+
+    /// The services file names are resolved through, if any.
+    pub fn services(&self) -> Option<&'r Services> {
+        self.services
     }
 
     pub fn resolve(&self, name: &str, protos: ProtoSet) -> Resolution {
+        let registry = self.resolve_in_registry(name, protos);
+        let Some(services) = self.services else {
+            return registry;
+        };
+        let assigned = match registry {
+            Resolution::Port { candidates, .. } => candidates,
+            _ => Vec::new(),
+        };
+        let preferred = protos.iter().map(|l4| registry_proto(l4).as_str());
+        match services.lookup(name, preferred) {
+            Some(port) => Resolution::Host {
+                port,
+                registry: assigned,
+            },
+            None => Resolution::NotOnHost { registry: assigned },
+        }
+    }
+
+    fn resolve_in_registry(&self, name: &str, protos: ProtoSet) -> Resolution {
         let preferred = protos.iter().map(registry_proto);
         for proto in preferred.chain(Proto::ALL) {
             let ports = self.registry.resolve_name(name, proto);

@@ -7,6 +7,7 @@
 pub mod csv;
 pub mod legacy;
 pub mod model;
+pub mod services;
 pub mod xml;
 
 use std::borrow::Cow;

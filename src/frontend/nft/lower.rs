@@ -1053,6 +1053,26 @@ impl<'a> Lowerer<'a> {
                 }
                 Some(element(port, port, PortOrigin::ServiceName(text.into())))
             }
+            Resolution::Host { port, registry } => {
+                if !registry.is_empty() && !registry.contains(&port) {
+                    self.host_disagrees(text, span, via, port, &registry);
+                }
+                Some(element(port, port, PortOrigin::ServiceName(text.into())))
+            }
+            Resolution::NotOnHost { registry } => {
+                let path = self.resolver.services().map_or("", |s| s.path.as_str());
+                let help = match registry.first() {
+                    Some(port) => format!("IANA assigns `{text}` port {port}: write the number, which resolves the same on every host"),
+                    None => "write the port number".to_string(),
+                };
+                self.unknown_name(
+                    span,
+                    via,
+                    format!("service name `{text}` is not in {path}: nft on a host with this services file refuses the rule"),
+                    help,
+                );
+                None
+            }
             Resolution::NameOnly => {
                 self.unknown_name(
                     span,
@@ -1065,7 +1085,7 @@ impl<'a> Lowerer<'a> {
             Resolution::Unknown => {
                 let help = match self.resolver.suggest(text) {
                     Some(s) => format!("did you mean `{s}`? Otherwise write the port number"),
-                    None => "write the port number, or a service name from the IANA registry"
+                    None => "write the port number, or a service name from the IANA registry; if your hosts' /etc/services defines it, lint with `--services /etc/services`"
                         .to_string(),
                 };
                 self.unknown_name(span, via, format!("unknown service name `{text}`"), help);
@@ -1124,6 +1144,31 @@ impl<'a> Lowerer<'a> {
 
     fn unknown_name(&mut self, span: Span, via: &[VariableUse], message: String, help: String) {
         let d = Diagnostic::new(&check::unknown_service_name::RULE, span, message).with_help(help);
+        let d = self.with_uses(d, via);
+        self.push(d);
+    }
+
+    /// PL110: the host's services file resolves a name to a port IANA does not assign it.
+    fn host_disagrees(
+        &mut self,
+        text: &str,
+        span: Span,
+        via: &[VariableUse],
+        port: u16,
+        registry: &[u16],
+    ) {
+        let path = self.resolver.services().map_or("", |s| s.path.as_str());
+        let list: Vec<String> = registry.iter().map(u16::to_string).collect();
+        let d = Diagnostic::new(
+            &check::ambiguous_service_name::RULE,
+            span,
+            format!(
+                "service name `{text}` is {port} in {path}, but IANA assigns it {}",
+                list.join(", ")
+            ),
+        )
+        .with_span_label(format!("{port} on this host"))
+        .with_help("hosts with another services file resolve it differently; write the port number you mean");
         let d = self.with_uses(d, via);
         self.push(d);
     }
