@@ -61,8 +61,12 @@ fn check_set(set: &PortSet, out: &mut Vec<Diagnostic>) {
                 let mut d = Diagnostic::new(&RULE, later.span, message)
                     .with_help("remove the repeated port or merge the ranges; nft may also refuse overlapping elements in an interval set")
                     .with_label(first.span, "first listed here");
-                for used in &later.via {
-                    d = d.with_label(used.span, format!("`${}` used here", used.name));
+                // Both elements may have come through variables: show where each was used.
+                for used in later.via.iter().chain(first.via.iter()) {
+                    let label = format!("`${}` used here", used.name);
+                    if !d.labels.iter().any(|l| l.span == used.span) {
+                        d = d.with_label(used.span, label);
+                    }
                 }
                 out.push(d);
             }
