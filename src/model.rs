@@ -176,6 +176,16 @@ pub enum PortOrigin {
 pub struct VariableUse {
     pub name: String,
     pub span: Span,
+    /// A named set (`@name`) rather than a `$variable`.
+    pub is_set: bool,
+}
+
+impl VariableUse {
+    /// The label at the use: "`$web` used here", "`@allowed` used here".
+    pub fn label(&self) -> String {
+        let sigil = if self.is_set { '@' } else { '$' };
+        format!("`{sigil}{}` used here", self.name)
+    }
 }
 
 /// One element of a port set: a port or a closed range, with where it was written.

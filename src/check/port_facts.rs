@@ -223,7 +223,7 @@ impl<'a> Judged<'a> {
             .iter()
             .map(|u| Label {
                 span: u.span,
-                message: format!("`${}` used here", u.name),
+                message: u.label(),
             })
             .collect()
     }

@@ -117,6 +117,9 @@ struct TableFacts {
     declared: bool,
     /// Named sets, maps and flowtables.
     named: Vec<String>,
+    /// Named sets of ports (`type inet_service`, `typeof tcp dport`): the token of the `{` of
+    /// their `elements`, read where a rule refers to the set.
+    port_sets: HashMap<String, usize>,
 }
 
 enum ReferenceKind {
@@ -406,7 +409,12 @@ impl<'a> Lowerer<'a> {
             match entry {
                 TableEntry::Chain(chain) => self.chain(index, chain),
                 TableEntry::Definition(item) => self.item(item),
-                TableEntry::Named(name) => self.tables[index].named.push(name.text.clone()),
+                TableEntry::Named(named) => {
+                    self.tables[index].named.push(named.name.text.clone());
+                    if let Some(elements) = named.body.as_ref().filter(|_| named.is_set) {
+                        self.port_set_declaration(index, &named.name.text, elements.clone());
+                    }
+                }
             }
         }
     }
@@ -848,6 +856,10 @@ impl<'a> Lowerer<'a> {
                 *pos += 1;
                 self.variable_value(index, protos, via, depth)
             }
+            TokenKind::SetRef => {
+                *pos += 1;
+                self.named_set_value(index, protos, via, depth)
+            }
             TokenKind::Word | TokenKind::String => {
                 *pos += 1;
                 let text = token.text(self.text).trim_matches('"');
@@ -967,7 +979,7 @@ impl<'a> Lowerer<'a> {
         // Inside `redefine x = { $x, … }`, `$x` is the definition before; each enclosing use of
         // the same name steps one definition back.
         let generations = self.defines.get(name).map_or(0, Vec::len);
-        let enclosing = via.iter().filter(|u| u.name == name).count();
+        let enclosing = via.iter().filter(|u| !u.is_set && u.name == name).count();
         let Some(generation) = generations.checked_sub(enclosing + 1) else {
             // Undefined here. Inside a define it was reported where the define was read (nft
             // reads a define's value where it stands), which also rules out cycles.
@@ -984,6 +996,7 @@ impl<'a> Lowerer<'a> {
         chain.push(VariableUse {
             name: name.to_string(),
             span,
+            is_set: false,
         });
         let mut pos = value.start;
         let result = self.value(&mut pos, value.end, protos, &chain, depth + 1);
@@ -995,6 +1008,82 @@ impl<'a> Lowerer<'a> {
             Value::Ports(elements, is_list) => Value::Ports(elements, is_list),
             Value::Opaque => Value::Opaque,
         }
+    }
+
+    /// `set NAME { type inet_service; elements = { … } }` (or `typeof tcp dport`): remember
+    /// where its elements are. Other sets (addresses, concatenations) are not port sets.
+    fn port_set_declaration(&mut self, table: usize, name: &str, body: Range<usize>) {
+        let mut is_port_set = false;
+        let mut elements = None;
+        let mut pos = body.start;
+        while pos < body.end {
+            let statement_start = pos;
+            while pos < body.end
+                && !matches!(
+                    self.tokens[pos].kind,
+                    TokenKind::Newline | TokenKind::Semicolon | TokenKind::LBrace
+                )
+            {
+                pos += 1;
+            }
+            let words: Vec<&str> = (statement_start..pos)
+                .filter_map(|i| self.word(i))
+                .collect();
+            match words.as_slice() {
+                ["type", "inet_service"] => is_port_set = true,
+                ["typeof", proto, "dport" | "sport"]
+                    if matches!(*proto, "tcp" | "udp" | "sctp" | "dccp" | "udplite" | "th") =>
+                {
+                    is_port_set = true
+                }
+                ["elements"] if pos < body.end && self.tokens[pos].kind == TokenKind::LBrace => {
+                    elements = Some(pos);
+                }
+                _ => {}
+            }
+            // Step over a braced value (the elements) and the separator.
+            if pos < body.end && self.tokens[pos].kind == TokenKind::LBrace {
+                pos = self
+                    .matching_brace(pos, body.end)
+                    .map_or(body.end, |close| close + 1);
+            } else {
+                pos += 1;
+            }
+        }
+        if let (true, Some(open)) = (is_port_set, elements) {
+            self.tables[table].port_sets.insert(name.to_string(), open);
+        }
+    }
+
+    /// `@name` in a port position: the elements of the named set of ports, each keeping the
+    /// span where the set declares it, with a label at the `@name` use.
+    fn named_set_value(
+        &mut self,
+        index: usize,
+        protos: ProtoSet,
+        via: &[VariableUse],
+        depth: usize,
+    ) -> Value {
+        let name = &self.tokens[index].text(self.text)[1..];
+        let Some(&open) = self
+            .tables
+            .get(self.table)
+            .and_then(|t| t.port_sets.get(name))
+        else {
+            // Not a set of ports this file declares (or `@nh,32,32`): not modelled.
+            return Value::Opaque;
+        };
+        if depth >= MAX_VARIABLE_DEPTH {
+            return Value::Opaque;
+        }
+        let mut chain = via.to_vec();
+        chain.push(VariableUse {
+            name: name.to_string(),
+            span: self.token_span(index),
+            is_set: true,
+        });
+        let mut pos = open;
+        self.set_value(&mut pos, self.tokens.len(), protos, &chain, depth + 1)
     }
 
     /// A single port, range or service name; reports what is invalid and returns `None` then.
@@ -1125,7 +1214,7 @@ impl<'a> Lowerer<'a> {
 
     fn with_uses(&self, mut diagnostic: Diagnostic, via: &[VariableUse]) -> Diagnostic {
         for used in via.iter().rev() {
-            diagnostic = diagnostic.with_label(used.span, format!("`${}` used here", used.name));
+            diagnostic = diagnostic.with_label(used.span, used.label());
         }
         diagnostic
     }

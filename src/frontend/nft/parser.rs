@@ -73,9 +73,18 @@ pub struct TableBlock {
 pub enum TableEntry {
     Chain(ChainBlock),
     /// A named set, map or flowtable.
-    Named(Name),
+    Named(NamedBlock),
     /// A `define`, `redefine`, `undefine` or `include` inside the block.
     Definition(Box<Item>),
+}
+
+/// `set NAME { … }`, `map NAME { … }` or `flowtable NAME { … }` in a table block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamedBlock {
+    pub name: Name,
+    pub is_set: bool,
+    /// The tokens between the braces, when the block is closed.
+    pub body: Option<Range<usize>>,
 }
 
 /// What a chain block holds besides its declaration, in order.
@@ -475,6 +484,24 @@ impl<'a> Parser<'a> {
         self.define()
     }
 
+    /// The index of the `}` closing the `{` at `open`, if the file closes it.
+    fn matching_close(&self, open: usize) -> Option<usize> {
+        let mut depth = 0usize;
+        for (index, token) in self.tokens.iter().enumerate().skip(open) {
+            match token.kind {
+                TokenKind::LBrace => depth += 1,
+                TokenKind::RBrace => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(index);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
     /// Whether the current word is `define`, `redefine`, `undefine` or `include`: statements
     /// nft allows in any block.
     fn peek_definition(&self) -> Option<&'a str> {
@@ -653,14 +680,26 @@ impl<'a> Parser<'a> {
                         block.body.push(TableEntry::Definition(Box::new(item)));
                     }
                 }
-                // Named sets, maps and flowtables: their names are what `@name` refers to; their
-                // contents are not modelled yet.
-                Some("set" | "map" | "flowtable") => {
+                // Named sets, maps and flowtables: their names are what `@name` refers to; a
+                // set's declaration is kept for the ports it may hold.
+                Some(kind @ ("set" | "map" | "flowtable")) => {
                     self.pos += 1;
                     if let Some(name) = self.name("a name") {
-                        block.body.push(TableEntry::Named(name));
+                        let open = self.pos;
+                        self.skip_statement();
+                        let opens_block =
+                            self.tokens.get(open).map(|t| t.kind) == Some(TokenKind::LBrace);
+                        let body = opens_block
+                            .then(|| self.matching_close(open).map(|close| open + 1..close))
+                            .flatten();
+                        block.body.push(TableEntry::Named(NamedBlock {
+                            name,
+                            is_set: kind == "set",
+                            body,
+                        }));
+                    } else {
+                        self.skip_statement();
                     }
-                    self.skip_statement();
                 }
                 // counter, quota, ct helper, flags, comment …: read past, braces balanced.
                 _ => {
