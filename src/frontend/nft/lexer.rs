@@ -142,6 +142,24 @@ pub struct Lexed {
     pub comments: Vec<Token>,
 }
 
+/// The index of the `}` that closes the `{` at `open`, if it comes before `end`.
+pub fn matching_brace(tokens: &[Token], open: usize, end: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (index, token) in tokens.iter().enumerate().take(end).skip(open) {
+        match token.kind {
+            TokenKind::LBrace => depth += 1,
+            TokenKind::RBrace => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(index);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Split `text` into tokens. Never fails: problems become `Invalid` / `UnterminatedString`
 /// tokens that the parser reports.
 pub fn tokenize(text: &str) -> Lexed {

@@ -951,20 +951,7 @@ impl<'a> Lowerer<'a> {
 
     /// The index of the `}` that closes the `{` at `open`, if it is before `end`.
     fn matching_brace(&self, open: usize, end: usize) -> Option<usize> {
-        let mut depth = 0usize;
-        for index in open..end {
-            match self.tokens[index].kind {
-                TokenKind::LBrace => depth += 1,
-                TokenKind::RBrace => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Some(index);
-                    }
-                }
-                _ => {}
-            }
-        }
-        None
+        super::lexer::matching_brace(self.tokens, open, end)
     }
 
     fn variable_value(

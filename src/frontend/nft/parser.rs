@@ -486,20 +486,7 @@ impl<'a> Parser<'a> {
 
     /// The index of the `}` closing the `{` at `open`, if the file closes it.
     fn matching_close(&self, open: usize) -> Option<usize> {
-        let mut depth = 0usize;
-        for (index, token) in self.tokens.iter().enumerate().skip(open) {
-            match token.kind {
-                TokenKind::LBrace => depth += 1,
-                TokenKind::RBrace => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Some(index);
-                    }
-                }
-                _ => {}
-            }
-        }
-        None
+        super::lexer::matching_brace(self.tokens, open, self.tokens.len())
     }
 
     /// Whether the current word is `define`, `redefine`, `undefine` or `include`: statements
