@@ -56,6 +56,11 @@ pub struct LintArgs {
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub ignore: Vec<String>,
 
+    /// Look for included files in DIR too, like `nft -I` (repeatable). Includes resolve only
+    /// inside the linted directories and these
+    #[arg(short = 'I', long = "include-path", value_name = "DIR")]
+    pub include_path: Vec<PathBuf>,
+
     /// Print the number of findings per rule after the report
     #[arg(long)]
     pub statistics: bool,

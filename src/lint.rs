@@ -3,11 +3,13 @@
 use crate::check::{self, Context, RuleInfo};
 use crate::diagnostic::Diagnostic;
 use crate::discover::{discover, PathError};
+use crate::frontend::nft::include::{self, Expansion, Includes};
 use crate::frontend::resolve::Resolver;
 use crate::registry::Registry;
-use crate::source::{Sources, Span};
+use crate::source::{FileId, Sources, Span};
+use std::collections::HashSet;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The largest file portlint reads (the 100,000-rule benchmark file is about 6 MB).
 pub const MAX_FILE_SIZE: u64 = 256 << 20;
@@ -39,12 +41,37 @@ pub fn lint(patterns: &[String], registry: &Registry, filter: &RuleFilter) -> Ou
 
 /// [`lint`] with names resolved by `resolver` (through `--services`, say).
 pub fn lint_with(patterns: &[String], resolver: &Resolver<'_>, filter: &RuleFilter) -> Outcome {
+    lint_files(patterns, resolver, filter, &[])
+}
+
+/// A file given or found, read and with its includes spliced in.
+struct Unit {
+    file: FileId,
+    expansion: Expansion,
+}
+
+/// [`lint_with`] with `-I` directories for includes.
+pub fn lint_files(
+    patterns: &[String],
+    resolver: &Resolver<'_>,
+    filter: &RuleFilter,
+    include_paths: &[PathBuf],
+) -> Outcome {
     let registry = resolver.registry();
     let (files, mut path_errors) = discover(patterns);
+    for dir in include_paths.iter().filter(|d| !d.is_dir()) {
+        path_errors.push(PathError {
+            path: dir.display().to_string(),
+            message: "-I: not a directory".to_string(),
+        });
+    }
+    let mut includes = Includes::new(&linted_directories(patterns), include_paths);
     let mut sources = Sources::default();
     let mut diagnostics = Vec::new();
+    // Read every file and follow its includes first: a file another one includes is linted as
+    // part of it (with its defines and tables), not again on its own.
+    let mut units = Vec::new();
     for path in files {
-        let shown = display_path(&path);
         match read_file(&path) {
             Ok((text, invalid_utf8_at)) => {
                 if let Some(why) = not_nft(&text) {
@@ -54,34 +81,44 @@ pub fn lint_with(patterns: &[String], resolver: &Resolver<'_>, filter: &RuleFilt
                     });
                     continue;
                 }
-                let file = sources.add(shown, text);
-                let text = &sources.get(file).text;
-                if let Some(offset) = invalid_utf8_at {
-                    diagnostics.push(
-                        Diagnostic::new(
-                            &check::syntax_error::RULE,
-                            // The bad byte became U+FFFD (3 bytes) in the text portlint reads.
-                            Span::new(file, offset..offset + 3),
-                            format!("invalid UTF-8 at byte {offset}"),
-                        )
-                        .with_help("nft reads UTF-8 text; re-encode the file or remove the byte"),
-                    );
-                }
-                let (ruleset, mut found) = crate::frontend::nft::read(file, text, resolver);
-                diagnostics.append(&mut found);
-                check::run(
-                    &Context {
-                        registry,
-                        ruleset: &ruleset,
-                    },
-                    &mut diagnostics,
-                );
+                // A file an earlier one included is in `sources` already: one id, one report.
+                let file = match includes.loaded_as(&path) {
+                    Some(file) => file,
+                    None => {
+                        let file = sources.add(display_path(&path), text);
+                        if let Some(offset) = invalid_utf8_at {
+                            diagnostics.push(invalid_utf8(file, offset));
+                        }
+                        file
+                    }
+                };
+                includes.linted(file, &path);
+                let expansion = include::expand(file, &mut sources, &mut includes);
+                units.push(Unit { file, expansion });
             }
             Err(message) => path_errors.push(PathError {
                 path: path.display().to_string(),
                 message,
             }),
         }
+    }
+    let included_elsewhere = included_by_others(&units);
+    for unit in units {
+        if included_elsewhere.contains(&unit.file) {
+            continue;
+        }
+        let text = unit.expansion.segments.text(&sources);
+        let (ruleset, mut found) =
+            crate::frontend::nft::read_expanded(&unit.expansion, &text, resolver);
+        diagnostics.extend(unit.expansion.diagnostics.iter().cloned());
+        diagnostics.append(&mut found);
+        check::run(
+            &Context {
+                registry,
+                ruleset: &ruleset,
+            },
+            &mut diagnostics,
+        );
     }
     diagnostics.retain(|d| filter.allows(d.rule));
     sort_and_dedup(&sources, &mut diagnostics);
@@ -90,6 +127,61 @@ pub fn lint_with(patterns: &[String], resolver: &Resolver<'_>, filter: &RuleFilt
         diagnostics,
         path_errors,
     }
+}
+
+/// The directories includes may resolve into: each directory named (or `.`), and the directory
+/// of each file or glob named.
+fn linted_directories(patterns: &[String]) -> Vec<PathBuf> {
+    patterns
+        .iter()
+        .map(|pattern| {
+            let path = Path::new(pattern);
+            if path.is_dir() {
+                return path.to_path_buf();
+            }
+            // A glob's directory is the part before its first wildcard.
+            let literal: PathBuf = path
+                .components()
+                .take_while(|c| !c.as_os_str().to_string_lossy().contains(['*', '?', '[']))
+                .collect();
+            let dir = if literal == path {
+                path.parent().map(Path::to_path_buf).unwrap_or_default()
+            } else {
+                literal
+            };
+            if dir.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                dir
+            }
+        })
+        .collect()
+}
+
+/// Files some other linted file includes, unless they include it back (a cycle, reported as
+/// PL004; both are linted then).
+fn included_by_others(units: &[Unit]) -> HashSet<FileId> {
+    let reaches = |from: &Unit, to: FileId| from.expansion.included.contains(&to);
+    units
+        .iter()
+        .filter(|unit| {
+            units.iter().any(|other| {
+                other.file != unit.file && reaches(other, unit.file) && !reaches(unit, other.file)
+            })
+        })
+        .map(|unit| unit.file)
+        .collect()
+}
+
+/// PL001 for a byte that is not UTF-8 (the text portlint reads has U+FFFD there).
+pub(crate) fn invalid_utf8(file: FileId, offset: usize) -> Diagnostic {
+    Diagnostic::new(
+        &check::syntax_error::RULE,
+        // The bad byte became U+FFFD (3 bytes) in the text portlint reads.
+        Span::new(file, offset..offset + 3),
+        format!("invalid UTF-8 at byte {offset}"),
+    )
+    .with_help("nft reads UTF-8 text; re-encode the file or remove the byte")
 }
 
 /// Why a named file is not an nft ruleset, for the formats portlint does not read yet (they
@@ -149,8 +241,8 @@ fn sort_and_dedup(sources: &Sources, diagnostics: &mut Vec<Diagnostic>) {
 }
 
 /// Read a regular file of bounded size; invalid UTF-8 is replaced and its first offset returned.
-fn read_file(path: &Path) -> Result<(String, Option<usize>), String> {
-    let metadata = std::fs::metadata(path).map_err(describe_io)?;
+pub(crate) fn read_file(path: &Path) -> Result<(String, Option<usize>), String> {
+    let metadata = std::fs::metadata(path).map_err(|e| describe_io(&e))?;
     if !metadata.is_file() {
         return Err("not a regular file".to_string());
     }
@@ -164,7 +256,7 @@ fn read_file(path: &Path) -> Result<(String, Option<usize>), String> {
     let mut bytes = Vec::with_capacity(metadata.len() as usize);
     std::fs::File::open(path)
         .and_then(|f| f.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes))
-        .map_err(describe_io)?;
+        .map_err(|e| describe_io(&e))?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok((text, None)),
         Err(e) => {
@@ -177,7 +269,7 @@ fn read_file(path: &Path) -> Result<(String, Option<usize>), String> {
     }
 }
 
-fn describe_io(e: std::io::Error) -> String {
+pub(crate) fn describe_io(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),

@@ -283,8 +283,8 @@ fn references_into_tables_the_file_does_not_declare_are_not_judged() {
 }
 
 #[test]
-fn a_file_with_an_include_gets_no_undefined_names() {
-    // What the included file defines is unknown until includes are followed: no PL003.
+fn a_file_whose_include_is_missing_gets_no_undefined_names() {
+    // What the missing file defines is unknown: PL004 for the include, no PL003.
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("main.nft");
     std::fs::write(
@@ -294,7 +294,10 @@ fn a_file_with_an_include_gets_no_undefined_names() {
     .expect("write");
     let out = portlint(&[path.to_str().unwrap(), "--format", "concise"]);
     let text = stdout(&out);
-    assert!(text.contains(" PL006 ["), "{text}");
+    assert!(
+        text.contains(":1:1: PL004 [error] included file `vars.nft` is not found"),
+        "{text}"
+    );
     assert!(!text.contains(" PL003 ["), "{text}");
 }
 

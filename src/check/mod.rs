@@ -7,6 +7,7 @@ pub mod ambiguous_service_name;
 pub mod deassigned_port;
 pub mod dynamic_port;
 pub mod experimental_port;
+pub mod include_error;
 pub mod invalid_port;
 pub mod overlapping_ports;
 pub mod port_facts;
@@ -41,6 +42,7 @@ pub static RULES: &[&RuleInfo] = &[
     &syntax_error::RULE,
     &invalid_port::RULE,
     &undefined_reference::RULE,
+    &include_error::RULE,
     &unknown_service_name::RULE,
     &unsupported_syntax::RULE,
     &unassigned_port::RULE,

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Command;
 
 /// Codes that claim "nft would refuse this file".
-pub const REFUSALS: &[&str] = &["PL001", "PL002", "PL003", "PL005"];
+pub const REFUSALS: &[&str] = &["PL001", "PL002", "PL003", "PL004", "PL005"];
 
 /// `nft -c -f FILE` in a private network namespace (never against the host's firewall), run in
 /// `dir` with `-I dir`: whether nft accepts the file, and what it said.

@@ -5,13 +5,14 @@
 //! match. `$variables` are expanded where they are used, and every element that came through one
 //! keeps the span where it was written and the chain of uses that brought it.
 
+use super::include::Segments;
 use super::lexer::{Token, TokenKind};
 use super::parser::{ChainBlock, ChainEntry, Item, Name, Parsed, TableBlock, TableEntry};
 use crate::check;
 use crate::diagnostic::Diagnostic;
 use crate::frontend::resolve::{Resolution, Resolver};
 use crate::model::*;
-use crate::source::{FileId, Span};
+use crate::source::Span;
 use smallvec::{smallvec, SmallVec};
 use std::collections::HashMap;
 use std::ops::Range;
@@ -135,33 +136,35 @@ struct Reference {
 }
 
 pub fn lower(
-    file: FileId,
+    segments: &Segments,
     text: &str,
     tokens: &[Token],
     parsed: &Parsed,
     resolver: &Resolver<'_>,
+    incomplete: bool,
 ) -> Lowered {
     let mut lowerer = Lowerer {
-        file,
+        segments,
         text,
         tokens,
         resolver,
         defines: HashMap::new(),
         all_defines: Vec::new(),
-        includes_others: false,
+        includes_others: incomplete,
         family: Family::Ip,
         table: 0,
         tables: Vec::new(),
         references: Vec::new(),
         diagnostics: Vec::new(),
         ruleset: Ruleset {
-            file,
+            file: segments.root(),
             tables: Vec::new(),
         },
     };
-    let (defines, includes) = definitions(file, &parsed.items);
+    let (defines, includes) = definitions(segments, &parsed.items);
     lowerer.all_defines = defines;
-    lowerer.includes_others = includes;
+    // An include left in the tree was not followed (text read without a place on disk).
+    lowerer.includes_others |= includes;
     for item in &parsed.items {
         lowerer.item(item);
     }
@@ -180,7 +183,8 @@ pub fn lower(
 }
 
 struct Lowerer<'a> {
-    file: FileId,
+    /// Maps the (virtual) offsets of the tokens to files.
+    segments: &'a Segments,
     text: &'a str,
     tokens: &'a [Token],
     resolver: &'a Resolver<'a>,
@@ -189,7 +193,8 @@ struct Lowerer<'a> {
     /// Every `define` of the file with where its name stands, to tell "defined later" apart
     /// from "not defined".
     all_defines: Vec<(String, Span)>,
-    /// The file has an `include`: what it brings in is unknown, so nothing is "undefined".
+    /// An include could not be followed: what it brings in is unknown, so nothing is
+    /// "undefined".
     includes_others: bool,
     /// The family of the table whose rules are being read.
     family: Family,
@@ -216,7 +221,7 @@ enum Value {
 
 impl<'a> Lowerer<'a> {
     fn span(&self, range: Range<usize>) -> Span {
-        Span::new(self.file, range)
+        self.segments.span(range)
     }
 
     fn token_span(&self, index: usize) -> Span {
@@ -260,17 +265,8 @@ impl<'a> Lowerer<'a> {
                     );
                 }
             }
-            Item::Include { range, path } => {
-                let span = self.span(range.clone());
-                self.push(
-                    Diagnostic::new(
-                        &check::unsupported_syntax::RULE,
-                        span,
-                        format!("`include \"{path}\"` is not followed: portlint does not read included files yet"),
-                    )
-                    .with_help("lint the included files too by naming them on the command line"),
-                );
-            }
+            // Includes are spliced in before parsing; one left here was not followed.
+            Item::Include { .. } => {}
             Item::Table(table) => self.table(table),
             Item::AddNamed {
                 family,
@@ -388,13 +384,14 @@ impl<'a> Lowerer<'a> {
     }
 
     fn chain_index(&mut self, table: usize, name: &Name) -> usize {
+        let span = self.span(name.range.clone());
         let chains = &mut self.ruleset.tables[table].chains;
         if let Some(i) = chains.iter().position(|c| c.name == name.text) {
             return i;
         }
         chains.push(Chain {
             name: name.text.clone(),
-            span: Span::new(self.file, name.range.clone()),
+            span,
             base: None,
             rules: Vec::new(),
         });
@@ -429,8 +426,9 @@ impl<'a> Lowerer<'a> {
             priority: spec.priority.clone(),
             policy: block.policy.as_ref().and_then(|p| self.policy(p)),
         });
+        let span = self.span(block.range.clone());
         let chain = &mut self.ruleset.tables[table].chains[index];
-        chain.span = Span::new(self.file, block.range.clone());
+        chain.span = span;
         if base.is_some() {
             chain.base = base;
         }
@@ -802,7 +800,13 @@ impl<'a> Lowerer<'a> {
         let opaque_follow = matches!(self.word(pos), Some("set" | "map" | "vmap" | "."))
             || (next.kind == TokenKind::Operator && op == PortOp::Eq && pos == start + 2);
         if opaque_follow {
-            return self.opaque(rule, start, end);
+            let bitwise = next.kind == TokenKind::Operator
+                && matches!(next.text(self.text), "&" | "|" | "^" | "<<" | ">>");
+            let stop = self.opaque(rule, start, end);
+            if bitwise {
+                self.not_judged(start..stop);
+            }
+            return stop;
         }
         let value_start = pos;
         let value = self.value(&mut pos, end, protos, &[], 0);
@@ -836,6 +840,19 @@ impl<'a> Lowerer<'a> {
                 pos
             }
         }
+    }
+
+    /// PL006 for a port match with a bit operation: its ports are not judged.
+    fn not_judged(&mut self, range: Range<usize>) {
+        let span = self.tokens_span(range);
+        self.push(
+            Diagnostic::new(
+                &check::unsupported_syntax::RULE,
+                span,
+                "a bit operation on a port: portlint does not judge the ports this match lets through",
+            )
+            .with_help("compare the port with a value, range or set (`tcp dport 0-1023`) so that every port can be checked against the registry"),
+        );
     }
 
     /// One port value at `*pos`: a word, a spaced range `a - b`, a `$variable`, or a `{ set }`.
@@ -1478,12 +1495,12 @@ impl<'a> Lowerer<'a> {
 }
 
 /// The `define`s of a file, at the top level and inside blocks, and whether it has an `include`.
-fn definitions(file: FileId, items: &[Item]) -> (Vec<(String, Span)>, bool) {
+fn definitions(segments: &Segments, items: &[Item]) -> (Vec<(String, Span)>, bool) {
     let mut found = Vec::new();
     let mut includes = false;
     let mut note = |item: &Item| match item {
         Item::Define { name, .. } => {
-            found.push((name.text.clone(), Span::new(file, name.range.clone())))
+            found.push((name.text.clone(), segments.span(name.range.clone())))
         }
         Item::Include { .. } => includes = true,
         _ => {}
