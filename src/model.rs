@@ -263,6 +263,8 @@ pub enum NatKind {
     Snat,
     Redirect,
     Masquerade,
+    /// `tproxy to :PORT`: a transparent proxy on this host listens on the port.
+    Tproxy,
 }
 
 /// A NAT statement with the ports it rewrites to: a listener must bind those.

@@ -138,7 +138,7 @@ fn judge_chain<'a>(
                 let used_as = PortUse::NatTarget {
                     kind: nat.kind,
                     // snat and masquerade rewrite the source: nothing binds their ports.
-                    local: nat.kind == NatKind::Redirect
+                    local: matches!(nat.kind, NatKind::Redirect | NatKind::Tproxy)
                         || (nat.kind == NatKind::Dnat
                             && nat.address.as_deref().is_some_and(is_loopback)),
                 };

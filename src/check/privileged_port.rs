@@ -29,6 +29,7 @@ pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
     };
     let how = match kind {
         NatKind::Redirect => "redirect target",
+        NatKind::Tproxy => "tproxy target",
         _ => "local NAT target",
     };
     out.push(

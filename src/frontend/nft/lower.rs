@@ -17,6 +17,10 @@ use smallvec::{smallvec, SmallVec};
 use std::collections::HashMap;
 use std::ops::Range;
 
+#[path = "compound.rs"]
+mod compound;
+use compound::NamedKeys;
+
 /// How deep `$a` → `$b` → … may go before portlint stops expanding. (Cycles cannot happen: a
 /// define may only use variables defined before it, which is checked where it stands.)
 const MAX_VARIABLE_DEPTH: usize = 16;
@@ -118,9 +122,9 @@ struct TableFacts {
     declared: bool,
     /// Named sets, maps and flowtables.
     named: Vec<String>,
-    /// Named sets of ports (`type inet_service`, `typeof tcp dport`): the token of the `{` of
-    /// their `elements`, read where a rule refers to the set.
-    port_sets: HashMap<String, usize>,
+    /// Named sets and maps whose key holds ports (`type inet_service`, `typeof tcp dport`,
+    /// `type ipv4_addr . inet_service : verdict`): read where a rule refers to them.
+    named_keys: HashMap<String, NamedKeys>,
 }
 
 enum ReferenceKind {
@@ -294,11 +298,10 @@ impl<'a> Lowerer<'a> {
                 let chain_index = self.chain_index(table_index, chain);
                 self.family = self.ruleset.tables[table_index].family;
                 self.table = table_index;
-                if let Some(rule) = self.rule(rule.clone()) {
-                    self.ruleset.tables[table_index].chains[chain_index]
-                        .rules
-                        .push(rule);
-                }
+                let rules = self.rule(rule.clone());
+                self.ruleset.tables[table_index].chains[chain_index]
+                    .rules
+                    .extend(rules);
             }
         }
     }
@@ -408,7 +411,7 @@ impl<'a> Lowerer<'a> {
                 TableEntry::Definition(item) => self.item(item),
                 TableEntry::Named(named) => {
                     self.tables[index].named.push(named.name.text.clone());
-                    if let Some(elements) = named.body.as_ref().filter(|_| named.is_set) {
+                    if let Some(elements) = named.body.as_ref() {
                         self.port_set_declaration(index, &named.name.text, elements.clone());
                     }
                 }
@@ -443,9 +446,8 @@ impl<'a> Lowerer<'a> {
         for entry in &block.body {
             match entry {
                 ChainEntry::Rule(range) => {
-                    if let Some(rule) = self.rule(range.clone()) {
-                        self.ruleset.tables[table].chains[index].rules.push(rule);
-                    }
+                    let rules = self.rule(range.clone());
+                    self.ruleset.tables[table].chains[index].rules.extend(rules);
                 }
                 ChainEntry::Definition(item) => self.item(item),
             }
@@ -527,9 +529,11 @@ impl<'a> Lowerer<'a> {
 
     // ---- rules ----
 
-    fn rule(&mut self, range: Range<usize>) -> Option<Rule> {
+    /// A rule's model: one rule, or one per verdict of a verdict map keyed by ports.
+    fn rule(&mut self, range: Range<usize>) -> SmallVec<[Rule; 1]> {
+        let mut out = SmallVec::new();
         if range.is_empty() {
-            return None;
+            return out;
         }
         let mut rule = Rule {
             span: self.tokens_span(range.clone()),
@@ -555,8 +559,13 @@ impl<'a> Lowerer<'a> {
         let end = range.end;
         let mut pos = range.start;
         let mut nat_pending: Vec<(NatKind, Range<usize>)> = Vec::new();
+        let mut verdict_groups = Vec::new();
         while pos < end {
             let start = pos;
+            if let Some(selector) = self.compound_selector(pos, end) {
+                pos = self.compound_match(&mut rule, selector, end, &mut verdict_groups);
+                continue;
+            }
             let Some(word) = self.word(pos) else {
                 pos = self.opaque(&mut rule, pos, end);
                 continue;
@@ -649,11 +658,12 @@ impl<'a> Lowerer<'a> {
                         pos += 1;
                     }
                 },
-                "dnat" | "snat" | "redirect" | "masquerade" => {
+                "dnat" | "snat" | "redirect" | "masquerade" | "tproxy" => {
                     let kind = match word {
                         "dnat" => NatKind::Dnat,
                         "snat" => NatKind::Snat,
                         "redirect" => NatKind::Redirect,
+                        "tproxy" => NatKind::Tproxy,
                         _ => NatKind::Masquerade,
                     };
                     // `dnat ip to …` in an inet table: the family word belongs to the statement.
@@ -679,7 +689,10 @@ impl<'a> Lowerer<'a> {
             rule.nat.push(nat);
         }
         rule.matches.shrink_to_fit();
-        Some(rule)
+        let mut rules = Vec::new();
+        compound::split_by_verdict(rule, verdict_groups, &mut rules);
+        out.extend(rules);
+        out
     }
 
     /// An opaque match from `pos` to the next starter word.
@@ -1017,7 +1030,7 @@ impl<'a> Lowerer<'a> {
     /// `set NAME { type inet_service; elements = { … } }` (or `typeof tcp dport`): remember
     /// where its elements are. Other sets (addresses, concatenations) are not port sets.
     fn port_set_declaration(&mut self, table: usize, name: &str, body: Range<usize>) {
-        let mut is_port_set = false;
+        let mut key = None;
         let mut elements = None;
         let mut pos = body.start;
         while pos < body.end {
@@ -1034,12 +1047,7 @@ impl<'a> Lowerer<'a> {
                 .filter_map(|i| self.word(i))
                 .collect();
             match words.as_slice() {
-                ["type", "inet_service"] => is_port_set = true,
-                ["typeof", proto, "dport" | "sport"]
-                    if matches!(*proto, "tcp" | "udp" | "sctp" | "dccp" | "udplite" | "th") =>
-                {
-                    is_port_set = true
-                }
+                ["type" | "typeof", ..] => key = compound::declared_ports(&words),
                 ["elements"] if pos < body.end && self.tokens[pos].kind == TokenKind::LBrace => {
                     elements = Some(pos);
                 }
@@ -1054,8 +1062,15 @@ impl<'a> Lowerer<'a> {
                 pos += 1;
             }
         }
-        if let (true, Some(open)) = (is_port_set, elements) {
-            self.tables[table].port_sets.insert(name.to_string(), open);
+        if let Some((ports, is_vmap)) = key {
+            self.tables[table].named_keys.insert(
+                name.to_string(),
+                NamedKeys {
+                    elements,
+                    ports,
+                    is_vmap,
+                },
+            );
         }
     }
 
@@ -1069,11 +1084,13 @@ impl<'a> Lowerer<'a> {
         depth: usize,
     ) -> Value {
         let name = &self.tokens[index].text(self.text)[1..];
-        let Some(&open) = self
+        let open = self
             .tables
             .get(self.table)
-            .and_then(|t| t.port_sets.get(name))
-        else {
+            .and_then(|t| t.named_keys.get(name))
+            .filter(|keys| keys.ports.as_slice() == [true] && !keys.is_vmap)
+            .and_then(|keys| keys.elements);
+        let Some(open) = open else {
             // Not a set of ports this file declares (or `@nh,32,32`): not modelled.
             return Value::Opaque;
         };
