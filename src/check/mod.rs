@@ -20,6 +20,7 @@ pub mod undefined_reference;
 pub mod unknown_service_name;
 pub mod unregistered_protocol;
 pub mod unsupported_syntax;
+pub mod unused_definition;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Ruleset;
@@ -55,6 +56,7 @@ pub static RULES: &[&RuleInfo] = &[
     &dynamic_port::RULE,
     &ambiguous_service_name::RULE,
     &overlapping_ports::RULE,
+    &unused_definition::RULE,
 ];
 
 /// A rule by code (`PL101`, any case) or slug (`unassigned-port`).

@@ -4,6 +4,7 @@ pub mod include;
 pub mod lexer;
 pub mod lower;
 pub mod parser;
+pub mod unused;
 
 use crate::check;
 use crate::diagnostic::Diagnostic;
@@ -58,5 +59,6 @@ pub fn read_expanded(
         expansion.incomplete,
     );
     diagnostics.extend(lowered.diagnostics);
+    diagnostics.extend(unused::unused(text, tokens, &parsed.items, segments));
     (lowered.ruleset, diagnostics)
 }
