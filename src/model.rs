@@ -97,14 +97,19 @@ impl L4 {
     pub const ALL: [L4; 5] = [L4::Tcp, L4::Udp, L4::Sctp, L4::Dccp, L4::UdpLite];
 
     pub fn parse(word: &str) -> Option<L4> {
-        Some(match word.to_ascii_lowercase().as_str() {
-            "tcp" | "6" => L4::Tcp,
-            "udp" | "17" => L4::Udp,
-            "sctp" | "132" => L4::Sctp,
-            "dccp" | "33" => L4::Dccp,
-            "udplite" | "136" => L4::UdpLite,
-            _ => return None,
-        })
+        // Runs for every protocol word of every rule: compare in place rather than allocate a
+        // lowercased copy.
+        const NAMES: [(&str, &str, L4); 5] = [
+            ("tcp", "6", L4::Tcp),
+            ("udp", "17", L4::Udp),
+            ("sctp", "132", L4::Sctp),
+            ("dccp", "33", L4::Dccp),
+            ("udplite", "136", L4::UdpLite),
+        ];
+        NAMES
+            .iter()
+            .find(|(name, number, _)| word.eq_ignore_ascii_case(name) || word == *number)
+            .map(|(_, _, l4)| *l4)
     }
 
     pub fn as_str(self) -> &'static str {

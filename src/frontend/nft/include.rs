@@ -264,6 +264,12 @@ impl Expander<'_> {
                 )
             })
             .collect();
+        if includes.is_empty() && self.tokens.is_empty() && base == 0 {
+            // The common case, a file without includes: its tokens as they are, not a copy
+            // (for a large file that is tens of megabytes).
+            self.tokens = tokens;
+            return;
+        }
         self.stack.push(Frame { file, included_at });
         self.tokens.reserve(tokens.len());
         let mut next_include = includes.into_iter().peekable();
