@@ -153,6 +153,7 @@ pub fn lower(
         tokens,
         resolver,
         defines: HashMap::new(),
+        scope: Vec::new(),
         all_defines: Vec::new(),
         includes_others: incomplete,
         family: Family::Ip,
@@ -194,6 +195,8 @@ struct Lowerer<'a> {
     resolver: &'a Resolver<'a>,
     /// Each name's definitions, oldest first: `redefine x = { $x, 443 }` reads the older one.
     defines: HashMap<String, Vec<Define>>,
+    /// The names defined so far, in order: a block's defines are dropped when it ends.
+    scope: Vec<String>,
     /// Every `define` of the file with where its name stands, to tell "defined later" apart
     /// from "not defined".
     all_defines: Vec<(String, Span)>,
@@ -249,6 +252,7 @@ impl<'a> Lowerer<'a> {
         match item {
             Item::Define { name, value } => {
                 self.check_variables_defined(value.clone());
+                self.scope.push(name.text.clone());
                 self.defines
                     .entry(name.text.clone())
                     .or_default()
@@ -298,9 +302,8 @@ impl<'a> Lowerer<'a> {
                 let chain_index = self.chain_index(table_index, chain);
                 self.family = self.ruleset.tables[table_index].family;
                 self.table = table_index;
-                let mut rules = std::mem::take(
-                    &mut self.ruleset.tables[table_index].chains[chain_index].rules,
-                );
+                let mut rules =
+                    std::mem::take(&mut self.ruleset.tables[table_index].chains[chain_index].rules);
                 self.rule(rule.clone(), &mut rules);
                 self.ruleset.tables[table_index].chains[chain_index].rules = rules;
             }
@@ -402,7 +405,21 @@ impl<'a> Lowerer<'a> {
         chains.len() - 1
     }
 
+    /// Leave a block: the defines made in it go out of scope, as in nft, where each table and
+    /// chain block is a scope of its own.
+    fn close_scope(&mut self, mark: usize) {
+        for name in self.scope.split_off(mark).into_iter().rev() {
+            if let Some(generations) = self.defines.get_mut(&name) {
+                generations.pop();
+                if generations.is_empty() {
+                    self.defines.remove(&name);
+                }
+            }
+        }
+    }
+
     fn table(&mut self, block: &TableBlock) {
+        let mark = self.scope.len();
         let index = self.table_index(block.family.as_ref(), &block.name);
         self.tables[index].declared = true;
         self.ruleset.tables[index].span = self.span(block.range.clone());
@@ -418,6 +435,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
+        self.close_scope(mark);
     }
 
     fn chain(&mut self, table: usize, block: &ChainBlock) {
@@ -447,6 +465,7 @@ impl<'a> Lowerer<'a> {
         // The rules are lowered straight into the chain's vector (a rule is some 200 bytes;
         // 100,000 of them are worth not moving twice). Definitions in the block never touch it.
         let mut rules = std::mem::take(&mut self.ruleset.tables[table].chains[index].rules);
+        let mark = self.scope.len();
         for entry in &block.body {
             match entry {
                 ChainEntry::Rule(range) => self.rule(range.clone(), &mut rules),
@@ -454,6 +473,7 @@ impl<'a> Lowerer<'a> {
             }
         }
         self.ruleset.tables[table].chains[index].rules = rules;
+        self.close_scope(mark);
     }
 
     fn policy(&mut self, name: &Name) -> Option<Verdict> {
@@ -500,7 +520,19 @@ impl<'a> Lowerer<'a> {
             .iter()
             .find(|(n, at)| n == name && at.start > span.start)
             .map(|(_, at)| *at);
+        // Defined before, but in a block that has ended.
+        let out_of_scope = self
+            .all_defines
+            .iter()
+            .find(|(n, at)| n == name && at.file == span.file && at.start < span.start)
+            .map(|(_, at)| *at);
         let help = match (later, known.iter().find(|k| k.eq_ignore_ascii_case(name))) {
+            (None, _) if out_of_scope.is_some() => {
+                if let Some(at) = out_of_scope {
+                    diagnostic = diagnostic.with_label(at, "defined here, inside another block");
+                }
+                "a `define` inside a table or chain block is visible only in that block; move it to the top of the file, or into the block that uses it".to_string()
+            }
             (Some(at), _) => {
                 diagnostic = diagnostic.with_label(at, "defined here, after its use");
                 "move the `define` above its first use: nft reads the file top to bottom"
