@@ -154,6 +154,7 @@ pub fn lower(
         resolver,
         defines: HashMap::new(),
         scope: Vec::new(),
+        expired: Vec::new(),
         all_defines: Vec::new(),
         includes_others: incomplete,
         family: Family::Ip,
@@ -195,8 +196,11 @@ struct Lowerer<'a> {
     resolver: &'a Resolver<'a>,
     /// Each name's definitions, oldest first: `redefine x = { $x, 443 }` reads the older one.
     defines: HashMap<String, Vec<Define>>,
-    /// The names defined so far, in order: a block's defines are dropped when it ends.
-    scope: Vec<String>,
+    /// The names defined so far, in order, with where: a block's defines are dropped when it
+    /// ends.
+    scope: Vec<(String, Span)>,
+    /// Defines whose block has ended, for "defined in another block".
+    expired: Vec<(String, Span)>,
     /// Every `define` of the file with where its name stands, to tell "defined later" apart
     /// from "not defined".
     all_defines: Vec<(String, Span)>,
@@ -252,7 +256,8 @@ impl<'a> Lowerer<'a> {
         match item {
             Item::Define { name, value } => {
                 self.check_variables_defined(value.clone());
-                self.scope.push(name.text.clone());
+                let at = self.span(name.range.clone());
+                self.scope.push((name.text.clone(), at));
                 self.defines
                     .entry(name.text.clone())
                     .or_default()
@@ -408,13 +413,14 @@ impl<'a> Lowerer<'a> {
     /// Leave a block: the defines made in it go out of scope, as in nft, where each table and
     /// chain block is a scope of its own.
     fn close_scope(&mut self, mark: usize) {
-        for name in self.scope.split_off(mark).into_iter().rev() {
+        for (name, at) in self.scope.split_off(mark).into_iter().rev() {
             if let Some(generations) = self.defines.get_mut(&name) {
                 generations.pop();
                 if generations.is_empty() {
                     self.defines.remove(&name);
                 }
             }
+            self.expired.push((name, at));
         }
     }
 
@@ -522,9 +528,10 @@ impl<'a> Lowerer<'a> {
             .map(|(_, at)| *at);
         // Defined before, but in a block that has ended.
         let out_of_scope = self
-            .all_defines
+            .expired
             .iter()
-            .find(|(n, at)| n == name && at.file == span.file && at.start < span.start)
+            .rev()
+            .find(|(n, _)| n == name)
             .map(|(_, at)| *at);
         let help = match (later, known.iter().find(|k| k.eq_ignore_ascii_case(name))) {
             (None, _) if out_of_scope.is_some() => {
