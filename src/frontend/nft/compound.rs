@@ -41,8 +41,8 @@ pub(super) struct VerdictGroup {
 /// A named set or map: which components of its key are ports, and where its elements are.
 #[derive(Clone, Debug)]
 pub(super) struct NamedKeys {
-    /// The `{` of `elements = { … }`.
-    pub(super) elements: Option<usize>,
+    /// The `{` of `elements = { … }` and of every `add element … { … }`, in file order.
+    pub(super) elements: Vec<usize>,
     pub(super) ports: SmallVec<[bool; 4]>,
     pub(super) is_vmap: bool,
 }
@@ -473,15 +473,21 @@ impl<'a> Lowerer<'a> {
             return None;
         }
         // A set filled at run time (by `add @name …` or the control plane): unknown elements.
-        let open = keys.elements?;
-        let close = self.matching_brace(open, self.tokens.len())?;
+        if keys.elements.is_empty() {
+            return None;
+        }
         let mut chain = via.to_vec();
         chain.push(VariableUse {
             name: name.to_string(),
             span: self.token_span(index),
             is_set: true,
         });
-        self.entries(open + 1, close, components, &chain, depth + 1)
+        let mut entries = Vec::new();
+        for open in keys.elements {
+            let close = self.matching_brace(open, self.tokens.len())?;
+            entries.extend(self.entries(open + 1, close, components, &chain, depth + 1)?);
+        }
+        Some(entries)
     }
 
     /// The entries between `{` and `}`: separated by commas (and line breaks in set bodies).

@@ -171,6 +171,7 @@ pub fn lower(
     lowerer.all_defines = defines;
     // An include left in the tree was not followed (text read without a place on disk).
     lowerer.includes_others |= includes;
+    lowerer.declare_named(&parsed.items);
     for item in &parsed.items {
         lowerer.item(item);
     }
@@ -285,10 +286,13 @@ impl<'a> Lowerer<'a> {
                 family,
                 table,
                 name,
+                ..
             } => {
                 let index = self.table_index(family.as_ref(), table);
                 self.tables[index].named.push(name.text.clone());
             }
+            // Read before the rules, by `declare_named`.
+            Item::AddElement { .. } => {}
             Item::AddChain {
                 family,
                 table,
@@ -435,9 +439,6 @@ impl<'a> Lowerer<'a> {
                 TableEntry::Definition(item) => self.item(item),
                 TableEntry::Named(named) => {
                     self.tables[index].named.push(named.name.text.clone());
-                    if let Some(elements) = named.body.as_ref() {
-                        self.port_set_declaration(index, &named.name.text, elements.clone());
-                    }
                 }
             }
         }
@@ -1065,6 +1066,48 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// Every named set and map whose key holds ports, with all its elements, before any rule
+    /// is read: nft loads a file as one transaction, so a set declared (or filled by
+    /// `add element`) after the rule that uses it still holds those elements.
+    fn declare_named(&mut self, items: &[Item]) {
+        for item in items {
+            match item {
+                Item::Table(block) => {
+                    let index = self.table_index(block.family.as_ref(), &block.name);
+                    for entry in &block.body {
+                        if let TableEntry::Named(named) = entry {
+                            if let Some(body) = &named.body {
+                                self.port_set_declaration(index, &named.name.text, body.clone());
+                            }
+                        }
+                    }
+                }
+                Item::AddNamed {
+                    family,
+                    table,
+                    name,
+                    body: Some(body),
+                } => {
+                    let index = self.table_index(family.as_ref(), table);
+                    self.port_set_declaration(index, &name.text, body.clone());
+                }
+                Item::AddElement {
+                    family,
+                    table,
+                    name,
+                    body,
+                } => {
+                    let index = self.table_index(family.as_ref(), table);
+                    if let Some(keys) = self.tables[index].named_keys.get_mut(&name.text) {
+                        // The `{` before the elements.
+                        keys.elements.push(body.start - 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
     /// `set NAME { type inet_service; elements = { … } }` (or `typeof tcp dport`): remember
     /// where its elements are. Other sets (addresses, concatenations) are not port sets.
     fn port_set_declaration(&mut self, table: usize, name: &str, body: Range<usize>) {
@@ -1104,7 +1147,7 @@ impl<'a> Lowerer<'a> {
             self.tables[table].named_keys.insert(
                 name.to_string(),
                 NamedKeys {
-                    elements,
+                    elements: elements.into_iter().collect(),
                     ports,
                     is_vmap,
                 },
@@ -1122,17 +1165,16 @@ impl<'a> Lowerer<'a> {
         depth: usize,
     ) -> Value {
         let name = &self.tokens[index].text(self.text)[1..];
-        let open = self
+        let blocks = self
             .tables
             .get(self.table)
             .and_then(|t| t.named_keys.get(name))
             .filter(|keys| keys.ports.as_slice() == [true] && !keys.is_vmap)
-            .and_then(|keys| keys.elements);
-        let Some(open) = open else {
-            // Not a set of ports this file declares (or `@nh,32,32`): not modelled.
-            return Value::Opaque;
-        };
-        if depth >= MAX_VARIABLE_DEPTH {
+            .map(|keys| keys.elements.clone())
+            .unwrap_or_default();
+        // Not a set of ports this file declares (or `@nh,32,32`), or one filled at run time:
+        // not modelled.
+        if blocks.is_empty() || depth >= MAX_VARIABLE_DEPTH {
             return Value::Opaque;
         }
         let mut chain = via.to_vec();
@@ -1141,8 +1183,15 @@ impl<'a> Lowerer<'a> {
             span: self.token_span(index),
             is_set: true,
         });
-        let mut pos = open;
-        self.set_value(&mut pos, self.tokens.len(), protos, &chain, depth + 1)
+        let mut elements = Elements::new();
+        for open in blocks {
+            let mut pos = open;
+            match self.set_value(&mut pos, self.tokens.len(), protos, &chain, depth + 1) {
+                Value::Ports(more, _) => elements.extend(more),
+                Value::Opaque => return Value::Opaque,
+            }
+        }
+        Value::Ports(elements, true)
     }
 
     /// A single port, range or service name; reports what is invalid and returns `None` then.

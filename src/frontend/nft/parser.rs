@@ -25,11 +25,21 @@ pub struct Name {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Item {
-    /// `add set|map|flowtable [family] table name …`: declares a name `@name` refers to.
+    /// `add set|map|flowtable [family] table name [{ … }]`: declares a name `@name` refers to.
     AddNamed {
         family: Option<Name>,
         table: Name,
         name: Name,
+        /// The tokens between the braces, when there are braces.
+        body: Option<Range<usize>>,
+    },
+    /// `add|create element [family] table set { … }`: more elements for a named set or map.
+    AddElement {
+        family: Option<Name>,
+        table: Name,
+        name: Name,
+        /// The tokens between the braces.
+        body: Range<usize>,
     },
     Define {
         name: Name,
@@ -587,15 +597,30 @@ impl<'a> Parser<'a> {
                     rule,
                 })
             }
-            Some("set" | "map" | "flowtable") => {
+            Some(kind @ ("set" | "map" | "flowtable" | "element")) => {
                 self.pos += 1;
                 let (family, table) = self.family_and_name("a table name")?;
                 let name = self.name("a name")?;
+                let open = self.pos;
                 self.skip_statement();
+                let body = (self.tokens.get(open).map(|t| t.kind) == Some(TokenKind::LBrace))
+                    .then(|| self.matching_close(open).map(|close| open + 1..close))
+                    .flatten();
+                if kind == "element" {
+                    // `add element` needs its `{ … }`; without one the parser has reported it
+                    // or nft would.
+                    return body.map(|body| Item::AddElement {
+                        family,
+                        table,
+                        name,
+                        body,
+                    });
+                }
                 Some(Item::AddNamed {
                     family,
                     table,
                     name,
+                    body,
                 })
             }
             _ => {
