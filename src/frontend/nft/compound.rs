@@ -628,9 +628,43 @@ impl<'a> Lowerer<'a> {
 /// Whether a word can be part of a non-port selector (`ip saddr`, `meta mark`, `iifname`): a
 /// keyword, not a value such as an address or a number.
 fn is_selector_word(word: &str) -> bool {
-    word != "."
-        && word != "map"
-        && word != "vmap"
+    // Statements and their keywords: `dnat ip to ip saddr . tcp dport map { … }` is a statement
+    // whose argument is a map, not a selector `dnat ip to ip saddr`.
+    const NOT_SELECTORS: &[&str] = &[
+        ".",
+        "map",
+        "vmap",
+        "to",
+        "set",
+        "with",
+        "dnat",
+        "snat",
+        "redirect",
+        "masquerade",
+        "tproxy",
+        "counter",
+        "log",
+        "limit",
+        "quota",
+        "queue",
+        "dup",
+        "fwd",
+        "update",
+        "add",
+        "delete",
+        "reject",
+        "accept",
+        "drop",
+        "jump",
+        "goto",
+        "return",
+        "continue",
+        "notrack",
+        "synproxy",
+        "flow",
+        "comment",
+    ];
+    !NOT_SELECTORS.contains(&word)
         && word.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
         && word
             .bytes()

@@ -727,7 +727,10 @@ impl<'a> Lowerer<'a> {
         // NAT targets are read last: their port protocol is the rule's, wherever it was matched.
         let rule_start = range.start;
         for (kind, statement) in nat_pending {
-            let nat = self.nat(&rule, kind, statement, rule_start);
+            let mut nat = self.nat(&rule, kind, statement.clone(), rule_start);
+            if nat.ports.is_none() {
+                nat.ports = self.nat_map_ports(&rule, statement, end);
+            }
             rule.nat.push(nat);
         }
         rule.matches.shrink_to_fit();
@@ -1483,6 +1486,74 @@ impl<'a> Lowerer<'a> {
         }
         self.check_variables_defined(range);
         nat
+    }
+
+    /// The target ports a NAT statement takes from a map: `redirect to :tcp dport map { 22 :
+    /// 8000 }` (the values are ports), `dnat ip to ip daddr . tcp dport map { … : 10.0.0.1 .
+    /// 8080 }` (the last part of each value is a port).
+    fn nat_map_ports(
+        &mut self,
+        rule: &Rule,
+        statement: Range<usize>,
+        end: usize,
+    ) -> Option<PortSet> {
+        // `to :…`: the target is a port only (`:tcp` may be one word).
+        let to = (statement.start..statement.end).find(|&i| self.word(i) == Some("to"))?;
+        let port_only = self.word(to + 1).is_some_and(|w| w.starts_with(':'));
+        // The selector words after `to` (inside the statement or after it), up to `map {`.
+        let mut map = to + 1;
+        while map < end && self.word(map).is_some_and(|w| w != "map") {
+            map += 1;
+        }
+        if self.word(map) != Some("map") || self.tokens.get(map + 1)?.kind != TokenKind::LBrace {
+            return None;
+        }
+        let open = map + 1;
+        let close = self.matching_brace(open, end)?;
+        let protos = match rule.l4_protocols() {
+            p if p.is_any() || p.is_empty() => ProtoSet::one(L4::Tcp),
+            p => p,
+        };
+        let mut elements = Elements::new();
+        let mut pos = open + 1;
+        while pos < close {
+            let entry_end = (pos..close)
+                .find(|&i| self.tokens[i].kind == TokenKind::Comma)
+                .unwrap_or(close);
+            let colon = (pos..entry_end).find(|&i| self.word(i) == Some(":"));
+            if let Some(colon) = colon {
+                let value = colon + 1..entry_end;
+                let last_dot = value.clone().rev().find(|&i| self.word(i) == Some("."));
+                let port_at = match last_dot {
+                    Some(dot) => Some(dot + 1),
+                    None if port_only => Some(value.start),
+                    None => None,
+                };
+                if let Some(at) = port_at.filter(|&at| at < entry_end) {
+                    let token = self.tokens[at];
+                    if token.kind == TokenKind::Word {
+                        let text = token.text(self.text).to_string();
+                        let span = self.token_span(at);
+                        if let Some(element) = self.atom(&text, span, protos, &[]) {
+                            elements.push(element);
+                        }
+                    }
+                }
+            }
+            pos = entry_end + 1;
+        }
+        if elements.is_empty() {
+            return None;
+        }
+        let span = self.tokens_span(open..close + 1);
+        // No PL002 here: whether nft takes the protocol from the map's key (`tcp dport map`)
+        // differs between versions (1.0.6 refuses `redirect to :tcp dport map …` yet accepts
+        // `dnat ip to … . tcp dport map …`), and a false refusal is worse than a missed one.
+        Some(PortSet {
+            elements,
+            span,
+            is_list: false,
+        })
     }
 
     /// A NAT address written as `$name` whose define is one word: that word (for the loopback
