@@ -583,13 +583,20 @@ impl<'a> Lowerer<'a> {
             nat: Vec::new(),
             verdict: None,
         };
+        // Whether the rule may hold a concatenation, a map or a conntrack port: most rules do
+        // not, and then no match start needs to look for one.
+        let mut may_compound = false;
         for index in range.clone() {
+            let token = self.tokens[index];
+            if token.kind == TokenKind::Word && !may_compound {
+                may_compound = matches!(token.text(self.text), "." | "map" | "vmap" | "ct");
+            }
             // `@nh,32,32` is a raw payload expression, not a set.
             let raw_payload = self
                 .tokens
                 .get(index + 1)
                 .is_some_and(|t| t.kind == TokenKind::Comma && !t.spaced);
-            if self.tokens[index].kind == TokenKind::SetRef && !raw_payload {
+            if token.kind == TokenKind::SetRef && !raw_payload {
                 self.references.push(Reference {
                     table: self.table,
                     kind: ReferenceKind::Set,
@@ -604,7 +611,10 @@ impl<'a> Lowerer<'a> {
         let mut verdict_groups = Vec::new();
         while pos < end {
             let start = pos;
-            if let Some(selector) = self.compound_selector(pos, end) {
+            if let Some(selector) = may_compound
+                .then(|| self.compound_selector(pos, end))
+                .flatten()
+            {
                 pos = self.compound_match(&mut rule, selector, end, &mut verdict_groups);
                 continue;
             }
