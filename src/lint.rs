@@ -67,7 +67,11 @@ pub fn lint_with(patterns: &[String], resolver: &Resolver<'_>, filter: &RuleFilt
                         .with_help("nft reads UTF-8 text; re-encode the file or remove the byte"),
                     );
                 }
-                let (ruleset, mut found) = crate::frontend::nft::read(file, text, resolver);
+                let (ruleset, mut found) = if crate::frontend::nft::json::looks_like_json(text) {
+                    crate::frontend::nft::json::read(file, text, resolver)
+                } else {
+                    crate::frontend::nft::read(file, text, resolver)
+                };
                 diagnostics.append(&mut found);
                 check::run(
                     &Context {
@@ -93,7 +97,8 @@ pub fn lint_with(patterns: &[String], resolver: &Resolver<'_>, filter: &RuleFilt
 }
 
 /// Why a named file is not an nft ruleset, for the formats portlint does not read yet (they
-/// would otherwise drown the user in syntax errors).
+/// would otherwise drown the user in syntax errors). `nft -j` JSON is read: see
+/// [`crate::frontend::nft::json::looks_like_json`].
 fn not_nft(text: &str) -> Option<&'static str> {
     let first = text
         .lines()
@@ -104,9 +109,6 @@ fn not_nft(text: &str) -> Option<&'static str> {
         .any(|t| first.starts_with(t));
     if table_header || first.starts_with("-A ") || first.starts_with("iptables ") {
         return Some("this looks like iptables rules; portlint reads nftables rulesets so far (iptables support is coming)");
-    }
-    if first.starts_with('{') && text.contains("\"nftables\"") {
-        return Some("this looks like `nft -j` JSON; portlint reads nftables text rulesets so far (JSON support is coming)");
     }
     None
 }

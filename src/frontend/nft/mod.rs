@@ -1,5 +1,6 @@
 //! The nftables front end: `lexer` → `parser` → `lower`.
 
+pub mod json;
 pub mod lexer;
 pub mod lower;
 pub mod parser;
