@@ -708,7 +708,7 @@ impl<'a> Lowerer<'a> {
                 TokenKind::Word if depth == 0 => {
                     let word = token.text(self.text);
                     let after_dot = pos > 0 && self.word(pos - 1) == Some(".");
-                    if is_starter(word) && !after_dot {
+                    if is_starter(word) && !after_dot && !self.is_ct_status_flag(pos) {
                         return pos;
                     }
                 }
@@ -717,6 +717,19 @@ impl<'a> Lowerer<'a> {
             pos += 1;
         }
         end
+    }
+
+    /// Whether the word at `pos` is a conntrack status flag (`ct status dnat`, `ct status
+    /// snat,dnat`): a value, not the NAT statement of the same name.
+    fn is_ct_status_flag(&self, mut pos: usize) -> bool {
+        while pos > 0 {
+            match self.tokens[pos - 1].kind {
+                TokenKind::Word => return self.word(pos - 1) == Some("status"),
+                TokenKind::Comma if pos >= 2 && self.word(pos - 2).is_some() => pos -= 2,
+                _ => return false,
+            }
+        }
+        false
     }
 
     /// `meta l4proto X`, `ip protocol X`, `ip6 nexthdr X` (X a name, number or set).
