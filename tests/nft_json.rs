@@ -323,3 +323,65 @@ fn deep_nesting_and_large_documents_are_fine() {
         ports.join(", ")
     ));
 }
+
+#[test]
+fn every_model_node_points_at_its_json() {
+    let text = r#"{"nftables": [{"table": {"family": "inet", "name": "t"}}, {"chain": {"family": "inet", "table": "t", "name": "c", "type": "filter", "hook": "input", "prio": 0, "policy": "drop"}}, {"rule": {"family": "inet", "table": "t", "chain": "c", "expr": [{"match": {"op": "!=", "left": {"payload": {"protocol": "udp", "field": "sport"}}, "right": {"set": [53, "ntp"]}}}, {"redirect": {"port": 5353}}, {"goto": {"target": "c"}}]}}]}"#;
+    let registry = Registry::embedded();
+    let resolver = Resolver::new(&registry);
+    let mut sources = Sources::default();
+    let file = sources.add("input.json".to_string(), text.to_string());
+    let (ruleset, diagnostics) = portlint::frontend::nft::json::read(file, text, &resolver);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let at = |span: portlint::source::Span| &text[span.range()];
+    let table = &ruleset.tables[0];
+    assert_eq!(
+        at(table.span),
+        r#"{"table": {"family": "inet", "name": "t"}}"#
+    );
+    let chain = &table.chains[0];
+    assert!(
+        at(chain.span).starts_with(r#"{"chain": {"#),
+        "{}",
+        at(chain.span)
+    );
+    let base = chain.base.as_ref().expect("a base chain");
+    assert_eq!(base.hook, Some(portlint::model::Hook::Input));
+    assert_eq!(base.policy, Some(portlint::model::Verdict::Drop));
+    assert_eq!(base.priority.as_deref(), Some("0"));
+    let rule = &chain.rules[0];
+    assert!(at(rule.span).starts_with(r#"{"rule": {"#) && at(rule.span).ends_with("]}}"));
+    use portlint::model::{Match, PortDirection, PortOp, ProtoSet, Verdict, L4};
+    match &rule.matches[..] {
+        [Match::L4Proto { protos, span: l4 }, Match::Ports {
+            direction,
+            op,
+            ports,
+            span,
+            ..
+        }] => {
+            assert_eq!(*protos, ProtoSet::one(L4::Udp));
+            assert_eq!(
+                at(*l4),
+                r#"{"payload": {"protocol": "udp", "field": "sport"}}"#
+            );
+            assert_eq!((*direction, *op), (PortDirection::Source, PortOp::Ne));
+            assert!(at(*span).starts_with(r#"{"match": "#));
+            assert_eq!(at(ports.span), r#"{"set": [53, "ntp"]}"#);
+            let elements: Vec<(&str, u16)> =
+                ports.elements.iter().map(|e| (at(e.span), e.lo)).collect();
+            assert_eq!(elements, vec![("53", 53), ("ntp", 123)]);
+            assert!(ports.is_list);
+        }
+        other => panic!("{other:?}"),
+    }
+    let nat = &rule.nat[0];
+    assert_eq!(at(nat.span), r#"{"redirect": {"port": 5353}}"#);
+    assert_eq!(
+        at(nat.ports.as_ref().expect("ports").elements[0].span),
+        "5353"
+    );
+    let (verdict, span) = rule.verdict.as_ref().expect("a verdict");
+    assert_eq!(*verdict, Verdict::Goto("c".to_string()));
+    assert_eq!(at(*span), r#"{"goto": {"target": "c"}}"#);
+}

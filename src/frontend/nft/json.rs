@@ -299,6 +299,8 @@ const OTHER_STATEMENTS: &[&str] = &[
     "inner",
     "ct count",
     "optstrip",
+    "reset",
+    "tunnel",
 ];
 
 impl<'a> Reader<'a> {
@@ -414,7 +416,7 @@ impl<'a> Reader<'a> {
                 if kind == "rule" {
                     rules.push((object, outer));
                 } else {
-                    self.declaration(kind, object);
+                    self.declaration(kind, object, outer);
                 }
             }
         }
@@ -514,10 +516,12 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn declaration(&mut self, kind: &str, object: &'a Object<'a>) {
+    /// A table, chain, set, map, element list or named object; `outer` is the `{"table": …}`
+    /// object around it, the span of a table or chain.
+    fn declaration(&mut self, kind: &str, object: &'a Object<'a>, outer: &'a Object<'a>) {
         match kind {
-            "table" => self.table(object),
-            "chain" => self.chain(object),
+            "table" => self.table(object, outer),
+            "chain" => self.chain(object, outer),
             "set" | "map" => self.set(object),
             "element" => self.elements(object),
             // Flowtables and stateful objects: only their names matter (for `@name`).
@@ -535,21 +539,7 @@ impl<'a> Reader<'a> {
 
     /// The family and table an object names (`"family"` defaults to `ip`, as in nft).
     fn place(&mut self, object: &'a Object<'a>) -> Option<Place<'a>> {
-        let family = match get(object, "family") {
-            None => Family::Ip,
-            Some(value) => match string(Some(value)).and_then(Family::parse) {
-                Some(f) => f,
-                None => {
-                    let span = self.span(value);
-                    self.shape_error(
-                        span,
-                        "unknown address family".to_string(),
-                        "a family is one of \"ip\", \"ip6\", \"inet\", \"arp\", \"bridge\", \"netdev\"",
-                    );
-                    return None;
-                }
-            },
-        };
+        let family = self.family(object)?;
         let Some(table_value @ Value::StringLit(table)) = get(object, "table") else {
             let span = self.span(object);
             self.shape_error(
@@ -564,6 +554,23 @@ impl<'a> Reader<'a> {
             table: table.value.as_ref(),
             table_span: self.inner_span(table_value),
         })
+    }
+
+    /// An object's `family`: `ip` when it has none (as nft defaults), PL001 when unknown.
+    fn family(&mut self, object: &'a Object<'a>) -> Option<Family> {
+        let Some(value) = get(object, "family") else {
+            return Some(Family::Ip);
+        };
+        let family = string(Some(value)).and_then(Family::parse);
+        if family.is_none() {
+            let span = self.span(value);
+            self.shape_error(
+                span,
+                "unknown address family".to_string(),
+                "a family is one of \"ip\", \"ip6\", \"inet\", \"arp\", \"bridge\", \"netdev\"",
+            );
+        }
+        family
     }
 
     fn table_index(&mut self, place: &Place<'_>) -> usize {
@@ -620,7 +627,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn table(&mut self, object: &'a Object<'a>) {
+    fn table(&mut self, object: &'a Object<'a>, outer: &'a Object<'a>) {
         let Some(name_value @ Value::StringLit(name)) = get(object, "name") else {
             let span = self.span(object);
             self.shape_error(
@@ -630,20 +637,9 @@ impl<'a> Reader<'a> {
             );
             return;
         };
-        // A table object names itself; `place` reads `table`, so build the place by hand.
-        let family = string(get(object, "family")).and_then(Family::parse);
-        let family = match (get(object, "family"), family) {
-            (None, _) => Family::Ip,
-            (Some(_), Some(f)) => f,
-            (Some(value), None) => {
-                let span = self.span(value);
-                self.shape_error(
-                    span,
-                    "unknown address family".to_string(),
-                    "a family is one of \"ip\", \"ip6\", \"inet\", \"arp\", \"bridge\", \"netdev\"",
-                );
-                return;
-            }
+        // A table object names itself in `name` (other objects name their table in `table`).
+        let Some(family) = self.family(object) else {
+            return;
         };
         let place = Place {
             family,
@@ -652,10 +648,10 @@ impl<'a> Reader<'a> {
         };
         let index = self.table_index(&place);
         self.tables[index].declared = true;
-        self.ruleset.tables[index].span = self.span(object);
+        self.ruleset.tables[index].span = self.span(outer);
     }
 
-    fn chain(&mut self, object: &'a Object<'a>) {
+    fn chain(&mut self, object: &'a Object<'a>, outer: &'a Object<'a>) {
         let Some(place) = self.place(object) else {
             return;
         };
@@ -663,7 +659,7 @@ impl<'a> Reader<'a> {
             return;
         };
         let table = self.table_index(&place);
-        let span = self.span(object);
+        let span = self.span(outer);
         let index = self.chain_index(table, name, span);
         let base = match (get(object, "type"), get(object, "hook")) {
             (None, None) => None,
