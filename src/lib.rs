@@ -96,7 +96,7 @@ fn run_lint(cli: &Cli, registry: &registry::Registry) -> Result<u8, String> {
         None => None,
     };
     let resolver = frontend::resolve::Resolver::new(registry).with_services(services.as_ref());
-    let outcome = lint::lint_with(&args.paths, &resolver, &filter);
+    let outcome = lint::lint_as(&args.paths, &resolver, &filter, args.input_format);
     let summary = report::Summary::of(outcome.sources.len(), &outcome.diagnostics);
     let report = report::Report {
         sources: &outcome.sources,

@@ -1,6 +1,7 @@
 //! The pipeline: discover → read → front end → checks → filter → sort.
 
 use crate::check::{self, Context, RuleInfo};
+use crate::cli::InputFormat;
 use crate::diagnostic::Diagnostic;
 use crate::discover::{discover, PathError};
 use crate::frontend::resolve::Resolver;
@@ -39,6 +40,16 @@ pub fn lint(patterns: &[String], registry: &Registry, filter: &RuleFilter) -> Ou
 
 /// [`lint`] with names resolved by `resolver` (through `--services`, say).
 pub fn lint_with(patterns: &[String], resolver: &Resolver<'_>, filter: &RuleFilter) -> Outcome {
+    lint_as(patterns, resolver, filter, InputFormat::Auto)
+}
+
+/// [`lint_with`], reading every file as `input` says (`--input-format`).
+pub fn lint_as(
+    patterns: &[String],
+    resolver: &Resolver<'_>,
+    filter: &RuleFilter,
+    input: InputFormat,
+) -> Outcome {
     let registry = resolver.registry();
     let (files, mut path_errors) = discover(patterns);
     let mut sources = Sources::default();
@@ -47,7 +58,12 @@ pub fn lint_with(patterns: &[String], resolver: &Resolver<'_>, filter: &RuleFilt
         let shown = display_path(&path);
         match read_file(&path) {
             Ok((text, invalid_utf8_at)) => {
-                if let Some(why) = not_nft(&text) {
+                // A format named on the command line is the user's word: no guessing then.
+                let refused = match input {
+                    InputFormat::Auto => not_nft(&text),
+                    InputFormat::Nft | InputFormat::NftJson => None,
+                };
+                if let Some(why) = refused {
                     path_errors.push(PathError {
                         path: path.display().to_string(),
                         message: why.to_string(),
@@ -67,7 +83,12 @@ pub fn lint_with(patterns: &[String], resolver: &Resolver<'_>, filter: &RuleFilt
                         .with_help("nft reads UTF-8 text; re-encode the file or remove the byte"),
                     );
                 }
-                let (ruleset, mut found) = if crate::frontend::nft::json::looks_like_json(text) {
+                let json = match input {
+                    InputFormat::Auto => crate::frontend::nft::json::looks_like_json(text),
+                    InputFormat::Nft => false,
+                    InputFormat::NftJson => true,
+                };
+                let (ruleset, mut found) = if json {
                     crate::frontend::nft::json::read(file, text, resolver)
                 } else {
                     crate::frontend::nft::read(file, text, resolver)

@@ -385,3 +385,27 @@ fn every_model_node_points_at_its_json() {
     assert_eq!(*verdict, Verdict::Goto("c".to_string()));
     assert_eq!(at(*span), r#"{"goto": {"target": "c"}}"#);
 }
+
+#[test]
+fn input_format_forces_a_front_end() {
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_portlint"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run portlint");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let nat = "tests/fixtures/json/nat.json";
+    assert!(run(&["--format", "concise", "--input-format", "nft-json", nat]).contains("PL107"));
+    // Read as nft text, the JSON is a syntax error.
+    assert!(run(&["--format", "concise", "--input-format", "nft", nat]).contains("PL001"));
+    // An nft text file read as JSON is invalid JSON at its first character.
+    let text = "tests/fixtures/rules/PL107/fires.nft";
+    let out = run(&["--format", "concise", "--input-format", "nft-json", text]);
+    assert!(
+        out.contains("fires.nft:1:1: PL001 [error] invalid JSON"),
+        "{out}"
+    );
+}
