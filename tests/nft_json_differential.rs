@@ -289,6 +289,29 @@ fn differences(text: &View, json: &View, json_ruleset: &Ruleset, json_text: &str
     out
 }
 
+/// How many differing rules each construct is behind, from the hints in `report`.
+fn summary(report: &str) -> String {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for line in report
+        .lines()
+        .filter(|l| l.trim_start().starts_with("chain "))
+    {
+        let hint = line
+            .split_once(" [")
+            .and_then(|(_, rest)| rest.split_once(']'))
+            .map_or("no hint", |(hint, _)| hint);
+        *counts.entry(hint).or_default() += 1;
+    }
+    let lines: Vec<String> = counts
+        .iter()
+        .map(|(hint, n)| format!("    {n:3} rules with: {hint}"))
+        .collect();
+    format!(
+        "Differing rules by construct in the JSON rule:\n{}",
+        lines.join("\n")
+    )
+}
+
 #[test]
 fn text_and_json_dumps_lower_alike() {
     let Some(root) = dumps_root() else {
@@ -319,8 +342,9 @@ fn text_and_json_dumps_lower_alike() {
     );
     assert!(
         differing == 0,
-        "{differing} of {} text/JSON pairs lower differently:\n{report}",
-        pairs.len()
+        "{differing} of {} text/JSON pairs lower differently.\n{}\n{report}",
+        pairs.len(),
+        summary(&report)
     );
 }
 
