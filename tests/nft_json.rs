@@ -56,7 +56,7 @@ fn quoted<'o>(outcome: &'o Outcome, code: &str) -> (&'o str, Vec<&'o str>) {
 }
 
 #[test]
-fn ports_sets_ranges_concatenations_and_verdict_maps() {
+fn ports_sets_ranges_concatenations_verdict_maps_and_conntrack() {
     let outcome = run("ports.json");
     assert_eq!(
         found(&outcome),
@@ -67,8 +67,9 @@ fn ports_sets_ranges_concatenations_and_verdict_maps() {
             (27, "PL002"), // 70000
             (32, "PL101"), // th dport 4, tcp and udp by meta l4proto
             (38, "PL103"), // 1022, the port component of a concatenation
-            (43, "PL101"), // 100, a verdict map key
-            (43, "PL104"),
+            (43, "PL101"), // 100, a verdict map key (every key is judged: the verdict is
+            (43, "PL104"), // per key, and the model has one verdict per rule)
+            (47, "PL103"), // ct original proto-dst 1021, tcp by meta l4proto
         ])
     );
     assert_eq!(quoted(&outcome, "PL103").0, "1021");
