@@ -1479,7 +1479,9 @@ impl<'a> Reader<'a> {
 
     /// `{"vmap": {"key": K, "data": {"set": [[k, verdict], …]} | "@map"}}`: the verdict depends
     /// on the key, so the rule's verdict stays unknown; a key on ports is a port match on the
-    /// map's keys (a packet whose port is not a key takes no verdict here).
+    /// map's keys (a packet whose port is not a key takes no verdict here). The model has one
+    /// verdict per rule, so every key is judged by the registry checks, also one that leads to
+    /// `drop`.
     fn verdict_map(&mut self, rule: &mut Rule, body: &'a Value<'a>, span: Span) {
         let parts = body
             .as_object()
