@@ -6,8 +6,8 @@
 //! jansson refuses them too), which keeps the byte range of every node, so every model node
 //! points at the exact JSON characters that wrote it: a port element at its number or string, a
 //! rule at its `{"rule": …}` object, a verdict at its verdict object. The parser bounds nesting
-//! (512 levels) and this module bounds its own recursion ([`MAX_DEPTH`]); nothing here indexes
-//! or unwraps input-derived data.
+//! (512 levels) and this module bounds its own recursion ([`MAX_DEPTH`]); nothing here unwraps
+//! input-derived data or indexes it unchecked.
 //!
 //! Decisions follow the text lowering (`lower.rs`), so that the same checks fire the same way:
 //! `tcp dport` also matches the layer-4 protocol, a negated protocol match is opaque, a value
@@ -287,10 +287,8 @@ const OTHER_STATEMENTS: &[&str] = &[
     "ct timeout",
     "ct expectation",
     "meter",
-    "queue",
     "set",
     "map",
-    "reject",
     "secmark",
     "synproxy",
     "flow",
