@@ -64,6 +64,21 @@ pub struct LintArgs {
     /// Print the number of findings per rule after the report
     #[arg(long)]
     pub statistics: bool,
+
+    /// How to read the files: by their content, as nft text, or as `nft -j` JSON
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto, value_name = "FORMAT")]
+    pub input_format: InputFormat,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    /// `nft -j` JSON when the file is a JSON object naming "nftables", nft text otherwise
+    #[default]
+    Auto,
+    /// nftables text (`nft -f`, `nft list ruleset`)
+    Nft,
+    /// libnftables JSON (`nft -j list ruleset`, `nft -j -f`)
+    NftJson,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

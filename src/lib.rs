@@ -96,7 +96,11 @@ fn run_lint(cli: &Cli, registry: &registry::Registry) -> Result<u8, String> {
         None => None,
     };
     let resolver = frontend::resolve::Resolver::new(registry).with_services(services.as_ref());
-    let outcome = lint::lint_files(&args.paths, &resolver, &filter, &args.include_path);
+    let options = lint::LintOptions {
+        include_paths: args.include_path.clone(),
+        input: args.input_format,
+    };
+    let outcome = lint::lint_files(&args.paths, &resolver, &filter, &options);
     let summary = report::Summary::of(outcome.sources.len(), &outcome.diagnostics);
     let report = report::Report {
         sources: &outcome.sources,

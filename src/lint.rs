@@ -1,6 +1,7 @@
 //! The pipeline: discover → read → front end → checks → filter → sort.
 
 use crate::check::{self, Context, RuleInfo};
+use crate::cli::InputFormat;
 use crate::diagnostic::Diagnostic;
 use crate::discover::{discover, PathError};
 use crate::frontend::nft::include::{self, Expansion, Includes};
@@ -41,24 +42,41 @@ pub fn lint(patterns: &[String], registry: &Registry, filter: &RuleFilter) -> Ou
 
 /// [`lint`] with names resolved by `resolver` (through `--services`, say).
 pub fn lint_with(patterns: &[String], resolver: &Resolver<'_>, filter: &RuleFilter) -> Outcome {
-    lint_files(patterns, resolver, filter, &[])
+    lint_files(patterns, resolver, filter, &LintOptions::default())
 }
 
-/// A file given or found, read and with its includes spliced in.
+/// What a run reads besides the paths: `-I` directories and `--input-format`.
+#[derive(Debug, Default)]
+pub struct LintOptions {
+    pub include_paths: Vec<PathBuf>,
+    pub input: InputFormat,
+}
+
+/// How a file was read.
+enum Reading {
+    /// nft text, with its includes spliced in.
+    Nft(Expansion),
+    /// `nft -j` JSON (no includes).
+    Json,
+}
+
+/// A file given or found, read.
 struct Unit {
     file: FileId,
-    expansion: Expansion,
+    reading: Reading,
 }
 
-/// [`lint_with`] with `-I` directories for includes.
+/// [`lint_with`] with `-I` directories and a named input format.
 pub fn lint_files(
     patterns: &[String],
     resolver: &Resolver<'_>,
     filter: &RuleFilter,
-    include_paths: &[PathBuf],
+    options: &LintOptions,
 ) -> Outcome {
     let registry = resolver.registry();
     let (files, mut path_errors) = discover(patterns);
+    let input = options.input;
+    let include_paths = &options.include_paths;
     for dir in include_paths.iter().filter(|d| !d.is_dir()) {
         path_errors.push(PathError {
             path: dir.display().to_string(),
@@ -74,7 +92,12 @@ pub fn lint_files(
     for path in files {
         match read_file(&path) {
             Ok((text, invalid_utf8_at)) => {
-                if let Some(why) = not_nft(&text) {
+                // A format named on the command line is the user's word: no guessing then.
+                let refused = match input {
+                    InputFormat::Auto => not_nft(&text),
+                    InputFormat::Nft | InputFormat::NftJson => None,
+                };
+                if let Some(why) = refused {
                     path_errors.push(PathError {
                         path: path.display().to_string(),
                         message: why.to_string(),
@@ -92,9 +115,20 @@ pub fn lint_files(
                         file
                     }
                 };
-                includes.linted(file, &path);
-                let expansion = include::expand(file, &mut sources, &mut includes);
-                units.push(Unit { file, expansion });
+                let json = match input {
+                    InputFormat::Auto => {
+                        crate::frontend::nft::json::looks_like_json(&sources.get(file).text)
+                    }
+                    InputFormat::Nft => false,
+                    InputFormat::NftJson => true,
+                };
+                let reading = if json {
+                    Reading::Json
+                } else {
+                    includes.linted(file, &path);
+                    Reading::Nft(include::expand(file, &mut sources, &mut includes))
+                };
+                units.push(Unit { file, reading });
             }
             Err(message) => path_errors.push(PathError {
                 path: path.display().to_string(),
@@ -107,12 +141,20 @@ pub fn lint_files(
         if included_elsewhere.contains(&unit.file) {
             continue;
         }
-        let Unit { expansion, .. } = unit;
-        let text = expansion.segments.text(&sources);
-        let (ruleset, mut found) = crate::frontend::nft::read_expanded(&expansion, &text, resolver);
-        drop(text);
-        // The tokens (16 bytes each, a million for a large file) are not needed by the checks.
-        diagnostics.extend(expansion.diagnostics);
+        let (ruleset, mut found) = match unit.reading {
+            Reading::Json => {
+                let text = &sources.get(unit.file).text;
+                crate::frontend::nft::json::read(unit.file, text, resolver)
+            }
+            Reading::Nft(expansion) => {
+                let text = expansion.segments.text(&sources);
+                let read = crate::frontend::nft::read_expanded(&expansion, &text, resolver);
+                // The tokens (16 bytes each, a million for a large file) are not needed by the
+                // checks.
+                diagnostics.extend(expansion.diagnostics);
+                read
+            }
+        };
         diagnostics.append(&mut found);
         check::run(
             &Context {
@@ -163,7 +205,10 @@ fn linted_directories(patterns: &[String]) -> Vec<PathBuf> {
 /// Files some other linted file includes, unless they include it back (a cycle, reported as
 /// PL004; both are linted then).
 fn included_by_others(units: &[Unit]) -> HashSet<FileId> {
-    let reaches = |from: &Unit, to: FileId| from.expansion.included.contains(&to);
+    let reaches = |from: &Unit, to: FileId| match &from.reading {
+        Reading::Nft(expansion) => expansion.included.contains(&to),
+        Reading::Json => false,
+    };
     units
         .iter()
         .filter(|unit| {
@@ -187,7 +232,8 @@ pub(crate) fn invalid_utf8(file: FileId, offset: usize) -> Diagnostic {
 }
 
 /// Why a named file is not an nft ruleset, for the formats portlint does not read yet (they
-/// would otherwise drown the user in syntax errors).
+/// would otherwise drown the user in syntax errors). `nft -j` JSON is read: see
+/// [`crate::frontend::nft::json::looks_like_json`].
 fn not_nft(text: &str) -> Option<&'static str> {
     let first = text
         .lines()
@@ -198,9 +244,6 @@ fn not_nft(text: &str) -> Option<&'static str> {
         .any(|t| first.starts_with(t));
     if table_header || first.starts_with("-A ") || first.starts_with("iptables ") {
         return Some("this looks like iptables rules; portlint reads nftables rulesets so far (iptables support is coming)");
-    }
-    if first.starts_with('{') && text.contains("\"nftables\"") {
-        return Some("this looks like `nft -j` JSON; portlint reads nftables text rulesets so far (JSON support is coming)");
     }
     None
 }

@@ -1,4 +1,5 @@
 //! Front ends: each reads one input format and lowers it into the rule model.
 
 pub mod nft;
+pub mod ports;
 pub mod resolve;

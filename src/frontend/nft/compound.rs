@@ -81,6 +81,13 @@ impl<'a> Lowerer<'a> {
                 if !matches!(field, Some("proto-dst" | "proto-src")) {
                     return None;
                 }
+                // The reply direction's destination port is the original's source port.
+                let reply = self.word(pos + 1) == Some("reply");
+                let field = match (field, reply) {
+                    (Some("proto-dst"), true) => Some("proto-src"),
+                    (Some("proto-src"), true) => Some("proto-dst"),
+                    (field, _) => field,
+                };
                 let component = Component::Port {
                     direction: direction(field)?,
                     protos: ProtoSet::ANY,

@@ -737,9 +737,10 @@ impl<'a> Lowerer<'a> {
         // NAT targets are read last: their port protocol is the rule's, wherever it was matched.
         let rule_start = range.start;
         for (kind, statement) in nat_pending {
+            self.implied_protocols(&mut rule, statement.clone());
             let mut nat = self.nat(&rule, kind, statement.clone(), rule_start);
             if nat.ports.is_none() {
-                nat.ports = self.nat_map_ports(&rule, statement, end);
+                nat.ports = self.nat_map_ports(&mut rule, statement, end);
             }
             rule.nat.push(nat);
         }
@@ -751,6 +752,7 @@ impl<'a> Lowerer<'a> {
     fn opaque(&mut self, rule: &mut Rule, pos: usize, end: usize) -> usize {
         let stop = self.opaque_run(pos + 1, end);
         self.check_variables_defined(pos..stop);
+        self.implied_protocols(rule, pos + 1..stop);
         rule.matches.push(Match::Opaque {
             span: self.tokens_span(pos..stop),
         });
@@ -771,7 +773,7 @@ impl<'a> Lowerer<'a> {
                 TokenKind::Word if depth == 0 => {
                     let word = token.text(self.text);
                     let after_dot = pos > 0 && self.word(pos - 1) == Some(".");
-                    if is_starter(word) && !after_dot {
+                    if is_starter(word) && !after_dot && !self.is_ct_status_flag(pos) {
                         return pos;
                     }
                 }
@@ -780,6 +782,39 @@ impl<'a> Lowerer<'a> {
             pos += 1;
         }
         end
+    }
+
+    /// Whether the word at `pos` is a conntrack status flag (`ct status dnat`, `ct status
+    /// snat,dnat`): a value, not the NAT statement of the same name.
+    fn is_ct_status_flag(&self, mut pos: usize) -> bool {
+        while pos > 0 {
+            match self.tokens[pos - 1].kind {
+                TokenKind::Word => return self.word(pos - 1) == Some("status"),
+                TokenKind::Comma if pos >= 2 && self.word(pos - 2).is_some() => pos -= 2,
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// A port payload inside a statement (`update @m { ip saddr : tcp sport }`, `redirect to
+    /// :tcp dport map { … }`) makes nft match that protocol only, as a `tcp dport` match does.
+    fn implied_protocols(&self, rule: &mut Rule, range: Range<usize>) {
+        for index in range.start..range.end.saturating_sub(1) {
+            let Some(word) = self.word(index) else {
+                continue;
+            };
+            let word = word.strip_prefix(':').unwrap_or(word);
+            if !matches!(word, "tcp" | "udp" | "sctp" | "dccp" | "udplite") {
+                continue;
+            }
+            if let (Some(l4), Some("dport" | "sport")) = (L4::parse(word), self.word(index + 1)) {
+                rule.matches.push(Match::L4Proto {
+                    protos: ProtoSet::one(l4),
+                    span: self.token_span(index),
+                });
+            }
+        }
     }
 
     /// `meta l4proto X`, `ip protocol X`, `ip6 nexthdr X` (X a name, number or set).
@@ -1503,7 +1538,7 @@ impl<'a> Lowerer<'a> {
     /// 8080 }` (the last part of each value is a port).
     fn nat_map_ports(
         &mut self,
-        rule: &Rule,
+        rule: &mut Rule,
         statement: Range<usize>,
         end: usize,
     ) -> Option<PortSet> {
@@ -1524,6 +1559,24 @@ impl<'a> Lowerer<'a> {
             p if p.is_any() || p.is_empty() => ProtoSet::one(L4::Tcp),
             p => p,
         };
+        // `:tcp dport map { 22 : 8000 }` inside the statement: the keys are a port match too
+        // (a packet whose port is not a key is not redirected), as a `tcp dport map` outside it.
+        let key_selector = if map < statement.end && port_only {
+            let word = self.word(to + 1).map(|w| w.trim_start_matches(':'));
+            let direction = match self.word(to + 2) {
+                Some("dport") => Some(PortDirection::Destination),
+                Some("sport") => Some(PortDirection::Source),
+                _ => None,
+            };
+            match (word, direction) {
+                (Some("th"), Some(direction)) => Some((direction, ProtoSet::ANY)),
+                (Some(w), Some(direction)) => L4::parse(w).map(|l4| (direction, ProtoSet::one(l4))),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        let mut keys = Elements::new();
         let mut elements = Elements::new();
         let mut pos = open + 1;
         while pos < close {
@@ -1531,6 +1584,14 @@ impl<'a> Lowerer<'a> {
                 .find(|&i| self.tokens[i].kind == TokenKind::Comma)
                 .unwrap_or(close);
             let colon = (pos..entry_end).find(|&i| self.word(i) == Some(":"));
+            if let (Some(colon), Some((_, key_protos))) = (colon, key_selector) {
+                if colon > pos {
+                    let mut key = pos;
+                    if let Value::Ports(more, _) = self.value(&mut key, colon, key_protos, &[], 0) {
+                        keys.extend(more);
+                    }
+                }
+            }
             if let Some(colon) = colon {
                 let value = colon + 1..entry_end;
                 let last_dot = value.clone().rev().find(|&i| self.word(i) == Some("."));
@@ -1551,6 +1612,20 @@ impl<'a> Lowerer<'a> {
                 }
             }
             pos = entry_end + 1;
+        }
+        if let Some((direction, protos)) = key_selector.filter(|_| !keys.is_empty()) {
+            let span = self.tokens_span(open..close + 1);
+            rule.matches.push(Match::Ports {
+                direction,
+                op: PortOp::Eq,
+                protos,
+                ports: Box::new(PortSet {
+                    elements: keys,
+                    span,
+                    is_list: true,
+                }),
+                span: self.tokens_span(to + 1..close + 1),
+            });
         }
         if elements.is_empty() {
             return None;

@@ -1,6 +1,8 @@
-//! The nftables front end: `include` (splices included files) → `lexer` → `parser` → `lower`.
+//! The nftables front end: `include` (splices included files) → `lexer` → `parser` → `lower`;
+//! `json` reads `nft -j` output into the same model.
 
 pub mod include;
+pub mod json;
 pub mod lexer;
 pub mod lower;
 pub mod parser;
