@@ -2,8 +2,8 @@
 //! front end, with the same findings (PL002 invalid port, PL005 unknown name, PL110 ambiguous
 //! name).
 //!
-//! This is the text lowering's element reader (`lower.rs`), lifted out so that the `nft -j`
-//! front end judges a port exactly as the text one does; `lower.rs` can switch to it too.
+//! Both `nft/lower.rs` (text) and `nft/json.rs` (`nft -j`) read every port through it, so a
+//! port is judged the same way whichever form the ruleset is in.
 
 use crate::check;
 use crate::diagnostic::Diagnostic;

@@ -8,6 +8,7 @@
 //! (A child module of `lower`: it extends the lowerer.)
 
 use super::*;
+use crate::frontend::lowering::VerdictGroup;
 
 /// One component of a selector expression.
 #[derive(Clone, Copy, Debug)]
@@ -30,12 +31,6 @@ pub(super) struct Selector {
     /// The token after the selectors (and after a relational operator, if written).
     value: usize,
     op: PortOp,
-}
-
-/// The keys of a verdict map that share a verdict: lowered as a rule of their own.
-pub(super) struct VerdictGroup {
-    verdict: (Verdict, Span),
-    matches: Vec<Match>,
 }
 
 /// A named set or map: which components of its key are ports, and where its elements are.
@@ -676,20 +671,6 @@ fn is_selector_word(word: &str) -> bool {
         && word
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-}
-
-/// Rules for a verdict map's groups: each is the rule with the group's matches and verdict.
-pub(super) fn split_by_verdict(rule: Rule, groups: Vec<VerdictGroup>, out: &mut Vec<Rule>) {
-    if groups.is_empty() {
-        out.push(rule);
-        return;
-    }
-    for group in groups {
-        let mut split = rule.clone();
-        split.matches.extend(group.matches);
-        split.verdict = Some(group.verdict);
-        out.push(split);
-    }
 }
 
 /// The key of a named set or map declaration (`type ipv4_addr . inet_service : verdict`,

@@ -17,6 +17,9 @@
 
 use crate::check;
 use crate::diagnostic::Diagnostic;
+use crate::frontend::lowering::{
+    split_by_verdict, undefined_reference, Reference, ReferenceKind, VerdictGroup,
+};
 use crate::frontend::ports::Atoms;
 use crate::frontend::resolve::Resolver;
 use crate::model::*;
@@ -120,12 +123,6 @@ struct Keys<'a> {
     ports: Option<Vec<bool>>,
 }
 
-/// The keys of a verdict map that share a verdict: lowered as a rule of their own.
-struct VerdictGroup {
-    verdict: (Verdict, Span),
-    matches: Vec<Match>,
-}
-
 /// Which components of a set's key are ports.
 #[derive(Clone, Debug, PartialEq)]
 enum Shape {
@@ -145,19 +142,6 @@ struct TableFacts<'a> {
     /// Named sets, maps, flowtables and stateful objects.
     named: Vec<String>,
     sets: HashMap<String, NamedSet<'a>>,
-}
-
-enum ReferenceKind {
-    Set,
-    Chain,
-}
-
-/// A `@set` or `jump`/`goto` target, checked once the whole file is read.
-struct Reference {
-    table: usize,
-    kind: ReferenceKind,
-    name: String,
-    span: Span,
 }
 
 /// What a port value turned out to be.
@@ -799,38 +783,9 @@ impl<'a> Reader<'a> {
                 continue;
             }
             let table = &self.ruleset.tables[reference.table];
-            let (what, known): (&str, Vec<&str>) = match reference.kind {
-                ReferenceKind::Set => ("set", facts.named.iter().map(String::as_str).collect()),
-                ReferenceKind::Chain => (
-                    "chain",
-                    table.chains.iter().map(|c| c.name.as_str()).collect(),
-                ),
-            };
-            if known.contains(&reference.name.as_str()) {
-                continue;
+            if let Some(diagnostic) = undefined_reference(&reference, table, &facts.named) {
+                self.push(diagnostic);
             }
-            let family = format!("{:?}", table.family).to_ascii_lowercase();
-            let shown = match reference.kind {
-                ReferenceKind::Set => format!("@{}", reference.name),
-                ReferenceKind::Chain => reference.name.clone(),
-            };
-            let help = match known
-                .iter()
-                .find(|k| k.eq_ignore_ascii_case(&reference.name))
-            {
-                Some(k) => format!("did you mean `{k}`? Names are case-sensitive"),
-                None => format!(
-                    "declare the {what} in table `{family} {}`, or fix the name",
-                    table.name
-                ),
-            };
-            let diagnostic = Diagnostic::new(
-                &check::undefined_reference::RULE,
-                reference.span,
-                format!("table `{family} {}` has no {what} `{shown}`", table.name),
-            )
-            .with_help(help);
-            self.push(diagnostic);
         }
     }
 
@@ -885,17 +840,11 @@ impl<'a> Reader<'a> {
             rule.nat.push(nat);
         }
         rule.matches.shrink_to_fit();
-        let rules = &mut self.ruleset.tables[table].chains[chain].rules;
-        if groups.is_empty() {
-            rules.push(rule);
-            return;
-        }
-        for group in groups {
-            let mut split = rule.clone();
-            split.matches.extend(group.matches);
-            split.verdict = Some(group.verdict);
-            rules.push(split);
-        }
+        split_by_verdict(
+            rule,
+            groups,
+            &mut self.ruleset.tables[table].chains[chain].rules,
+        );
     }
 
     fn statement(

@@ -10,7 +10,9 @@ use super::lexer::{Token, TokenKind};
 use super::parser::{ChainBlock, ChainEntry, Item, Name, Parsed, TableBlock, TableEntry};
 use crate::check;
 use crate::diagnostic::Diagnostic;
-use crate::frontend::resolve::{Resolution, Resolver};
+use crate::frontend::lowering::{split_by_verdict, undefined_reference, Reference, ReferenceKind};
+use crate::frontend::ports::Atoms;
+use crate::frontend::resolve::Resolver;
 use crate::model::*;
 use crate::source::Span;
 use smallvec::{smallvec, SmallVec};
@@ -127,18 +129,6 @@ struct TableFacts {
     named_keys: HashMap<String, NamedKeys>,
 }
 
-enum ReferenceKind {
-    Set,
-    Chain,
-}
-
-struct Reference {
-    table: usize,
-    kind: ReferenceKind,
-    name: String,
-    span: Span,
-}
-
 pub fn lower(
     segments: &Segments,
     text: &str,
@@ -151,7 +141,6 @@ pub fn lower(
         segments,
         text,
         tokens,
-        resolver,
         defines: HashMap::new(),
         scope: Vec::new(),
         expired: Vec::new(),
@@ -161,7 +150,7 @@ pub fn lower(
         table: 0,
         tables: Vec::new(),
         references: Vec::new(),
-        diagnostics: Vec::new(),
+        atoms: Atoms::new(resolver),
         ruleset: Ruleset {
             file: segments.root(),
             tables: Vec::new(),
@@ -185,7 +174,7 @@ pub fn lower(
     }
     Lowered {
         ruleset: lowerer.ruleset,
-        diagnostics: lowerer.diagnostics,
+        diagnostics: lowerer.atoms.diagnostics,
     }
 }
 
@@ -194,7 +183,6 @@ struct Lowerer<'a> {
     segments: &'a Segments,
     text: &'a str,
     tokens: &'a [Token],
-    resolver: &'a Resolver<'a>,
     /// Each name's definitions, oldest first: `redefine x = { $x, 443 }` reads the older one.
     defines: HashMap<String, Vec<Define>>,
     /// The names defined so far, in order, with where: a block's defines are dropped when it
@@ -217,7 +205,8 @@ struct Lowerer<'a> {
     /// `@set` and `jump`/`goto` references, checked once the whole file is read (nft resolves
     /// them after reading it: a chain may be jumped to before it is declared).
     references: Vec<Reference>,
-    diagnostics: Vec<Diagnostic>,
+    /// Reads port atoms (shared with the JSON front end) and holds every diagnostic.
+    atoms: Atoms<'a>,
     ruleset: Ruleset,
 }
 
@@ -333,43 +322,14 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             let table = &self.ruleset.tables[reference.table];
-            let (what, known): (&str, Vec<&str>) = match reference.kind {
-                ReferenceKind::Set => ("set", facts.named.iter().map(String::as_str).collect()),
-                ReferenceKind::Chain => (
-                    "chain",
-                    table.chains.iter().map(|c| c.name.as_str()).collect(),
-                ),
-            };
-            if known.contains(&reference.name.as_str()) {
-                continue;
+            if let Some(diagnostic) = undefined_reference(&reference, table, &facts.named) {
+                self.push(diagnostic);
             }
-            let family = format!("{:?}", table.family).to_ascii_lowercase();
-            let shown = match reference.kind {
-                ReferenceKind::Set => format!("@{}", reference.name),
-                ReferenceKind::Chain => reference.name.clone(),
-            };
-            let help = match known
-                .iter()
-                .find(|k| k.eq_ignore_ascii_case(&reference.name))
-            {
-                Some(k) => format!("did you mean `{k}`? Names are case-sensitive"),
-                None => format!(
-                    "declare the {what} in table `{family} {}`, or fix the name",
-                    table.name
-                ),
-            };
-            let diagnostic = Diagnostic::new(
-                &check::undefined_reference::RULE,
-                reference.span,
-                format!("table `{family} {}` has no {what} `{shown}`", table.name),
-            )
-            .with_help(help);
-            self.push(diagnostic);
         }
     }
 
     fn push(&mut self, diagnostic: Diagnostic) {
-        self.diagnostics.push(diagnostic);
+        self.atoms.diagnostics.push(diagnostic);
     }
 
     fn syntax_error(&mut self, span: Span, message: impl Into<String>, help: &'static str) {
@@ -745,7 +705,7 @@ impl<'a> Lowerer<'a> {
             rule.nat.push(nat);
         }
         rule.matches.shrink_to_fit();
-        compound::split_by_verdict(rule, verdict_groups, out);
+        split_by_verdict(rule, verdict_groups, out);
     }
 
     /// An opaque match from `pos` to the next starter word.
@@ -1008,7 +968,7 @@ impl<'a> Lowerer<'a> {
         protos: ProtoSet,
         via: &[VariableUse],
     ) -> Value {
-        match self.atom(text, span, protos, via) {
+        match self.atoms.atom(text, span, protos, via) {
             Some(element) => Value::Ports(smallvec![element], false),
             None => Value::Ports(SmallVec::new(), false),
         }
@@ -1242,213 +1202,6 @@ impl<'a> Lowerer<'a> {
         Value::Ports(elements, true)
     }
 
-    /// A single port, range or service name; reports what is invalid and returns `None` then.
-    fn atom(
-        &mut self,
-        text: &str,
-        span: Span,
-        protos: ProtoSet,
-        via: &[VariableUse],
-    ) -> Option<PortElement> {
-        let element = |lo: u16, hi: u16, origin: PortOrigin| PortElement {
-            lo,
-            hi,
-            span,
-            origin,
-            via: via.iter().rev().cloned().collect(),
-        };
-        if let Some(number) = parse_number(text) {
-            return match u16::try_from(number) {
-                Ok(port) => Some(element(port, port, PortOrigin::Number)),
-                Err(_) => {
-                    self.invalid_port(
-                        span,
-                        via,
-                        format!("port {text} is out of range"),
-                        "a port is a number from 0 to 65535",
-                    );
-                    None
-                }
-            };
-        }
-        if let Some((lo_text, hi_text)) = text.split_once('-') {
-            if let (Some(lo), Some(hi)) = (parse_number(lo_text), parse_number(hi_text)) {
-                return self
-                    .range(lo, hi, text, span, via)
-                    .map(|(lo, hi)| element(lo, hi, PortOrigin::Range));
-            }
-        }
-        let starts_like_name = text
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-        if !starts_like_name {
-            self.invalid_port(
-                span,
-                via,
-                format!("`{text}` is not a port, a port range or a service name"),
-                "write a number from 0 to 65535, a range such as `1024-65535`, or a service name such as `ssh`",
-            );
-            return None;
-        }
-        match self.resolver.resolve(text, protos) {
-            Resolution::Port { port, candidates } => {
-                if candidates.len() > 1 {
-                    self.ambiguous_name(text, span, via, protos, port, &candidates);
-                }
-                Some(element(port, port, PortOrigin::ServiceName(text.into())))
-            }
-            Resolution::Host { port, registry } => {
-                if !registry.is_empty() && !registry.contains(&port) {
-                    self.host_disagrees(text, span, via, port, &registry);
-                }
-                Some(element(port, port, PortOrigin::ServiceName(text.into())))
-            }
-            Resolution::NotOnHost { registry } => {
-                let path = self.resolver.services().map_or("", |s| s.path.as_str());
-                let help = match registry.first() {
-                    Some(port) => format!("IANA assigns `{text}` port {port}: write the number, which resolves the same on every host"),
-                    None => "write the port number".to_string(),
-                };
-                self.unknown_name(
-                    span,
-                    via,
-                    format!("service name `{text}` is not in {path}: nft on a host with this services file refuses the rule"),
-                    help,
-                );
-                None
-            }
-            Resolution::NameOnly => {
-                self.unknown_name(
-                    span,
-                    via,
-                    format!("service name `{text}` has no port in the IANA registry"),
-                    format!("`{text}` is registered as a name only (for DNS-SD/SRV use), so nft cannot resolve it to a port; write the port number"),
-                );
-                None
-            }
-            Resolution::Unknown => {
-                let help = match self.resolver.suggest(text) {
-                    Some(s) => format!("did you mean `{s}`? Otherwise write the port number"),
-                    None => "write the port number, or a service name from the IANA registry; if your hosts' /etc/services defines it, lint with `--services /etc/services`"
-                        .to_string(),
-                };
-                self.unknown_name(span, via, format!("unknown service name `{text}`"), help);
-                None
-            }
-        }
-    }
-
-    fn range(
-        &mut self,
-        lo: u64,
-        hi: u64,
-        text: &str,
-        span: Span,
-        via: &[VariableUse],
-    ) -> Option<(u16, u16)> {
-        let (Ok(lo16), Ok(hi16)) = (u16::try_from(lo), u16::try_from(hi)) else {
-            self.invalid_port(
-                span,
-                via,
-                format!("port range {text} is out of range"),
-                "ports are numbers from 0 to 65535",
-            );
-            return None;
-        };
-        if lo16 > hi16 {
-            self.invalid_port(
-                span,
-                via,
-                format!("port range {text} is inverted"),
-                format!("write the lower port first: `{hi16}-{lo16}`"),
-            );
-            return None;
-        }
-        Some((lo16, hi16))
-    }
-
-    fn with_uses(&self, mut diagnostic: Diagnostic, via: &[VariableUse]) -> Diagnostic {
-        for used in via.iter().rev() {
-            diagnostic = diagnostic.with_label(used.span, used.label());
-        }
-        diagnostic
-    }
-
-    fn invalid_port(
-        &mut self,
-        span: Span,
-        via: &[VariableUse],
-        message: String,
-        help: impl Into<std::borrow::Cow<'static, str>>,
-    ) {
-        let d = Diagnostic::new(&check::invalid_port::RULE, span, message).with_help(help);
-        let d = self.with_uses(d, via);
-        self.push(d);
-    }
-
-    fn unknown_name(&mut self, span: Span, via: &[VariableUse], message: String, help: String) {
-        let d = Diagnostic::new(&check::unknown_service_name::RULE, span, message).with_help(help);
-        let d = self.with_uses(d, via);
-        self.push(d);
-    }
-
-    /// PL110: the host's services file resolves a name to a port IANA does not assign it.
-    fn host_disagrees(
-        &mut self,
-        text: &str,
-        span: Span,
-        via: &[VariableUse],
-        port: u16,
-        registry: &[u16],
-    ) {
-        let path = self.resolver.services().map_or("", |s| s.path.as_str());
-        let list: Vec<String> = registry.iter().map(u16::to_string).collect();
-        let d = Diagnostic::new(
-            &check::ambiguous_service_name::RULE,
-            span,
-            format!(
-                "service name `{text}` is {port} in {path}, but IANA assigns it {}",
-                list.join(", ")
-            ),
-        )
-        .with_span_label(format!("{port} on this host"))
-        .with_help("hosts with another services file resolve it differently; write the port number you mean");
-        let d = self.with_uses(d, via);
-        self.push(d);
-    }
-
-    fn ambiguous_name(
-        &mut self,
-        text: &str,
-        span: Span,
-        via: &[VariableUse],
-        protos: ProtoSet,
-        port: u16,
-        candidates: &[u16],
-    ) {
-        let list: Vec<String> = candidates.iter().map(u16::to_string).collect();
-        let proto = if protos.is_any() {
-            String::new()
-        } else {
-            format!(
-                " {}",
-                protos.iter().map(L4::as_str).collect::<Vec<_>>().join("/")
-            )
-        };
-        let d = Diagnostic::new(
-            &check::ambiguous_service_name::RULE,
-            span,
-            format!("service name `{text}` names several{proto} ports in the IANA registry: {}", list.join(", ")),
-        )
-        .with_span_label(format!("portlint reads this as {port}"))
-        .with_help(format!(
-            "nft resolves names through the host's /etc/services, which lists one of them; write the port number you mean (portlint assumes {port}, the first in the registry)"
-        ));
-        let d = self.with_uses(d, via);
-        self.push(d);
-    }
-
     /// `dnat [ip|ip6] to ADDR[:PORT]`, `redirect [to] :PORT`, `masquerade [to :PORT]`, `snat …`.
     fn nat(&mut self, rule: &Rule, kind: NatKind, range: Range<usize>, rule_start: usize) -> Nat {
         let span = self.tokens_span(range.clone());
@@ -1521,7 +1274,7 @@ impl<'a> Lowerer<'a> {
             nat.ports = self.nat_ports(first, text_offset, stop, protos);
             if let Some(ports) = nat.ports.as_ref().filter(|_| rule.l4_protocols().is_any()) {
                 let span = ports.span;
-                self.invalid_port(
+                self.atoms.invalid_port(
                     span,
                     &[],
                     "a NAT target port needs a transport protocol match before it".to_string(),
@@ -1605,7 +1358,7 @@ impl<'a> Lowerer<'a> {
                     if token.kind == TokenKind::Word {
                         let text = token.text(self.text).to_string();
                         let span = self.token_span(at);
-                        if let Some(element) = self.atom(&text, span, protos, &[]) {
+                        if let Some(element) = self.atoms.atom(&text, span, protos, &[]) {
                             elements.push(element);
                         }
                     }
@@ -1720,7 +1473,7 @@ impl<'a> Lowerer<'a> {
         if !rest.is_empty() {
             let start = token.start as usize + offset;
             let span = self.span(start..token.end as usize);
-            let element = self.atom(rest, span, protos, &[])?;
+            let element = self.atoms.atom(rest, span, protos, &[])?;
             return Some(PortSet {
                 elements: smallvec![element],
                 span,
@@ -1732,7 +1485,7 @@ impl<'a> Lowerer<'a> {
         if next < stop && self.tokens[next].kind == TokenKind::Word {
             let span = self.token_span(next);
             let text = self.tokens[next].text(self.text);
-            let element = self.atom(text, span, protos, &[])?;
+            let element = self.atoms.atom(text, span, protos, &[])?;
             return Some(PortSet {
                 elements: smallvec![element],
                 span,
@@ -1789,19 +1542,4 @@ fn definitions(segments: &Segments, items: &[Item]) -> (Vec<(String, Span)>, boo
 /// the protocol words the reject types are named with.
 fn is_reject_argument(word: &str) -> bool {
     !is_starter(word) || matches!(word, "tcp" | "icmp" | "icmpv6")
-}
-
-/// A decimal or `0x` hexadecimal number, as nft reads ports.
-fn parse_number(text: &str) -> Option<u64> {
-    if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-        if hex.is_empty() || hex.len() > 12 {
-            return None;
-        }
-        return u64::from_str_radix(hex, 16).ok();
-    }
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    // Anything longer than 12 digits is out of range anyway; keep it a number for the message.
-    Some(text.get(..12).unwrap_or(text).parse().unwrap_or(u64::MAX))
 }
