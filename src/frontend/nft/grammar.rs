@@ -1,0 +1,1940 @@
+//! The rule grammar: which words may start an expression or a statement, which fields each
+//! selector has, and what each statement takes — as nft 1.1 reads a rule (`stmt_list` in
+//! nftables' `src/parser_bison.y`, and nft(8)).
+//!
+//! The parser hands every rule over as a token range and lowering reads only what it models, so
+//! without this module `tcp dprot 22` or `limit 10/second` would pass. The validator reads a rule
+//! once, left to right, and reports the first place where nft's grammar cannot go on.
+//!
+//! Precision beats recall: a rule nft accepts must never get an error. So the vocabulary (the
+//! words that start an item, the fields after a selector, the options of a statement) is judged,
+//! while values (numbers, names, addresses, strings, `$vars`, sets, maps) are read loosely: any
+//! word can be a value, and a value ends where nft's grammar says it must (one primary, joined to
+//! more by `,`, `-`, `/`, `.` or a bit operator).
+
+use super::lexer::{matching_brace, Token, TokenKind};
+use std::ops::Range;
+
+/// What is wrong with a rule, where, and what to write instead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrammarError {
+    pub range: Range<usize>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// Check one rule (a token range from the parser): the first grammar error, if any.
+pub fn check_rule(text: &str, tokens: &[Token], rule: Range<usize>) -> Option<GrammarError> {
+    let end = rule.end.min(tokens.len());
+    let mut reader = Reader {
+        text,
+        tokens,
+        pos: rule.start,
+        end,
+        terminal: None,
+        comment: None,
+    };
+    reader.rule().err()
+}
+
+type Parse = Result<(), GrammarError>;
+
+// ---------------------------------------------------------------------------------------------
+// Vocabulary
+// ---------------------------------------------------------------------------------------------
+
+/// A protocol header and its fields (nft(8), PAYLOAD EXPRESSIONS and EXTENSION HEADER
+/// EXPRESSIONS). Where nft versions differ, the union is listed: accepting a field an old nft
+/// lacks is a missed error, refusing one a new nft has is a false one.
+struct Header {
+    name: &'static str,
+    fields: &'static [&'static str],
+}
+
+const fn header(name: &'static str, fields: &'static [&'static str]) -> Header {
+    Header { name, fields }
+}
+
+static ETHER: Header = header("ether", &["saddr", "daddr", "type"]);
+static VLAN: Header = header("vlan", &["id", "cfi", "dei", "pcp", "type"]);
+static ARP: Header = header(
+    "arp",
+    &[
+        "htype",
+        "ptype",
+        "hlen",
+        "plen",
+        "operation",
+        "saddr",
+        "daddr",
+    ],
+);
+static IP: Header = header(
+    "ip",
+    &[
+        "version",
+        "hdrlength",
+        "dscp",
+        "ecn",
+        "length",
+        "id",
+        "frag-off",
+        "ttl",
+        "protocol",
+        "checksum",
+        "saddr",
+        "daddr",
+        "option",
+    ],
+);
+static IP6: Header = header(
+    "ip6",
+    &[
+        "version",
+        "dscp",
+        "ecn",
+        "flowlabel",
+        "length",
+        "nexthdr",
+        "hoplimit",
+        "saddr",
+        "daddr",
+    ],
+);
+static ICMP: Header = header(
+    "icmp",
+    &[
+        "type", "code", "checksum", "id", "sequence", "gateway", "mtu",
+    ],
+);
+static ICMPV6: Header = header(
+    "icmpv6",
+    &[
+        "type",
+        "code",
+        "checksum",
+        "param-problem",
+        "mtu",
+        "id",
+        "sequence",
+        "max-delay",
+        "taddr",
+        "daddr",
+    ],
+);
+static IGMP: Header = header("igmp", &["type", "mrt", "checksum", "group"]);
+static TCP: Header = header(
+    "tcp",
+    &[
+        "sport", "dport", "sequence", "seq", "ackseq", "doff", "reserved", "flags", "window",
+        "checksum", "urgptr", "option",
+    ],
+);
+static UDP: Header = header("udp", &["sport", "dport", "length", "checksum"]);
+static UDPLITE: Header = header("udplite", &["sport", "dport", "csumcov", "checksum"]);
+static SCTP: Header = header("sctp", &["sport", "dport", "vtag", "checksum", "chunk"]);
+static DCCP: Header = header("dccp", &["sport", "dport", "type", "option"]);
+static TH: Header = header("th", &["sport", "dport"]);
+static AH: Header = header(
+    "ah",
+    &["nexthdr", "hdrlength", "reserved", "spi", "sequence"],
+);
+static ESP: Header = header("esp", &["spi", "sequence"]);
+static COMP: Header = header("comp", &["nexthdr", "flags", "cpi"]);
+static GRE: Header = header("gre", &["version", "flags", "protocol", "key"]);
+static GRETAP: Header = header("gretap", &[]);
+static VXLAN: Header = header("vxlan", &["flags", "vni"]);
+static GENEVE: Header = header("geneve", &["flags", "vni", "type", "protocol"]);
+static HBH: Header = header("hbh", &["nexthdr", "hdrlength"]);
+/// `rt` is both the IPv6 routing header and the routing expression (`rt classid`, `rt mtu`).
+static RT: Header = header(
+    "rt",
+    &[
+        "nexthdr",
+        "hdrlength",
+        "type",
+        "seg-left",
+        "classid",
+        "nexthop",
+        "mtu",
+        "ipsec",
+        "ip",
+        "ip6",
+    ],
+);
+static RT0: Header = header("rt0", &["addr", "reserved"]);
+static RT2: Header = header("rt2", &["addr"]);
+static SRH: Header = header("srh", &["flags", "tag", "sid", "last-entry"]);
+static FRAG: Header = header(
+    "frag",
+    &[
+        "nexthdr",
+        "reserved",
+        "frag-off",
+        "reserved2",
+        "more-fragments",
+        "id",
+    ],
+);
+static DST: Header = header("dst", &["nexthdr", "hdrlength"]);
+static MH: Header = header(
+    "mh",
+    &["nexthdr", "hdrlength", "type", "reserved", "checksum"],
+);
+
+/// The header a selector word names.
+fn header_of(word: &str) -> Option<&'static Header> {
+    Some(match word {
+        "ether" => &ETHER,
+        "vlan" => &VLAN,
+        "arp" => &ARP,
+        "ip" => &IP,
+        "ip6" => &IP6,
+        "icmp" => &ICMP,
+        "icmpv6" => &ICMPV6,
+        "igmp" => &IGMP,
+        "tcp" => &TCP,
+        "udp" => &UDP,
+        "udplite" => &UDPLITE,
+        "sctp" => &SCTP,
+        "dccp" => &DCCP,
+        "th" => &TH,
+        "ah" => &AH,
+        "esp" => &ESP,
+        "comp" => &COMP,
+        "gre" => &GRE,
+        "gretap" => &GRETAP,
+        "vxlan" => &VXLAN,
+        "geneve" => &GENEVE,
+        "hbh" => &HBH,
+        "rt" => &RT,
+        "rt0" => &RT0,
+        "rt2" => &RT2,
+        "srh" => &SRH,
+        "frag" => &FRAG,
+        "dst" => &DST,
+        "mh" => &MH,
+        _ => return None,
+    })
+}
+
+/// Tunnel headers may be followed by the inner packet's headers: `vxlan ip saddr 10.0.0.1`.
+fn carries_inner_headers(header: &Header) -> bool {
+    matches!(header.name, "gre" | "gretap" | "vxlan" | "geneve")
+}
+
+/// Fields of `tcp option NAME …` (`tcp option maxseg size`, `tcp option sack0 left`).
+const TCP_OPTION_FIELDS: &[&str] = &[
+    "kind", "length", "size", "count", "left", "right", "tsval", "tsecr", "subtype", "value",
+];
+
+/// Fields of `ip option NAME …`.
+const IP_OPTION_FIELDS: &[&str] = &["type", "length", "value", "ptr", "addr"];
+
+/// Fields of `sctp chunk TYPE …`.
+const SCTP_CHUNK_FIELDS: &[&str] = &[
+    "type",
+    "flags",
+    "length",
+    "tsn",
+    "stream",
+    "ssn",
+    "ppid",
+    "init-tag",
+    "a-rwnd",
+    "num-outbound-streams",
+    "num-inbound-streams",
+    "initial-tsn",
+    "cum-tsn-ack",
+    "num-gap-ack-blocks",
+    "num-dup-tsns",
+    "lowest-tsn",
+    "seqno",
+    "new-cum-tsn",
+];
+
+/// Meta keys that need the `meta` keyword (`meta l4proto`).
+const META_QUALIFIED_KEYS: &[&str] = &[
+    "length",
+    "nfproto",
+    "l4proto",
+    "protocol",
+    "priority",
+    "random",
+    "secmark",
+    "secpath",
+    "iifkind",
+    "oifkind",
+    "ibrpvid",
+    "ibrvproto",
+    "time",
+    "day",
+    "hour",
+    "sdif",
+    "sdifname",
+    "broute",
+];
+
+/// Meta keys that may be written with or without `meta` (`mark`, `meta mark`).
+fn is_unqualified_meta_key(word: &str) -> bool {
+    matches!(
+        word,
+        "mark"
+            | "iif"
+            | "iifname"
+            | "iiftype"
+            | "oif"
+            | "oifname"
+            | "oiftype"
+            | "skuid"
+            | "skgid"
+            | "nftrace"
+            | "rtclassid"
+            | "ibriport"
+            | "obriport"
+            | "ibrname"
+            | "obrname"
+            | "ibridgename"
+            | "obridgename"
+            | "pkttype"
+            | "cpu"
+            | "iifgroup"
+            | "oifgroup"
+            | "cgroup"
+            | "ipsec"
+            | "time"
+            | "day"
+            | "hour"
+    )
+}
+
+fn is_meta_key(word: &str) -> bool {
+    is_unqualified_meta_key(word) || META_QUALIFIED_KEYS.contains(&word)
+}
+
+/// Conntrack keys (`ct state`, `ct original saddr`, `ct count over 2`, `ct helper set "ftp"`).
+const CT_KEYS: &[&str] = &[
+    "state",
+    "direction",
+    "status",
+    "mark",
+    "expiration",
+    "helper",
+    "l3proto",
+    "saddr",
+    "daddr",
+    "protocol",
+    "proto-src",
+    "proto-dst",
+    "label",
+    "bytes",
+    "packets",
+    "avgpkt",
+    "zone",
+    "event",
+    "secmark",
+    "id",
+    "count",
+    "timeout",
+    "expectation",
+];
+
+/// The extension headers `exthdr NAME` may name.
+const EXTHDR_NAMES: &[&str] = &["hbh", "rt", "rt0", "rt2", "srh", "frag", "dst", "mh"];
+
+/// Words of a `fib` expression before its value: flags joined by `.`, then the result.
+fn is_fib_word(word: &str) -> bool {
+    matches!(
+        word,
+        "saddr" | "daddr" | "mark" | "iif" | "oif" | "oifname" | "type" | "check"
+    )
+}
+
+/// Statements that end the rule's evaluation: nft refuses any statement after them ("Statement
+/// after terminal statement has no effect"), a rule comment aside.
+fn is_terminal(word: &str) -> bool {
+    matches!(
+        word,
+        "accept"
+            | "drop"
+            | "return"
+            | "jump"
+            | "goto"
+            | "queue"
+            | "reject"
+            | "dnat"
+            | "snat"
+            | "redirect"
+            | "masquerade"
+    )
+}
+
+/// Words that start a statement, for did-you-mean.
+const STATEMENTS: &[&str] = &[
+    "accept",
+    "drop",
+    "continue",
+    "return",
+    "jump",
+    "goto",
+    "queue",
+    "counter",
+    "log",
+    "limit",
+    "quota",
+    "reject",
+    "snat",
+    "dnat",
+    "masquerade",
+    "redirect",
+    "tproxy",
+    "notrack",
+    "synproxy",
+    "dup",
+    "fwd",
+    "flow",
+    "meter",
+    "add",
+    "update",
+    "delete",
+    "set",
+    "reset",
+    "last",
+    "comment",
+];
+
+/// Selector words other than headers and meta keys, for did-you-mean.
+const OTHER_SELECTORS: &[&str] = &[
+    "meta", "ct", "fib", "socket", "osf", "ipsec", "numgen", "jhash", "symhash", "exthdr", "tunnel",
+];
+
+/// Every header, for did-you-mean.
+const HEADERS: &[&str] = &[
+    "ether", "vlan", "arp", "ip", "ip6", "icmp", "icmpv6", "igmp", "tcp", "udp", "udplite", "sctp",
+    "dccp", "th", "ah", "esp", "comp", "gre", "gretap", "vxlan", "geneve", "hbh", "rt", "rt0",
+    "rt2", "srh", "frag", "dst", "mh",
+];
+
+const UNQUALIFIED_META: &[&str] = &[
+    "mark", "iif", "iifname", "iiftype", "oif", "oifname", "oiftype", "skuid", "skgid", "nftrace",
+    "pkttype", "cpu", "iifgroup", "oifgroup", "cgroup",
+];
+
+/// Verdict words: never a value, so `tcp dport accept` lacks its port.
+fn is_verdict(word: &str) -> bool {
+    matches!(word, "accept" | "drop" | "jump" | "goto" | "return")
+}
+
+/// `&`, `|`, `^`, `<<`, `>>` and their word forms.
+fn is_binop(token: &Token, text: &str) -> bool {
+    matches!(
+        token.text(text),
+        "&" | "|" | "^" | "<<" | ">>" | "and" | "or" | "xor" | "lshift" | "rshift"
+    )
+}
+
+/// `==`, `!=`, `<`, `>`, `<=`, `>=`, `!` and their word forms.
+fn is_relational(token: &Token, text: &str) -> bool {
+    matches!(
+        token.text(text),
+        "==" | "!="
+            | "<"
+            | ">"
+            | "<="
+            | ">="
+            | "!"
+            | "eq"
+            | "ne"
+            | "lt"
+            | "gt"
+            | "le"
+            | "ge"
+            | "not"
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reader
+// ---------------------------------------------------------------------------------------------
+
+/// What a selector word at a position turned out to be.
+enum Selector {
+    /// Not a selector: a statement, a value, or an unknown word.
+    No,
+    /// A selector ending before this token.
+    Ends(usize),
+    /// A selector whose field is missing or unknown.
+    Bad(GrammarError),
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    tokens: &'a [Token],
+    pos: usize,
+    end: usize,
+    /// The token of the terminal statement read so far (`accept`, `jump`, `dnat` …).
+    terminal: Option<usize>,
+    /// The token of the rule's `comment`: nothing may follow it.
+    comment: Option<usize>,
+}
+
+impl<'a> Reader<'a> {
+    // ---- tokens --------------------------------------------------------------------------
+
+    fn token(&self, at: usize) -> Option<&'a Token> {
+        if at < self.end {
+            self.tokens.get(at)
+        } else {
+            None
+        }
+    }
+
+    fn kind(&self, at: usize) -> Option<TokenKind> {
+        self.token(at).map(|t| t.kind)
+    }
+
+    fn word(&self, at: usize) -> Option<&'a str> {
+        self.token(at)
+            .filter(|t| t.kind == TokenKind::Word)
+            .map(|t| t.text(self.text))
+    }
+
+    fn peek_word(&self) -> Option<&'a str> {
+        self.word(self.pos)
+    }
+
+    fn eat(&mut self, word: &str) -> bool {
+        let found = self.peek_word() == Some(word);
+        if found {
+            self.pos += 1;
+        }
+        found
+    }
+
+    fn at_end(&self) -> bool {
+        self.pos >= self.end
+    }
+
+    /// The bytes of the token at `at`, or the empty range after the rule's last token.
+    fn range_at(&self, at: usize) -> Range<usize> {
+        match self.token(at) {
+            Some(t) => t.range(),
+            None => {
+                let last = self.end.min(self.tokens.len()).saturating_sub(1);
+                let after = self.tokens.get(last).map_or(0, |t| t.end as usize);
+                after..after
+            }
+        }
+    }
+
+    /// The bytes from the token at `from` to the one before `to`.
+    fn span(&self, from: usize, to: usize) -> Range<usize> {
+        let start = self.range_at(from).start;
+        let end = self.range_at(to.saturating_sub(1).max(from)).end;
+        start..end.max(start)
+    }
+
+    /// How the token at `at` reads in a message: "`foo`" or "the end of the rule".
+    fn found(&self, at: usize) -> String {
+        match self.token(at) {
+            Some(t) => format!("`{}`", t.text(self.text)),
+            None => "the end of the rule".to_string(),
+        }
+    }
+
+    fn error(&self, range: Range<usize>, message: String, help: Option<String>) -> GrammarError {
+        GrammarError {
+            range,
+            message,
+            help,
+        }
+    }
+
+    /// An error at the token at `at`: expected `what`.
+    fn expected(&self, at: usize, what: &str, help: &str) -> GrammarError {
+        self.error(
+            self.range_at(at),
+            format!("expected {what}, found {}", self.found(at)),
+            Some(help.to_string()),
+        )
+    }
+
+    /// `@ll,0,8`, `@nh,16,16`, `@th,0,16`: a raw payload expression, when the `@` word is
+    /// followed by `,OFFSET,LENGTH` without spaces. Returns its end.
+    fn raw_payload_end(&self, at: usize) -> Option<usize> {
+        let token = self.token(at)?;
+        if token.kind != TokenKind::SetRef {
+            return None;
+        }
+        let comma = self.token(at + 1)?;
+        if comma.kind != TokenKind::Comma || comma.spaced {
+            return None;
+        }
+        let mut pos = at + 1;
+        // `,OFFSET,LENGTH`, and tolerate what nft may add (`@ih,…`).
+        while self.kind(pos) == Some(TokenKind::Comma)
+            && self.kind(pos + 1) == Some(TokenKind::Word)
+        {
+            pos += 2;
+        }
+        Some(pos)
+    }
+
+    /// The token after a bracketed group opened at `at` (`{…}`, `(…)`, `[…]`).
+    fn after_group(&self, at: usize) -> usize {
+        let Some(open) = self.token(at) else {
+            return at;
+        };
+        if open.kind == TokenKind::LBrace {
+            return matching_brace(self.tokens, at, self.end).map_or(self.end, |close| close + 1);
+        }
+        let (opening, closing) = match open.kind {
+            TokenKind::LParen => (TokenKind::LParen, TokenKind::RParen),
+            _ => (TokenKind::LBracket, TokenKind::RBracket),
+        };
+        let mut depth = 0usize;
+        for pos in at..self.end {
+            let kind = self.tokens[pos].kind;
+            if kind == opening {
+                depth += 1;
+            } else if kind == closing {
+                depth -= 1;
+                if depth == 0 {
+                    return pos + 1;
+                }
+            }
+        }
+        self.end
+    }
+
+    // ---- a rule --------------------------------------------------------------------------
+
+    /// `stmt_list [comment_spec]`: items up to the end of the rule.
+    fn rule(&mut self) -> Parse {
+        while !self.at_end() {
+            if self.kind(self.pos) == Some(TokenKind::Newline) {
+                self.pos += 1;
+                continue;
+            }
+            if let Some(comment) = self.comment {
+                return Err(self.error(
+                    self.range_at(self.pos),
+                    format!(
+                        "unexpected {} after the rule's comment",
+                        self.found(self.pos)
+                    ),
+                    Some(format!(
+                        "a rule's `comment \"…\"` comes last: move `{}` before it",
+                        self.tokens[comment].text(self.text)
+                    )),
+                ));
+            }
+            if let Some(terminal) = self.terminal {
+                if self.peek_word() != Some("comment") {
+                    return Err(self.after_terminal(terminal));
+                }
+            }
+            let start = self.pos;
+            self.item()?;
+            // Every branch consumes a token; on untrusted input never loop in place.
+            if self.pos <= start {
+                self.pos = start + 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn after_terminal(&self, terminal: usize) -> GrammarError {
+        let verdict = self.tokens[terminal].text(self.text);
+        let mut stop = self.pos + 1;
+        while stop < self.end && self.kind(stop) != Some(TokenKind::Newline) {
+            stop += 1;
+        }
+        self.error(
+            self.span(self.pos, stop),
+            format!("statement after `{verdict}` has no effect"),
+            Some(format!(
+                "nft refuses statements after a terminal `{verdict}`: move them before it, or remove them"
+            )),
+        )
+    }
+
+    /// One expression or statement.
+    fn item(&mut self) -> Parse {
+        let Some(token) = self.token(self.pos) else {
+            return Ok(());
+        };
+        match token.kind {
+            TokenKind::Word => {
+                let word = token.text(self.text);
+                if let Some(result) = self.statement(word) {
+                    return result;
+                }
+                match self.selector(self.pos) {
+                    Selector::Ends(end) => {
+                        let start = self.pos;
+                        self.pos = end;
+                        self.expression_tail(start)
+                    }
+                    Selector::Bad(error) => Err(error),
+                    Selector::No => Err(self.unknown_word(word)),
+                }
+            }
+            TokenKind::SetRef => match self.raw_payload_end(self.pos) {
+                Some(end) => {
+                    let start = self.pos;
+                    self.pos = end;
+                    self.expression_tail(start)
+                }
+                // `@set` alone is no statement, but leave it to nft to say so.
+                None => {
+                    self.pos += 1;
+                    Ok(())
+                }
+            },
+            TokenKind::Variable => {
+                // A `$variable` may hold anything; read a comparison if one follows.
+                self.pos += 1;
+                if self
+                    .token(self.pos)
+                    .is_some_and(|t| is_relational(t, self.text))
+                {
+                    self.pos += 1;
+                    self.rhs(self.pos - 1)?;
+                }
+                Ok(())
+            }
+            // Anything else is left to the parser and to nft.
+            _ => {
+                self.pos = self.after_primary(self.pos);
+                Ok(())
+            }
+        }
+    }
+
+    fn unknown_word(&self, word: &str) -> GrammarError {
+        let range = self.range_at(self.pos);
+        if word.starts_with(|c: char| c.is_ascii_digit()) || word.starts_with(['-', ':', '.']) {
+            let previous = self.pos.checked_sub(1);
+            let after = previous
+                .and_then(|p| self.tokens.get(p))
+                .map(|t| format!(" after `{}`", t.text(self.text)))
+                .unwrap_or_default();
+            return self.error(
+                range,
+                format!("unexpected value `{word}`{after}: expected an expression or a statement"),
+                Some(
+                    "a match takes one value; list several in a set, e.g. `tcp dport { 22, 80 }`"
+                        .to_string(),
+                ),
+            );
+        }
+        let help = match did_you_mean(word, all_item_words()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => "a rule is a list of matches such as `tcp dport 22` and statements such as `counter` or `accept`".to_string(),
+        };
+        self.error(
+            range,
+            format!("unknown expression or statement `{word}`"),
+            Some(help),
+        )
+    }
+
+    // ---- selectors -----------------------------------------------------------------------
+
+    /// Read the selector (the left side of a match, or the target of `… set`) at `at`.
+    fn selector(&self, at: usize) -> Selector {
+        match self.word(at) {
+            Some(word) => self.selector_named(word, at),
+            None => Selector::No,
+        }
+    }
+
+    /// Read the selector at `at` as if its word were `word`.
+    fn selector_named(&self, word: &str, at: usize) -> Selector {
+        let next = at + 1;
+        match word {
+            "meta" => match self.word(next) {
+                Some(key) if is_meta_key(key) => Selector::Ends(next + 1),
+                _ => Selector::Bad(self.bad_field(
+                    at,
+                    next,
+                    "a meta key (mark, l4proto, iifname, nfproto, …)",
+                    &all_meta_keys(),
+                )),
+            },
+            // `ipsec in reqid 1`; a bare `ipsec` is the meta key (`ipsec exists`).
+            "ipsec" if matches!(self.word(next), Some("in" | "out")) => self.ipsec(at),
+            w if is_unqualified_meta_key(w) => Selector::Ends(next),
+            "ct" => self.ct(at),
+            "fib" => self.fib(at),
+            "socket" => self.socket(at),
+            "osf" => self.osf(at),
+            "numgen" => self.numgen(at),
+            "jhash" | "symhash" => Selector::Ends(self.hash(next)),
+            "exthdr" => match self.word(next) {
+                // `exthdr hbh exists`, `exthdr hbh == missing`: the field is optional here.
+                Some(name) if EXTHDR_NAMES.contains(&name) => match header_of(name) {
+                    Some(h) if self.word(next + 1).is_some_and(|f| h.fields.contains(&f)) => {
+                        self.payload(next, Some(h))
+                    }
+                    _ => Selector::Ends(next + 1),
+                },
+                _ => Selector::Bad(self.bad_field(
+                    at,
+                    next,
+                    "an extension header (hbh, rt, frag, dst, mh, …)",
+                    EXTHDR_NAMES,
+                )),
+            },
+            // Tunnel metadata (nft 1.1+): read its key loosely.
+            "tunnel" => Selector::Ends(if self.word(next).is_some() {
+                next + 1
+            } else {
+                next
+            }),
+            w => match header_of(w) {
+                Some(h) => self.payload(at, Some(h)),
+                None => Selector::No,
+            },
+        }
+    }
+
+    /// `HEADER FIELD …` with the field's own suffixes.
+    fn payload(&self, at: usize, header: Option<&'static Header>) -> Selector {
+        let Some(header) = header else {
+            return Selector::No;
+        };
+        let next = at + 1;
+        match self.word(next) {
+            Some(field) if header.fields.contains(&field) => {
+                Selector::Ends(self.field_suffix(header, field, next + 1))
+            }
+            Some(inner) if carries_inner_headers(header) && header_of(inner).is_some() => {
+                self.selector(next)
+            }
+            _ if header.fields.is_empty() => Selector::Ends(next),
+            _ => {
+                let what = format!("{} {} field ({}, …)", article(header.name), header.name, {
+                    let shown: Vec<&str> = header.fields.iter().take(4).copied().collect();
+                    shown.join(", ")
+                });
+                Selector::Bad(self.bad_field(at, next, &what, header.fields))
+            }
+        }
+    }
+
+    /// What follows some fields: `tcp option maxseg size`, `ip option rr ptr`, `sctp chunk data
+    /// flags`, `arp saddr ip`, `rt0 addr[1]`.
+    fn field_suffix(&self, header: &Header, field: &str, mut pos: usize) -> usize {
+        let option_fields: &[&str] = match (header.name, field) {
+            ("tcp", "option") => TCP_OPTION_FIELDS,
+            ("ip", "option") => IP_OPTION_FIELDS,
+            ("sctp", "chunk") => SCTP_CHUNK_FIELDS,
+            ("dccp", "option") => &[],
+            ("arp", "saddr" | "daddr") => {
+                if matches!(self.word(pos), Some("ip" | "ether")) {
+                    pos += 1;
+                }
+                return pos;
+            }
+            ("rt", "ip" | "ip6") => {
+                if self.word(pos) == Some("nexthop") {
+                    pos += 1;
+                }
+                return pos;
+            }
+            _ => {
+                // `rt0 addr[1]`, `srh sid[2]`.
+                if self
+                    .token(pos)
+                    .is_some_and(|t| t.kind == TokenKind::LBracket && !t.spaced)
+                {
+                    pos = self.after_group(pos);
+                }
+                return pos;
+            }
+        };
+        // The option or chunk: a name, a number, or raw `@kind,offset,length`.
+        match self.kind(pos) {
+            Some(TokenKind::Word) => pos += 1,
+            Some(TokenKind::SetRef) => pos = self.raw_payload_end(pos).unwrap_or(pos + 1),
+            _ => return pos,
+        }
+        if self.word(pos).is_some_and(|f| option_fields.contains(&f)) {
+            pos += 1;
+        }
+        pos
+    }
+
+    fn bad_field(&self, at: usize, next: usize, what: &str, candidates: &[&str]) -> GrammarError {
+        let selector = self.tokens[at].text(self.text);
+        let help = match self
+            .word(next)
+            .and_then(|w| did_you_mean(w, candidates.iter().copied()))
+        {
+            Some(close) => format!("did you mean `{selector} {close}`?"),
+            None => format!(
+                "`{selector}` is followed by one of: {}",
+                candidates.join(", ")
+            ),
+        };
+        self.error(
+            self.range_at(at).start..self.range_at(next).end.max(self.range_at(at).end),
+            format!(
+                "expected {what} after `{selector}`, found {}",
+                self.found(next)
+            ),
+            Some(help),
+        )
+    }
+
+    /// `ct [original|reply] [ip|ip6] KEY`, `ct count [over]`.
+    fn ct(&self, at: usize) -> Selector {
+        let mut pos = at + 1;
+        if matches!(self.word(pos), Some("original" | "reply")) {
+            pos += 1;
+            if matches!(self.word(pos), Some("ip" | "ip6")) {
+                pos += 1;
+            }
+        }
+        match self.word(pos) {
+            Some(key) if CT_KEYS.contains(&key) => {
+                pos += 1;
+                if key == "count" && self.word(pos) == Some("over") {
+                    pos += 1;
+                }
+                Selector::Ends(pos)
+            }
+            _ => Selector::Bad(self.bad_field(
+                at,
+                pos,
+                "a conntrack key (state, status, mark, helper, original, …)",
+                CT_KEYS,
+            )),
+        }
+    }
+
+    /// `fib FLAG[ . FLAG …] RESULT`.
+    fn fib(&self, at: usize) -> Selector {
+        let mut pos = at + 1;
+        loop {
+            match self.word(pos) {
+                Some(w) if is_fib_word(w) => pos += 1,
+                Some(".") if self.word(pos + 1).is_some_and(is_fib_word) => pos += 1,
+                _ => break,
+            }
+        }
+        if pos == at + 1 {
+            return Selector::Bad(self.bad_field(
+                at,
+                pos,
+                "fib flags and a result (saddr, daddr, iif, oif, type, …)",
+                &["saddr", "daddr", "mark", "iif", "oif", "oifname", "type"],
+            ));
+        }
+        Selector::Ends(pos)
+    }
+
+    /// `socket transparent|mark|wildcard`, `socket cgroupv2 level N`.
+    fn socket(&self, at: usize) -> Selector {
+        let keys = &["transparent", "mark", "wildcard", "cgroupv2"];
+        match self.word(at + 1) {
+            Some("cgroupv2") if self.word(at + 2) == Some("level") => Selector::Ends(at + 4),
+            Some(key) if keys.contains(&key) => Selector::Ends(at + 2),
+            _ => Selector::Bad(self.bad_field(at, at + 1, "a socket key", keys)),
+        }
+    }
+
+    /// `osf [ttl loose|skip] name|version`.
+    fn osf(&self, at: usize) -> Selector {
+        let mut pos = at + 1;
+        if self.word(pos) == Some("ttl") {
+            pos += 2;
+        }
+        match self.word(pos) {
+            Some("name" | "version") => Selector::Ends(pos + 1),
+            _ => {
+                Selector::Bad(self.bad_field(at, pos, "`name` or `version`", &["name", "version"]))
+            }
+        }
+    }
+
+    /// `ipsec in|out [spnum N] [ip|ip6] KEY`.
+    fn ipsec(&self, at: usize) -> Selector {
+        let mut pos = at + 2;
+        if self.word(pos) == Some("spnum") {
+            pos += 2;
+        }
+        if matches!(self.word(pos), Some("ip" | "ip6")) {
+            pos += 1;
+        }
+        if matches!(self.word(pos), Some("saddr" | "daddr" | "reqid" | "spi")) {
+            pos += 1;
+        }
+        Selector::Ends(pos)
+    }
+
+    /// `numgen inc|random mod N [offset N]`.
+    fn numgen(&self, at: usize) -> Selector {
+        if !matches!(self.word(at + 1), Some("inc" | "random")) {
+            return Selector::Bad(self.bad_field(
+                at,
+                at + 1,
+                "`inc` or `random`",
+                &["inc", "random"],
+            ));
+        }
+        Selector::Ends(self.hash_options(at + 2))
+    }
+
+    /// After `jhash`/`symhash`: `[EXPR] mod N [seed N] [offset N]`.
+    fn hash(&self, mut pos: usize) -> usize {
+        // jhash hashes an expression (often a concatenation) up to `mod`.
+        while pos < self.end && self.word(pos) != Some("mod") {
+            pos = match self.selector(pos) {
+                Selector::Ends(end) => end,
+                _ => self.after_primary(pos),
+            };
+            if self.word(pos) != Some(".") {
+                break;
+            }
+            pos += 1;
+        }
+        self.hash_options(pos)
+    }
+
+    fn hash_options(&self, mut pos: usize) -> usize {
+        while matches!(self.word(pos), Some("mod" | "seed" | "offset")) && pos + 1 < self.end {
+            pos += 2;
+        }
+        pos
+    }
+
+    // ---- expressions ---------------------------------------------------------------------
+
+    /// After a selector: bit operations and concatenations, then `set VALUE`, `vmap {…}`, or a
+    /// comparison with its right side.
+    fn expression_tail(&mut self, start: usize) -> Parse {
+        loop {
+            match self.token(self.pos) {
+                Some(t) if is_binop(t, self.text) || t.text(self.text) == "." => {
+                    self.pos += 1;
+                    self.operand()?;
+                }
+                _ => break,
+            }
+        }
+        match self.peek_word() {
+            Some("set") => {
+                self.pos += 1;
+                self.value_expr("`set`")
+            }
+            Some("vmap" | "map") => {
+                self.pos += 1;
+                self.map_body()
+            }
+            _ => match self.token(self.pos) {
+                Some(t) if is_relational(t, self.text) => {
+                    self.pos += 1;
+                    self.rhs(self.pos - 1)
+                }
+                _ => self.rhs_implicit(start),
+            },
+        }
+    }
+
+    /// The right side after a selector with no operator: `tcp dport 22`.
+    fn rhs_implicit(&mut self, start: usize) -> Parse {
+        let missing = match self.token(self.pos) {
+            None => true,
+            Some(t) => t.kind == TokenKind::Word && is_verdict(t.text(self.text)),
+        };
+        if missing {
+            let lhs = self.span(start, self.pos);
+            let written = &self.text[lhs.clone()];
+            return Err(self.error(
+                lhs.start..self.range_at(self.pos).end.max(lhs.end),
+                format!(
+                    "expected a value after `{written}`, found {}",
+                    self.found(self.pos)
+                ),
+                Some(format!(
+                    "write the value to match, e.g. `{written} VALUE`, or `{written} set VALUE` to change it"
+                )),
+            ));
+        }
+        self.rhs_value()
+    }
+
+    /// The right side after the operator token at `op`.
+    fn rhs(&mut self, op: usize) -> Parse {
+        let missing = match self.token(self.pos) {
+            None => true,
+            Some(t) => {
+                matches!(t.kind, TokenKind::Operator | TokenKind::Comma)
+                    || (t.kind == TokenKind::Word && is_verdict(t.text(self.text)))
+            }
+        };
+        if missing {
+            let op_text = self.tokens[op].text(self.text);
+            return Err(self.error(
+                self.range_at(op).start..self.range_at(self.pos).end.max(self.range_at(op).end),
+                format!(
+                    "expected a value after `{op_text}`, found {}",
+                    self.found(self.pos)
+                ),
+                Some(format!(
+                    "write the value to compare with, e.g. `{op_text} 22`"
+                )),
+            ));
+        }
+        self.rhs_value()
+    }
+
+    /// A constant: one primary, joined to more by `,` (a list), `-` (a range), `/` (a prefix or
+    /// a mask), `.` (a concatenation) or a bit operator.
+    fn rhs_value(&mut self) -> Parse {
+        self.primary()?;
+        while let Some(token) = self.token(self.pos) {
+            let joins = token.kind == TokenKind::Comma
+                || is_binop(token, self.text)
+                || (token.kind == TokenKind::Word
+                    && matches!(token.text(self.text), "-" | "/" | "."));
+            if joins {
+                self.pos += 1;
+                self.primary()?;
+            } else if self.is_suffix(token) {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// A word glued to the value before it that continues it: `"10:00" -"12:00"`, `[::1]:80`.
+    fn is_suffix(&self, token: &Token) -> bool {
+        token.kind == TokenKind::Word && token.text(self.text).starts_with([':', '-', '/'])
+    }
+
+    /// A statement's argument or a `set` value: like a constant, but it may be an expression
+    /// (`meta mark set ct mark`, `dnat to ip saddr map { … }`, `queue to numgen inc mod 2`).
+    fn value_expr(&mut self, after: &str) -> Parse {
+        if self.at_end() {
+            return Err(self.error(
+                self.range_at(self.pos),
+                format!("expected a value after {after}, found the end of the rule"),
+                Some(format!("write the value after {after}")),
+            ));
+        }
+        self.operand()?;
+        while let Some(token) = self.token(self.pos) {
+            let text = token.text(self.text);
+            if token.kind == TokenKind::Comma
+                || is_binop(token, self.text)
+                || (token.kind == TokenKind::Word && matches!(text, "-" | "/" | "."))
+            {
+                self.pos += 1;
+                self.operand()?;
+            } else if token.kind == TokenKind::Word && matches!(text, "map" | "vmap") {
+                self.pos += 1;
+                self.map_body()?;
+            } else if self.is_suffix(token) {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// One operand of an expression: a selector if one starts here, else a primary.
+    fn operand(&mut self) -> Parse {
+        // `to :tcp dport map { … }`, `to 127.0.0.1:symhash mod 2 map { … }`: nft's scanner splits
+        // at the `:`, so the expression after it is glued to the word.
+        if let Some((_, after)) = self.peek_word().and_then(|w| w.rsplit_once(':')) {
+            if is_expression_start(after) {
+                self.pos = match self.selector_named(after, self.pos) {
+                    Selector::Ends(end) => end,
+                    _ => self.pos + 1,
+                };
+                return Ok(());
+            }
+        }
+        if self.peek_word().is_some() {
+            if let Selector::Ends(end) = self.selector(self.pos) {
+                self.pos = end;
+                return Ok(());
+            }
+        }
+        if let Some(end) = self.raw_payload_end(self.pos) {
+            self.pos = end;
+            return Ok(());
+        }
+        self.primary()
+    }
+
+    /// One value: a word, string, `$var`, `@set`, or a bracketed group.
+    fn primary(&mut self) -> Parse {
+        match self.kind(self.pos) {
+            Some(TokenKind::Operator | TokenKind::Comma) | None => {
+                let previous = self.pos.saturating_sub(1);
+                let after = self.tokens[previous].text(self.text);
+                Err(self.error(
+                    self.range_at(self.pos),
+                    format!(
+                        "expected a value after `{after}`, found {}",
+                        self.found(self.pos)
+                    ),
+                    Some(format!("write a value after `{after}`")),
+                ))
+            }
+            _ => {
+                self.pos = self.after_primary(self.pos);
+                Ok(())
+            }
+        }
+    }
+
+    /// The token after the primary at `at` (at least `at + 1`).
+    fn after_primary(&self, at: usize) -> usize {
+        match self.kind(at) {
+            Some(TokenKind::LBrace | TokenKind::LParen | TokenKind::LBracket) => {
+                self.after_group(at).max(at + 1)
+            }
+            Some(TokenKind::SetRef) => self.raw_payload_end(at).unwrap_or(at + 1),
+            _ => at + 1,
+        }
+    }
+
+    /// After `map`/`vmap`: `{ … }`, `@map` or `$var`.
+    fn map_body(&mut self) -> Parse {
+        match self.kind(self.pos) {
+            Some(TokenKind::LBrace | TokenKind::SetRef | TokenKind::Variable) => {
+                self.pos = self.after_primary(self.pos);
+                Ok(())
+            }
+            _ => Err(self.expected(
+                self.pos,
+                "a map: `{ KEY : VALUE, … }` or `@name`",
+                "write the map's elements in braces, e.g. `vmap { 22 : accept, 80 : drop }`",
+            )),
+        }
+    }
+
+    // ---- statements ----------------------------------------------------------------------
+
+    /// The statement `word` starts, if it starts one.
+    fn statement(&mut self, word: &str) -> Option<Parse> {
+        let keyword = self.pos;
+        let result = match word {
+            "accept" | "drop" | "return" | "continue" | "notrack" => {
+                self.pos += 1;
+                Ok(())
+            }
+            "jump" | "goto" => self.chain_target(word),
+            "queue" => {
+                self.pos += 1;
+                self.queue()
+            }
+            "counter" => {
+                self.pos += 1;
+                self.counter()
+            }
+            "log" => {
+                self.pos += 1;
+                self.log()
+            }
+            "limit" => {
+                self.pos += 1;
+                self.limit()
+            }
+            "quota" => {
+                self.pos += 1;
+                self.quota()
+            }
+            "reject" => {
+                self.pos += 1;
+                self.reject()
+            }
+            "snat" | "dnat" | "masquerade" | "redirect" => {
+                self.pos += 1;
+                self.nat(word)
+            }
+            "tproxy" | "dup" | "fwd" => {
+                self.pos += 1;
+                self.to_device(word)
+            }
+            "synproxy" => {
+                self.pos += 1;
+                self.synproxy()
+            }
+            "flow" | "meter" => {
+                self.pos += 1;
+                self.meter()
+            }
+            "add" | "update" | "delete" => {
+                self.pos += 1;
+                self.set_update(word)
+            }
+            "set" => {
+                self.pos += 1;
+                self.legacy_set_update()
+            }
+            "reset" => {
+                // `reset tcp option NAME`: strip an option.
+                self.pos += 1;
+                if self.eat("tcp") && self.eat("option") && !self.at_end() {
+                    self.pos += 1;
+                }
+                Ok(())
+            }
+            "last" => {
+                self.pos += 1;
+                if self.eat("used") && !self.at_end() {
+                    self.pos += 1;
+                }
+                Ok(())
+            }
+            // `xt match "name"`: what nft lists for iptables-nft rules.
+            "xt" => {
+                self.pos = (self.pos + 3).min(self.end);
+                Ok(())
+            }
+            "comment" => {
+                self.pos += 1;
+                self.comment = Some(keyword);
+                self.required_primary(
+                    "a quoted comment after `comment`",
+                    "write `comment \"why this rule exists\"`",
+                )
+            }
+            _ => return None,
+        };
+        if result.is_ok() && is_terminal(word) {
+            self.terminal = Some(keyword);
+        }
+        Some(result)
+    }
+
+    fn required_primary(&mut self, what: &str, help: &str) -> Parse {
+        match self.kind(self.pos) {
+            Some(TokenKind::Operator | TokenKind::Comma) | None => {
+                Err(self.expected(self.pos, what, help))
+            }
+            _ => {
+                self.pos = self.after_primary(self.pos);
+                Ok(())
+            }
+        }
+    }
+
+    /// `jump CHAIN`, `goto $chain`, `jump { … }` (an anonymous chain).
+    fn chain_target(&mut self, word: &str) -> Parse {
+        self.pos += 1;
+        match self.kind(self.pos) {
+            Some(TokenKind::Word | TokenKind::String | TokenKind::Variable | TokenKind::LBrace) => {
+                self.pos = self.after_primary(self.pos);
+                Ok(())
+            }
+            _ => Err(self.expected(
+                self.pos,
+                &format!("a chain name after `{word}`"),
+                &format!("write `{word} CHAIN` with the name of a chain in this table"),
+            )),
+        }
+    }
+
+    /// `queue [num N] [to EXPR] [flags bypass,fanout] [bypass] [fanout]`.
+    fn queue(&mut self) -> Parse {
+        loop {
+            match self.peek_word() {
+                Some("num") => {
+                    self.pos += 1;
+                    self.required_primary(
+                        "a queue number after `num`",
+                        "write `queue num 1` or `queue num 0-3`",
+                    )?;
+                    while self.peek_word() == Some("-") {
+                        self.pos += 1;
+                        self.primary()?;
+                    }
+                }
+                Some("to") => {
+                    self.pos += 1;
+                    self.value_expr("`queue to`")?;
+                }
+                Some("flags" | "bypass" | "fanout") => self.pos += 1,
+                _ if self.kind(self.pos) == Some(TokenKind::Comma) => self.pos += 1,
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    /// `counter [packets N] [bytes N]`, `counter name EXPR`.
+    fn counter(&mut self) -> Parse {
+        if self.eat("name") {
+            return self.value_expr("`counter name`");
+        }
+        while matches!(self.peek_word(), Some("packets" | "bytes")) {
+            self.pos += 1;
+            self.required_primary("a number", "write `counter packets 0 bytes 0`")?;
+        }
+        Ok(())
+    }
+
+    /// `log [prefix S] [level L] [group N] [snaplen N] [queue-threshold N] [flags F]`.
+    fn log(&mut self) -> Parse {
+        loop {
+            match self.peek_word() {
+                Some(option @ ("prefix" | "level" | "group" | "snaplen" | "queue-threshold")) => {
+                    self.pos += 1;
+                    self.required_primary(
+                        &format!("a value after `log {option}`"),
+                        "e.g. `log prefix \"dropped: \" level warn`",
+                    )?;
+                }
+                Some("flags") => {
+                    self.pos += 1;
+                    self.log_flags()?;
+                }
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    /// `tcp sequence,options`, `ip options`, `skuid`, `ether`, `all`.
+    fn log_flags(&mut self) -> Parse {
+        match self.peek_word() {
+            Some("tcp") => {
+                self.pos += 1;
+                self.required_primary(
+                    "`sequence` or `options`",
+                    "write `log flags tcp sequence,options`",
+                )?;
+                while self.kind(self.pos) == Some(TokenKind::Comma) {
+                    self.pos += 1;
+                    self.primary()?;
+                }
+                Ok(())
+            }
+            Some("ip") => {
+                self.pos += 1;
+                if self.eat("options") {
+                    Ok(())
+                } else {
+                    Err(self.expected(
+                        self.pos,
+                        "`options` after `log flags ip`",
+                        "write `log flags ip options`",
+                    ))
+                }
+            }
+            Some("skuid" | "ether" | "all") => {
+                self.pos += 1;
+                Ok(())
+            }
+            _ => Err(self.expected(
+                self.pos,
+                "log flags (all, tcp sequence,options, ip options, skuid, ether)",
+                "write e.g. `log flags all`",
+            )),
+        }
+    }
+
+    /// `limit rate [over|until] N/UNIT [burst N packets|bytes]`, `limit name EXPR`.
+    fn limit(&mut self) -> Parse {
+        if self.eat("name") {
+            return self.value_expr("`limit name`");
+        }
+        if !self.eat("rate") {
+            return Err(self.expected(
+                self.pos,
+                "`rate` after `limit`",
+                "write `limit rate 10/second` (or `limit name \"obj\"` for a named limit)",
+            ));
+        }
+        let _ = self.eat("over") || self.eat("until");
+        if self.peek_word().is_none() && self.kind(self.pos) != Some(TokenKind::Variable) {
+            return Err(self.expected(
+                self.pos,
+                "a rate after `limit rate`",
+                "write a rate such as `limit rate 10/second` or `limit rate 1 mbytes/second`",
+            ));
+        }
+        self.pos += 1;
+        self.rate_rest();
+        if self.eat("burst") {
+            self.required_primary(
+                "a number after `burst`",
+                "write `burst 5 packets` or `burst 1 mbytes`",
+            )?;
+            if self
+                .peek_word()
+                .is_some_and(|w| w == "packets" || w.ends_with("bytes"))
+            {
+                self.pos += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// The rest of a rate after its number: `/second`, `/ second`, `mbytes/second`,
+    /// `mbytes / second`.
+    fn rate_rest(&mut self) {
+        if self
+            .peek_word()
+            .is_some_and(|w| w.ends_with("bytes") || w.contains("bytes/"))
+        {
+            self.pos += 1;
+        }
+        if self.peek_word() == Some("/") {
+            self.pos += 2;
+        } else if self.peek_word().is_some_and(|w| w.starts_with('/')) {
+            self.pos += 1;
+        }
+        self.pos = self.pos.min(self.end);
+    }
+
+    /// `quota [over|until] N UNIT [used N UNIT]`, `quota name EXPR`.
+    fn quota(&mut self) -> Parse {
+        if self.eat("name") {
+            return self.value_expr("`quota name`");
+        }
+        let _ = self.eat("over") || self.eat("until");
+        self.required_primary(
+            "an amount after `quota`",
+            "write e.g. `quota 25 mbytes` or `quota over 1 gbytes`",
+        )?;
+        if self.peek_word().is_some_and(|w| w.ends_with("bytes")) {
+            self.pos += 1;
+        }
+        if self.eat("used") {
+            self.required_primary("an amount after `used`", "write e.g. `used 1 mbytes`")?;
+            if self.peek_word().is_some_and(|w| w.ends_with("bytes")) {
+                self.pos += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// `reject [with icmp|icmpv6|icmpx [type] CODE | with tcp reset]`.
+    fn reject(&mut self) -> Parse {
+        if !self.eat("with") {
+            return Ok(());
+        }
+        match self.peek_word() {
+            Some("icmp" | "icmpv6" | "icmpx") => {
+                self.pos += 1;
+                let _ = self.eat("type");
+                self.required_primary(
+                    "an icmp code after `reject with`",
+                    "write e.g. `reject with icmpx type port-unreachable`",
+                )
+            }
+            Some("tcp") => {
+                self.pos += 1;
+                if self.eat("reset") {
+                    Ok(())
+                } else {
+                    Err(self.expected(
+                        self.pos,
+                        "`reset` after `reject with tcp`",
+                        "write `reject with tcp reset`",
+                    ))
+                }
+            }
+            _ => Err(self.expected(
+                self.pos,
+                "`icmp`, `icmpv6`, `icmpx` or `tcp reset` after `reject with`",
+                "write e.g. `reject with icmpx type admin-prohibited` or `reject with tcp reset`",
+            )),
+        }
+    }
+
+    /// `snat|dnat [ip|ip6] [addr . port|prefix|interval] [to] EXPR [FLAGS]`,
+    /// `masquerade|redirect [to EXPR] [FLAGS]`.
+    fn nat(&mut self, word: &str) -> Parse {
+        let family_follows = matches!(
+            self.word(self.pos + 1),
+            Some("to" | "addr" | "prefix" | "interval")
+        );
+        if family_follows && matches!(self.peek_word(), Some("ip" | "ip6")) {
+            self.pos += 1;
+        }
+        if self.eat("addr") {
+            // `addr . port`
+            let _ = self.eat(".") && self.eat("port");
+        }
+        let _ = self.eat("prefix") || self.eat("interval");
+        let to = self.eat("to");
+        let has_value = !self.at_end() && !self.peek_word().is_some_and(is_nat_flag);
+        if has_value && (to || matches!(word, "snat" | "dnat")) {
+            self.value_expr(&format!("`{word} to`"))?;
+        } else if to {
+            return Err(self.expected(
+                self.pos,
+                &format!("an address or port after `{word} to`"),
+                "write e.g. `dnat ip to 10.0.0.1:8080` or `redirect to :8080`",
+            ));
+        }
+        while let Some(token) = self.token(self.pos) {
+            let flag = token.kind == TokenKind::Word && is_nat_flag(token.text(self.text));
+            if flag || token.kind == TokenKind::Comma {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// `tproxy [ip|ip6] to EXPR`, `dup [ip|ip6] to EXPR [device EXPR]`, `fwd [ip|ip6] to EXPR
+    /// [device EXPR]`.
+    fn to_device(&mut self, word: &str) -> Parse {
+        if matches!(self.peek_word(), Some("ip" | "ip6")) && self.word(self.pos + 1) == Some("to") {
+            self.pos += 1;
+        }
+        if self.eat("to") {
+            self.value_expr(&format!("`{word} to`"))?;
+        }
+        if self.eat("device") {
+            self.value_expr("`device`")?;
+        }
+        Ok(())
+    }
+
+    /// `synproxy [mss N] [wscale N] [timestamp] [sack-perm]`, `synproxy name EXPR`.
+    fn synproxy(&mut self) -> Parse {
+        if self.eat("name") {
+            return self.value_expr("`synproxy name`");
+        }
+        loop {
+            match self.peek_word() {
+                Some("mss" | "wscale") => {
+                    self.pos += 1;
+                    self.required_primary("a number", "write e.g. `synproxy mss 1460 wscale 7`")?;
+                }
+                Some("timestamp" | "sack-perm") => self.pos += 1,
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    /// `flow add @ft`, `flow offload @ft`, `meter NAME [size N] { … }`: read loosely.
+    fn meter(&mut self) -> Parse {
+        let _ = self.eat("add") || self.eat("offload") || self.eat("table");
+        if !self.at_end() && self.kind(self.pos) != Some(TokenKind::LBrace) {
+            self.pos = self.after_primary(self.pos);
+        }
+        if self.eat("size") && !self.at_end() {
+            self.pos += 1;
+        }
+        if self.kind(self.pos) == Some(TokenKind::LBrace) {
+            self.pos = self.after_group(self.pos);
+        }
+        Ok(())
+    }
+
+    /// `add @set { ELEMENT }`, `update @set { … }`, `delete @set { … }`.
+    fn set_update(&mut self, word: &str) -> Parse {
+        if !matches!(
+            self.kind(self.pos),
+            Some(TokenKind::SetRef | TokenKind::Variable)
+        ) {
+            return Err(self.expected(
+                self.pos,
+                &format!("a set after `{word}`, such as `@blocklist`"),
+                &format!("write `{word} @set {{ ip saddr }}`"),
+            ));
+        }
+        self.pos += 1;
+        if self.kind(self.pos) == Some(TokenKind::LBrace) {
+            self.pos = self.after_group(self.pos);
+            Ok(())
+        } else {
+            Err(self.expected(
+                self.pos,
+                "the element in braces",
+                &format!("write `{word} @set {{ ip saddr }}`"),
+            ))
+        }
+    }
+
+    /// The old `set add|update EXPR @set` form: read up to the set.
+    fn legacy_set_update(&mut self) -> Parse {
+        while !self.at_end() {
+            let done = self.kind(self.pos) == Some(TokenKind::SetRef)
+                && self.raw_payload_end(self.pos).is_none();
+            self.pos = self.after_primary(self.pos);
+            if done {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Words that start an expression (used where a word is glued after `:`).
+fn is_expression_start(word: &str) -> bool {
+    header_of(word).is_some() || is_meta_key(word) || OTHER_SELECTORS.contains(&word)
+}
+
+fn is_nat_flag(word: &str) -> bool {
+    matches!(word, "random" | "fully-random" | "persistent" | "netmap")
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+fn all_meta_keys() -> Vec<&'static str> {
+    UNQUALIFIED_META
+        .iter()
+        .chain(META_QUALIFIED_KEYS)
+        .copied()
+        .collect()
+}
+
+/// Every word that may start an item, for did-you-mean.
+fn all_item_words() -> impl Iterator<Item = &'static str> {
+    STATEMENTS
+        .iter()
+        .chain(HEADERS)
+        .chain(OTHER_SELECTORS)
+        .chain(UNQUALIFIED_META)
+        .copied()
+}
+
+/// The candidate closest to `word`, if it is close enough to be a typo.
+fn did_you_mean<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+    let limit = match word.chars().count() {
+        0..=2 => return None,
+        3..=4 => 1,
+        _ => 2,
+    };
+    candidates
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance, with a transposition counted as one edit (`dprot` → `dport`).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        rows[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
+}
+
+/// The rule token ranges of a parsed file, in order.
+pub fn rules(items: &[super::parser::Item]) -> Vec<Range<usize>> {
+    use super::parser::{ChainBlock, ChainEntry, Item, TableEntry};
+    fn chain(block: &ChainBlock, out: &mut Vec<Range<usize>>) {
+        for entry in &block.body {
+            if let ChainEntry::Rule(range) = entry {
+                out.push(range.clone());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for item in items {
+        match item {
+            Item::Table(table) => {
+                for entry in &table.body {
+                    if let TableEntry::Chain(block) = entry {
+                        chain(block, &mut out);
+                    }
+                }
+            }
+            Item::AddChain { chain: block, .. } => chain(block, &mut out),
+            Item::AddRule { rule, .. } => out.push(rule.clone()),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frontend::nft::lexer::tokenize;
+
+    fn check(rule: &str) -> Option<GrammarError> {
+        let tokens = tokenize(rule).tokens;
+        check_rule(rule, &tokens, 0..tokens.len())
+    }
+
+    fn accepts(rule: &str) {
+        if let Some(e) = check(rule) {
+            panic!(
+                "`{rule}` refused: {} ({:?}) at {:?}",
+                e.message,
+                e.help,
+                &rule[e.range.clone()]
+            );
+        }
+    }
+
+    /// The rule is refused, with the error on `at`, and the message contains `says`.
+    fn refuses(rule: &str, at: &str, says: &str) {
+        let Some(e) = check(rule) else {
+            panic!("`{rule}` accepted");
+        };
+        assert_eq!(&rule[e.range.clone()], at, "{rule}: {}", e.message);
+        assert!(e.message.contains(says), "{rule}: {}", e.message);
+    }
+
+    #[test]
+    fn accepts_matches_and_statements() {
+        for rule in [
+            "tcp dport 22 accept",
+            "tcp dport { 22, 80 } ct state new counter accept",
+            "ip saddr 10.0.0.0/8 tcp dport != 22-80 drop",
+            "ct state established,related accept",
+            "meta l4proto tcp tcp flags & (syn|ack) == syn",
+            "tcp flags syn / syn,ack",
+            "ip protocol icmp icmp type echo-request limit rate 10/second burst 5 packets accept",
+            "limit rate over 1 mbytes / second",
+            "iifname \"eth0\" oif lo mark set 0x1 meta nftrace set 1",
+            "ct mark set meta mark & 0xffff | 0x10",
+            "meta mark set tcp dport map { 22 : 1, 80 : 2 }",
+            "ip saddr . tcp dport vmap @m",
+            "ip saddr . ip daddr . tcp dport { 1.1.1.1 . 2.2.2.2 . 22 }",
+            "fib saddr . iif oif missing drop",
+            "fib daddr type local accept",
+            "exthdr hbh exists",
+            "tcp option maxseg size set 1360",
+            "redirect to :tcp dport map { 22 : 8000, 80 : 8080 }",
+            "tproxy ip to 127.0.0.1:symhash mod 2 map { 0 : 23, 1 : 42 }",
+            "exthdr hbh == exists",
+            "time < \"2022-07-01 11:00:00\" accept",
+            "tcp option sack-perm exists",
+            "sctp chunk data flags 2",
+            "ip option rr ptr 1",
+            "@nh,8,8 0x3 @th,16,16 22",
+            "ct original ip saddr 1.2.3.4 ct reply proto-dst 22",
+            "ct count over 2 drop",
+            "ct helper set \"ftp\"",
+            "dnat ip to ip saddr map { 1.1.1.1 : 2.2.2.2 }",
+            "dnat to 10.0.0.1:8080 persistent,random",
+            "dnat ip6 to [dead::beef]:8080",
+            "snat ip prefix to ip saddr map { 10.0.0.0/8 : 192.168.0.0/16 }",
+            "masquerade to :1024-2048 fully-random",
+            "redirect to :8080",
+            "queue num 1-3 bypass,fanout",
+            "queue flags bypass to numgen inc mod 2",
+            "log prefix \"x\" level warn flags tcp sequence,options group 2",
+            "reject with icmpx type port-unreachable",
+            "reject with tcp reset",
+            "counter packets 1 bytes 2 accept comment \"c\"",
+            "counter name tcp dport map { 22 : \"c\" }",
+            "quota over 25 mbytes used 1 mbytes",
+            "add @s { ip saddr timeout 10s } update @t { ip saddr counter }",
+            "jump { counter }",
+            "jhash ip saddr . tcp dport mod 2 seed 0xdead offset 1 0",
+            "meta hour \"10:00\"-\"12:00\" meta day \"Monday\"",
+            "socket cgroupv2 level 1 \"user.slice\"",
+            "osf ttl skip name \"Linux\"",
+            "ipsec in reqid 1",
+            "vxlan ip saddr 1.2.3.4",
+            "arp saddr ip 1.2.3.4",
+            "rt0 addr[1] ::1",
+            "rt ip nexthop 1.2.3.4",
+            "synproxy mss 1460 wscale 7 timestamp sack-perm",
+            "tproxy ip to 1.1.1.1:80",
+            "dup to 1.2.3.4 device \"eth0\"",
+            "flow add @ft",
+            "meta pkttype set host ct event set new,related",
+            "tcp dport $ports ip saddr $hosts accept",
+            "xt match \"conntrack\"",
+            "continue",
+            "tcp flags not syn",
+            "icmpv6 type { nd-neighbor-solicit, nd-router-advert } accept",
+            "meta l4proto { tcp, udp } th dport 53 accept",
+            "ip dscp set cs1",
+        ] {
+            accepts(rule);
+        }
+    }
+
+    #[test]
+    fn refuses_unknown_words_with_a_suggestion() {
+        refuses(
+            "tcp dport 22 acept",
+            "acept",
+            "unknown expression or statement `acept`",
+        );
+        let e = check("tcp dport 22 acept").unwrap();
+        assert_eq!(e.help.as_deref(), Some("did you mean `accept`?"));
+        refuses("foo bar", "foo", "unknown expression or statement");
+        refuses("ip saddr 1.1.1.1 22", "22", "unexpected value `22`");
+    }
+
+    #[test]
+    fn refuses_missing_or_unknown_fields() {
+        refuses("tcp dprot 22", "tcp dprot", "expected a tcp field");
+        assert_eq!(
+            check("tcp dprot 22").unwrap().help.as_deref(),
+            Some("did you mean `tcp dport`?")
+        );
+        refuses("th checksum 1", "th checksum", "expected a th field");
+        refuses("meta foo 1", "meta foo", "expected a meta key");
+        refuses("ct foo 1", "ct foo", "expected a conntrack key");
+        refuses("udp", "udp", "expected a udp field");
+    }
+
+    #[test]
+    fn refuses_missing_values_and_arguments() {
+        refuses(
+            "tcp dport",
+            "tcp dport",
+            "expected a value after `tcp dport`",
+        );
+        refuses("tcp dport accept", "tcp dport accept", "found `accept`");
+        refuses("tcp dport ==", "==", "expected a value after `==`");
+        refuses("jump", "", "expected a chain name after `jump`");
+        refuses("limit rate", "", "expected a rate");
+        refuses("limit 10/second", "10/second", "expected `rate`");
+        refuses("reject with foo", "foo", "after `reject with`");
+        refuses("meta mark set", "", "expected a value after `set`");
+        refuses("log flags foo", "foo", "expected log flags");
+    }
+
+    #[test]
+    fn refuses_statements_after_a_terminal_verdict() {
+        refuses("accept counter", "counter", "statement after `accept`");
+        refuses(
+            "dnat to 1.2.3.4 counter",
+            "counter",
+            "statement after `dnat`",
+        );
+        accepts("accept comment \"ok\"");
+        accepts("continue counter");
+        refuses("comment \"x\" accept", "accept", "after the rule's comment");
+    }
+}
