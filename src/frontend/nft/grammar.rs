@@ -228,6 +228,21 @@ const TCP_OPTION_FIELDS: &[&str] = &[
     "kind", "length", "size", "count", "left", "right", "tsval", "tsecr", "subtype", "value",
 ];
 
+/// The fields of each named tcp option; an unknown name (a number, a newer option) gets the
+/// whole list.
+fn tcp_option_fields(option: &str) -> &'static [&'static str] {
+    match option {
+        "eol" | "nop" => &["kind"],
+        "maxseg" => &["kind", "length", "size"],
+        "window" => &["kind", "length", "count"],
+        "sack-perm" | "sack-permitted" | "fastopen" | "md5sig" => &["kind", "length"],
+        "sack" | "sack0" | "sack1" | "sack2" | "sack3" => &["kind", "length", "left", "right"],
+        "timestamp" => &["kind", "length", "tsval", "tsecr"],
+        "mptcp" => &["kind", "length", "subtype"],
+        _ => TCP_OPTION_FIELDS,
+    }
+}
+
 /// Fields of `ip option NAME …`.
 const IP_OPTION_FIELDS: &[&str] = &["type", "length", "value", "ptr", "addr"];
 
@@ -337,6 +352,21 @@ const CT_KEYS: &[&str] = &[
     "count",
     "timeout",
     "expectation",
+];
+
+/// Conntrack keys of one direction (`ct original saddr`, `ct reply bytes`).
+const CT_DIRECTION_KEYS: &[&str] = &[
+    "saddr",
+    "daddr",
+    "l3proto",
+    "protocol",
+    "proto-src",
+    "proto-dst",
+    "bytes",
+    "packets",
+    "avgpkt",
+    "zone",
+    "id",
 ];
 
 /// The extension headers `exthdr NAME` may name.
@@ -611,6 +641,7 @@ impl<'a> Reader<'a> {
 
     /// `stmt_list [comment_spec]`: items up to the end of the rule.
     fn rule(&mut self) -> Parse {
+        self.token_checks()?;
         while !self.at_end() {
             if self.kind(self.pos) == Some(TokenKind::Newline) {
                 self.pos += 1;
@@ -640,6 +671,83 @@ impl<'a> Reader<'a> {
             if self.pos <= start {
                 self.pos = start + 1;
             }
+        }
+        Ok(())
+    }
+
+    /// Checks on single tokens anywhere in the rule, sets and maps included: raw payload
+    /// lengths and shift amounts.
+    fn token_checks(&self) -> Parse {
+        // The bits of the raw payloads of the concatenation being read (`@th,0,64 . @th,64,64`).
+        let mut concat_bits = 0u64;
+        let mut concat_end = usize::MAX;
+        for at in self.pos..self.end {
+            let token = &self.tokens[at];
+            if is_shift(token, self.text) {
+                self.check_shift(at)?;
+            }
+            let Some(end) = self.raw_payload_end(at) else {
+                continue;
+            };
+            let Some((offset, length)) = self.raw_offset_length(at) else {
+                continue;
+            };
+            let range = self.span(at, end);
+            if length == 0 || length > MAX_EXPR_BITS {
+                return Err(self.error(
+                    range,
+                    format!("raw payload length {length} is out of range"),
+                    Some(format!(
+                        "a raw payload `@base,offset,length` is 1 to {MAX_EXPR_BITS} bits long"
+                    )),
+                ));
+            }
+            let joined = at >= 2 && self.word(at - 1) == Some(".") && concat_end == at - 1;
+            concat_bits = if joined { concat_bits + length } else { length };
+            concat_end = end;
+            if concat_bits > MAX_EXPR_BITS {
+                return Err(self.error(
+                    range,
+                    format!("this concatenation is {concat_bits} bits long"),
+                    Some(format!(
+                        "nft's registers hold {MAX_EXPR_BITS} bits: shorten the raw payloads"
+                    )),
+                ));
+            }
+            // nft stores a raw payload through one 128-bit register, shifted to its bit offset.
+            if self.word(end) == Some("set") && offset % 8 + length > 128 {
+                return Err(self.error(
+                    range,
+                    format!("cannot store {length} bits at bit offset {offset}"),
+                    Some("a raw payload store covers at most 128 bits, counted from the byte it starts in".to_string()),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The offset and length of the raw payload `@base,OFFSET,LENGTH` at `at`.
+    fn raw_offset_length(&self, at: usize) -> Option<(u64, u64)> {
+        let offset = parse_number(self.word(at + 2)?)?;
+        let length = parse_number(self.word(at + 4)?)?;
+        Some((offset, length))
+    }
+
+    /// `<< N`, `>> N`: nft reads the amount as a 32-bit number.
+    fn check_shift(&self, op: usize) -> Parse {
+        let Some(amount) = self.word(op + 1) else {
+            return Ok(());
+        };
+        let too_big = amount.bytes().all(|b| b.is_ascii_digit())
+            && amount
+                .parse::<u64>()
+                .map_or(true, |n| n > u64::from(u32::MAX));
+        if too_big {
+            return Err(self.error(
+                self.range_at(op + 1),
+                format!("shift amount `{amount}` is out of range"),
+                Some("shift by fewer bits than the value has".to_string()),
+            ));
         }
         Ok(())
     }
@@ -808,7 +916,10 @@ impl<'a> Reader<'a> {
         let next = at + 1;
         match self.word(next) {
             Some(field) if header.fields.contains(&field) => {
-                Selector::Ends(self.field_suffix(header, field, next + 1))
+                match self.field_suffix(header, field, next + 1) {
+                    Ok(end) => Selector::Ends(end),
+                    Err(bad) => Selector::Bad(self.bad_option(next + 1, bad)),
+                }
             }
             Some(inner) if carries_inner_headers(header) && header_of(inner).is_some() => {
                 self.selector(next)
@@ -826,7 +937,7 @@ impl<'a> Reader<'a> {
 
     /// What follows some fields: `tcp option maxseg size`, `ip option rr ptr`, `sctp chunk data
     /// flags`, `arp saddr ip`, `rt0 addr[1]`.
-    fn field_suffix(&self, header: &Header, field: &str, mut pos: usize) -> usize {
+    fn field_suffix(&self, header: &Header, field: &str, mut pos: usize) -> Result<usize, usize> {
         let option_fields: &[&str] = match (header.name, field) {
             ("tcp", "option") => TCP_OPTION_FIELDS,
             ("ip", "option") => IP_OPTION_FIELDS,
@@ -836,13 +947,13 @@ impl<'a> Reader<'a> {
                 if matches!(self.word(pos), Some("ip" | "ether")) {
                     pos += 1;
                 }
-                return pos;
+                return Ok(pos);
             }
             ("rt", "ip" | "ip6") => {
                 if self.word(pos) == Some("nexthop") {
                     pos += 1;
                 }
-                return pos;
+                return Ok(pos);
             }
             _ => {
                 // `rt0 addr[1]`, `srh sid[2]`.
@@ -852,19 +963,47 @@ impl<'a> Reader<'a> {
                 {
                     pos = self.after_group(pos);
                 }
-                return pos;
+                return Ok(pos);
             }
         };
         // The option or chunk: a name, a number, or raw `@kind,offset,length`.
         match self.kind(pos) {
+            Some(TokenKind::Word) if header.name == "tcp" => {
+                let name = self.tokens[pos].text(self.text);
+                pos += 1;
+                let fields = tcp_option_fields(name);
+                match self.word(pos) {
+                    Some(f) if fields.contains(&f) => pos += 1,
+                    // `tcp option nop length`: the option has no such field.
+                    Some(f) if TCP_OPTION_FIELDS.contains(&f) && !fields.is_empty() => {
+                        return Err(pos);
+                    }
+                    _ => {}
+                }
+                return Ok(pos);
+            }
             Some(TokenKind::Word) => pos += 1,
             Some(TokenKind::SetRef) => pos = self.raw_payload_end(pos).unwrap_or(pos + 1),
-            _ => return pos,
+            _ => return Ok(pos),
         }
         if self.word(pos).is_some_and(|f| option_fields.contains(&f)) {
             pos += 1;
         }
-        pos
+        Ok(pos)
+    }
+
+    /// `tcp option NAME FIELD` where the option has no such field.
+    fn bad_option(&self, name: usize, field: usize) -> GrammarError {
+        let option = self.tokens[name].text(self.text);
+        let fields = tcp_option_fields(option);
+        self.error(
+            self.span(name, field + 1),
+            format!(
+                "tcp option `{option}` has no field `{}`",
+                self.tokens[field].text(self.text)
+            ),
+            Some(format!("its fields are: {}", fields.join(", "))),
+        )
     }
 
     fn bad_field(&self, at: usize, next: usize, what: &str, candidates: &[&str]) -> GrammarError {
@@ -892,13 +1031,23 @@ impl<'a> Reader<'a> {
     /// `ct [original|reply] [ip|ip6] KEY`, `ct count [over]`.
     fn ct(&self, at: usize) -> Selector {
         let mut pos = at + 1;
-        if matches!(self.word(pos), Some("original" | "reply")) {
+        let directed = matches!(self.word(pos), Some("original" | "reply"));
+        if directed {
             pos += 1;
             if matches!(self.word(pos), Some("ip" | "ip6")) {
                 pos += 1;
             }
         }
         match self.word(pos) {
+            // `ct original mark`: mark, state, helper … belong to the connection, not a direction.
+            Some(key) if directed && !CT_DIRECTION_KEYS.contains(&key) => {
+                Selector::Bad(self.bad_field(
+                    at,
+                    pos,
+                    "a key of one direction (saddr, daddr, protocol, proto-src, proto-dst, bytes, …)",
+                    CT_DIRECTION_KEYS,
+                ))
+            }
             Some(key) if CT_KEYS.contains(&key) => {
                 pos += 1;
                 if key == "count" && self.word(pos) == Some("over") {
@@ -950,6 +1099,14 @@ impl<'a> Reader<'a> {
     fn osf(&self, at: usize) -> Selector {
         let mut pos = at + 1;
         if self.word(pos) == Some("ttl") {
+            if !matches!(self.word(pos + 1), Some("loose" | "skip")) {
+                return Selector::Bad(self.bad_field(
+                    pos,
+                    pos + 1,
+                    "`loose` or `skip`",
+                    &["loose", "skip"],
+                ));
+            }
             pos += 2;
         }
         match self.word(pos) {
@@ -1028,19 +1185,39 @@ impl<'a> Reader<'a> {
         match self.peek_word() {
             Some("set") => {
                 self.pos += 1;
-                self.value_expr("`set`")
+                self.stored_value("`set`")
             }
             Some("vmap" | "map") => {
                 self.pos += 1;
                 self.map_body()
             }
-            _ => match self.token(self.pos) {
-                Some(t) if is_relational(t, self.text) => {
-                    self.pos += 1;
-                    self.rhs(self.pos - 1)
+            _ => {
+                let names_interface =
+                    matches!(self.word(self.pos - 1), Some("iifname" | "oifname"));
+                match self.token(self.pos) {
+                    Some(t) if is_relational(t, self.text) => {
+                        self.pos += 1;
+                        self.check_interface_name(names_interface)?;
+                        self.rhs(self.pos - 1)
+                    }
+                    _ => {
+                        self.check_interface_name(names_interface)?;
+                        self.rhs_implicit(start)
+                    }
                 }
-                _ => self.rhs_implicit(start),
-            },
+            }
+        }
+    }
+
+    /// `iifname ""`: an interface name has 1 to 15 bytes.
+    fn check_interface_name(&self, names_interface: bool) -> Parse {
+        match self.token(self.pos) {
+            Some(t) if names_interface && is_empty_string(t, self.text) => Err(self.error(
+                t.range(),
+                "empty interface name".to_string(),
+                Some("write the interface's name, e.g. `iifname \"eth0\"`".to_string()),
+            )),
+            _ => Ok(()),
         }
     }
 
@@ -1149,6 +1326,24 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    /// A value a statement stores (`… set VALUE`, `dup to VALUE`): a range or a prefix is no
+    /// single value.
+    fn stored_value(&mut self, after: &str) -> Parse {
+        let start = self.pos;
+        self.value_expr(after)?;
+        if self.pos == start + 1 && self.word(start).is_some_and(is_range_or_prefix) {
+            let word = self.tokens[start].text(self.text);
+            return Err(self.error(
+                self.range_at(start),
+                format!("cannot store the range or prefix `{word}`"),
+                Some(format!(
+                    "{after} takes one value; a range or prefix can only be matched"
+                )),
+            ));
+        }
+        Ok(())
+    }
+
     /// One operand of an expression: a selector if one starts here, else a primary.
     fn operand(&mut self) -> Parse {
         // `to :tcp dport map { … }`, `to 127.0.0.1:symhash mod 2 map { … }`: nft's scanner splits
@@ -1209,7 +1404,82 @@ impl<'a> Reader<'a> {
     }
 
     /// After `map`/`vmap`: `{ … }`, `@map` or `$var`.
+    fn check_chain_name(&self, at: usize) -> Parse {
+        let name = self.tokens[at].text(self.text).trim_matches('"');
+        if name.len() > MAX_NAME_LEN {
+            return Err(self.error(
+                self.range_at(at),
+                format!("chain name is too long ({} bytes)", name.len()),
+                Some(format!(
+                    "nft allows chain names of up to {MAX_NAME_LEN} bytes"
+                )),
+            ));
+        }
+        Ok(())
+    }
+
+    /// In a map's braces: every element maps a key to a value (`KEY : VALUE`), and a verdict's
+    /// chain name fits nft's limit.
+    fn check_map_elements(&self, open: usize, close: usize) -> Parse {
+        let (mut depth, mut element_start) = (0usize, open + 1);
+        let mut has_colon = false;
+        let mut opaque = false;
+        for at in open + 1..close.min(self.end) {
+            let token = &self.tokens[at];
+            match token.kind {
+                TokenKind::LBrace | TokenKind::LParen | TokenKind::LBracket => depth += 1,
+                TokenKind::RBrace | TokenKind::RParen | TokenKind::RBracket => {
+                    depth = depth.saturating_sub(1)
+                }
+                TokenKind::Variable | TokenKind::SetRef => opaque = true,
+                TokenKind::Word => {
+                    let text = token.text(self.text);
+                    has_colon |= text.contains(':');
+                    if matches!(text, "jump" | "goto")
+                        && matches!(self.kind(at + 1), Some(TokenKind::Word | TokenKind::String))
+                    {
+                        self.check_chain_name(at + 1)?;
+                    }
+                }
+                TokenKind::Comma if depth == 0 => {
+                    self.check_map_element(element_start, at, has_colon || opaque)?;
+                    element_start = at + 1;
+                    has_colon = false;
+                    opaque = false;
+                }
+                _ => {}
+            }
+        }
+        self.check_map_element(element_start, close.min(self.end), has_colon || opaque)
+    }
+
+    fn check_map_element(&self, start: usize, end: usize, fine: bool) -> Parse {
+        let first = (start..end).find(|&at| self.kind(at) != Some(TokenKind::Newline));
+        let Some(first) = first else { return Ok(()) };
+        if fine {
+            return Ok(());
+        }
+        let last = (first..end)
+            .rev()
+            .find(|&at| self.kind(at) != Some(TokenKind::Newline))
+            .unwrap_or(first);
+        let range = self.span(first, last + 1);
+        let element = &self.text[range.clone()];
+        Err(self.error(
+            range,
+            format!("map element `{element}` has no value"),
+            Some(format!(
+                "write `{element} : VALUE`: a map maps each key to a value"
+            )),
+        ))
+    }
+
     fn map_body(&mut self) -> Parse {
+        if self.kind(self.pos) == Some(TokenKind::LBrace) {
+            if let Some(close) = matching_brace(self.tokens, self.pos, self.end) {
+                self.check_map_elements(self.pos, close)?;
+            }
+        }
         match self.kind(self.pos) {
             Some(TokenKind::LBrace | TokenKind::SetRef | TokenKind::Variable) => {
                 self.pos = self.after_primary(self.pos);
@@ -1334,7 +1604,12 @@ impl<'a> Reader<'a> {
     fn chain_target(&mut self, word: &str) -> Parse {
         self.pos += 1;
         match self.kind(self.pos) {
-            Some(TokenKind::Word | TokenKind::String | TokenKind::Variable | TokenKind::LBrace) => {
+            Some(TokenKind::Word | TokenKind::String) => {
+                self.check_chain_name(self.pos)?;
+                self.pos += 1;
+                Ok(())
+            }
+            Some(TokenKind::Variable | TokenKind::LBrace) => {
                 self.pos = self.after_primary(self.pos);
                 Ok(())
             }
@@ -1386,10 +1661,20 @@ impl<'a> Reader<'a> {
 
     /// `log [prefix S] [level L] [group N] [snaplen N] [queue-threshold N] [flags F]`.
     fn log(&mut self) -> Parse {
+        let keyword = self.pos - 1;
+        // Where `level`, `group` and `flags` were written, and how many options there are.
+        let (mut level, mut group, mut flags, mut options) = (None, None, None, 0);
         loop {
+            let at = self.pos;
             match self.peek_word() {
                 Some(option @ ("prefix" | "level" | "group" | "snaplen" | "queue-threshold")) => {
                     self.pos += 1;
+                    if option == "level" {
+                        self.check_log_level()?;
+                        level = Some(at);
+                    } else if option == "group" {
+                        group = Some(at);
+                    }
                     self.required_primary(
                         &format!("a value after `log {option}`"),
                         "e.g. `log prefix \"dropped: \" level warn`",
@@ -1398,9 +1683,54 @@ impl<'a> Reader<'a> {
                 Some("flags") => {
                     self.pos += 1;
                     self.log_flags()?;
+                    flags = Some(at);
                 }
-                _ => return Ok(()),
+                _ => break,
             }
+            options += 1;
+        }
+        // `level audit` logs to the audit subsystem, which takes no other option; `group` logs
+        // to nflog, which has no level and no flags.
+        if let Some(at) = level {
+            if self.word(at + 1) == Some("audit") && options > 1 {
+                return Err(self.error(
+                    self.span(keyword, self.pos),
+                    "`log level audit` takes no other option".to_string(),
+                    Some("write `log level audit` alone".to_string()),
+                ));
+            }
+        }
+        if let (Some(_), Some(other)) = (group, level.or(flags)) {
+            let what = self.tokens[other].text(self.text);
+            return Err(self.error(
+                self.span(keyword, self.pos),
+                format!("`log group` cannot be combined with `{what}`"),
+                Some(format!(
+                    "`group` sends packets to nflog, which has no `{what}`: remove one of them"
+                )),
+            ));
+        }
+        Ok(())
+    }
+
+    /// After `log level`: one of syslog's levels, or `audit`.
+    fn check_log_level(&self) -> Parse {
+        const LEVELS: &[&str] = &[
+            "emerg", "alert", "crit", "err", "warn", "notice", "info", "debug", "audit",
+        ];
+        match self.token(self.pos) {
+            Some(t) if t.kind == TokenKind::Word && !LEVELS.contains(&t.text(self.text)) => {
+                let help = match did_you_mean(t.text(self.text), LEVELS.iter().copied()) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => format!("the levels are: {}", LEVELS.join(", ")),
+                };
+                Err(self.error(
+                    t.range(),
+                    format!("invalid log level `{}`", t.text(self.text)),
+                    Some(help),
+                ))
+            }
+            _ => Ok(()),
         }
     }
 
@@ -1463,17 +1793,32 @@ impl<'a> Reader<'a> {
                 "write a rate such as `limit rate 10/second` or `limit rate 1 mbytes/second`",
             ));
         }
+        let rate = self.pos;
         self.pos += 1;
         self.rate_rest();
+        let in_bytes =
+            (rate..self.pos).any(|at| self.word(at).is_some_and(|w| w.contains("bytes")));
         if self.eat("burst") {
             self.required_primary(
                 "a number after `burst`",
                 "write `burst 5 packets` or `burst 1 mbytes`",
             )?;
-            if self
+            if let Some(unit) = self
                 .peek_word()
-                .is_some_and(|w| w == "packets" || w.ends_with("bytes"))
+                .filter(|w| *w == "packets" || w.ends_with("bytes"))
             {
+                // A rate in packets bursts in packets, a rate in bytes in bytes.
+                if (unit == "packets") == in_bytes {
+                    let expected = if in_bytes { "bytes" } else { "packets" };
+                    let example = if in_bytes { "mbytes" } else { "packets" };
+                    return Err(self.error(
+                        self.range_at(self.pos),
+                        format!("a rate in {expected} needs a burst in {expected}, found `{unit}`"),
+                        Some(format!(
+                            "write the burst in {expected}, e.g. `burst 5 {example}`"
+                        )),
+                    ));
+                }
                 self.pos += 1;
             }
         }
@@ -1597,7 +1942,13 @@ impl<'a> Reader<'a> {
             self.pos += 1;
         }
         if self.eat("to") {
-            self.value_expr(&format!("`{word} to`"))?;
+            self.stored_value(&format!("`{word} to`"))?;
+        } else if word == "tproxy" {
+            return Err(self.expected(
+                self.pos,
+                "`to` after `tproxy`",
+                "write `tproxy to :50080` or `tproxy ip to 192.0.2.1:50080`",
+            ));
         }
         if self.eat("device") {
             self.value_expr("`device`")?;
@@ -1681,6 +2032,44 @@ fn is_expression_start(word: &str) -> bool {
     header_of(word).is_some() || is_meta_key(word) || OTHER_SELECTORS.contains(&word)
 }
 
+/// The widest expression nft's registers hold (16 registers of 32 bits).
+const MAX_EXPR_BITS: u64 = 512;
+
+fn is_shift(token: &Token, text: &str) -> bool {
+    matches!(token.text(text), "<<" | ">>" | "lshift" | "rshift")
+}
+
+/// A decimal or `0x` hexadecimal number.
+fn parse_number(word: &str) -> Option<u64> {
+    match word.strip_prefix("0x") {
+        Some(hex) => u64::from_str_radix(hex, 16).ok(),
+        None => word.parse().ok(),
+    }
+}
+
+/// A literal range (`1-3`, `0x1-0x3`, `10.0.0.1-10.0.0.9`) or an IPv4 prefix (`10.0.0.0/8`):
+/// values a match may test but a statement cannot store.
+fn is_range_or_prefix(word: &str) -> bool {
+    let starts_with_digit = word.starts_with(|c: char| c.is_ascii_digit());
+    let range = word.matches('-').count() == 1
+        && word
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() || matches!(c, 'x' | '.' | ':' | '-'));
+    let prefix = word.contains('/')
+        && word
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '/'));
+    starts_with_digit && (range || prefix)
+}
+
+/// Interface names are 1 to 15 bytes: `""` is none.
+fn is_empty_string(token: &Token, text: &str) -> bool {
+    token.kind == TokenKind::String && token.text(text) == "\"\""
+}
+
+/// nft's longest chain, set and table names: 255 bytes.
+const MAX_NAME_LEN: usize = 255;
+
 fn is_nat_flag(word: &str) -> bool {
     matches!(word, "random" | "fully-random" | "persistent" | "netmap")
 }
@@ -1749,6 +2138,162 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     rows[a.len()][b.len()]
+}
+
+/// Chain declarations and named sets, maps and flowtables: what nft refuses in them.
+pub fn check_declarations(
+    text: &str,
+    tokens: &[Token],
+    items: &[super::parser::Item],
+) -> Vec<GrammarError> {
+    use super::parser::{Item, TableEntry};
+    let mut errors = Vec::new();
+    for item in items {
+        match item {
+            Item::Table(table) => {
+                for entry in &table.body {
+                    match entry {
+                        TableEntry::Chain(chain) => {
+                            errors.extend(check_chain_declaration(text, tokens, &chain.range))
+                        }
+                        TableEntry::Named(named) => errors.extend(check_named(text, tokens, named)),
+                        TableEntry::Definition(_) => {}
+                    }
+                }
+            }
+            Item::AddChain { chain, .. } => {
+                errors.extend(check_chain_declaration(text, tokens, &chain.range))
+            }
+            _ => {}
+        }
+    }
+    errors
+}
+
+/// The standard priority names (nft(8), CHAINS): `priority filter`, `priority srcnat + 10`.
+const PRIORITY_NAMES: &[&str] = &[
+    "raw", "mangle", "dstnat", "filter", "security", "srcnat", "out",
+];
+
+/// `type T hook H [device D] priority P`: the priority is a number, a `$variable` or a standard
+/// name (± a number); a device name is not empty.
+fn check_chain_declaration(
+    text: &str,
+    tokens: &[Token],
+    bytes: &Range<usize>,
+) -> Option<GrammarError> {
+    let first = tokens.partition_point(|t| (t.start as usize) < bytes.start);
+    let last = tokens.partition_point(|t| (t.start as usize) < bytes.end);
+    let mut depth = 0usize;
+    let mut statement_start = true;
+    let mut in_declaration = false;
+    let mut after_priority = false;
+    for at in first..last {
+        let token = &tokens[at];
+        let word = (token.kind == TokenKind::Word).then(|| token.text(text));
+        match token.kind {
+            TokenKind::LBrace => {
+                depth += 1;
+                statement_start = true;
+                continue;
+            }
+            TokenKind::RBrace => depth = depth.saturating_sub(1),
+            TokenKind::Newline | TokenKind::Semicolon => {
+                statement_start = true;
+                in_declaration = false;
+                after_priority = false;
+                continue;
+            }
+            _ => {}
+        }
+        if depth == 1 && statement_start && word == Some("type") {
+            in_declaration = true;
+        }
+        statement_start = false;
+        if !in_declaration {
+            continue;
+        }
+        if is_empty_string(token, text) {
+            return Some(GrammarError {
+                range: token.range(),
+                message: "empty device name".to_string(),
+                help: Some("write the device's name, e.g. `device \"eth0\"`".to_string()),
+            });
+        }
+        match word {
+            Some("priority") => after_priority = true,
+            Some(w) if after_priority && w.starts_with(|c: char| c.is_ascii_alphabetic()) => {
+                let name = w.split(['+', '-']).next().unwrap_or(w);
+                if !PRIORITY_NAMES.contains(&name) {
+                    let help = match did_you_mean(name, PRIORITY_NAMES.iter().copied()) {
+                        Some(close) => format!("did you mean `{close}`?"),
+                        None => format!(
+                            "write a number or one of {}, optionally ± a number",
+                            PRIORITY_NAMES.join(", ")
+                        ),
+                    };
+                    return Some(GrammarError {
+                        range: token.range(),
+                        message: format!("unknown chain priority `{w}`"),
+                        help: Some(help),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A named set or map needs its key type (`type ipv4_addr`, `typeof ip saddr`) before nft can
+/// read its elements; a flowtable's device names are not empty.
+fn check_named(
+    text: &str,
+    tokens: &[Token],
+    named: &super::parser::NamedBlock,
+) -> Option<GrammarError> {
+    let body = named.body.clone()?;
+    let keyword = body.start.checked_sub(3).and_then(|at| tokens.get(at))?;
+    let kind = keyword.text(text);
+    if kind == "flowtable" {
+        let empty = tokens[body].iter().find(|t| is_empty_string(t, text))?;
+        return Some(GrammarError {
+            range: empty.range(),
+            message: "empty device name".to_string(),
+            help: Some("write the device's name, e.g. `devices = { \"eth0\" }`".to_string()),
+        });
+    }
+    let mut depth = 0usize;
+    let mut statement_start = true;
+    let (mut has_key, mut has_elements) = (false, false);
+    for token in &tokens[body] {
+        match token.kind {
+            TokenKind::LBrace => depth += 1,
+            TokenKind::RBrace => depth = depth.saturating_sub(1),
+            TokenKind::Newline | TokenKind::Semicolon => {
+                statement_start = true;
+                continue;
+            }
+            TokenKind::Word if depth == 0 && statement_start => match token.text(text) {
+                "type" | "typeof" => has_key = true,
+                "elements" => has_elements = true,
+                _ => {}
+            },
+            _ => {}
+        }
+        statement_start = false;
+    }
+    if has_elements && !has_key && matches!(kind, "set" | "map") {
+        return Some(GrammarError {
+            range: named.name.range.clone(),
+            message: format!("{kind} `{}` does not declare its key type", named.name.text),
+            help: Some(
+                "declare it before the elements, e.g. `type ipv4_addr` or `typeof ip saddr`"
+                    .to_string(),
+            ),
+        });
+    }
+    None
 }
 
 /// The rule token ranges of a parsed file, in order.
@@ -1848,7 +2393,7 @@ mod tests {
             "redirect to :8080",
             "queue num 1-3 bypass,fanout",
             "queue flags bypass to numgen inc mod 2",
-            "log prefix \"x\" level warn flags tcp sequence,options group 2",
+            "log prefix \"x\" level warn flags tcp sequence,options",
             "reject with icmpx type port-unreachable",
             "reject with tcp reset",
             "counter packets 1 bytes 2 accept comment \"c\"",
@@ -1923,6 +2468,116 @@ mod tests {
         refuses("reject with foo", "foo", "after `reject with`");
         refuses("meta mark set", "", "expected a value after `set`");
         refuses("log flags foo", "foo", "expected log flags");
+    }
+
+    #[test]
+    fn refuses_what_nft_cannot_store_or_encode() {
+        refuses("@th,0,0 0", "@th,0,0", "raw payload length 0");
+        refuses("@th,160,1272 gt 0", "@th,160,1272", "out of range");
+        refuses(
+            "udp length . @th,0,512 . @th,512,512 { 1 . 2 . 3 }",
+            "@th,512,512",
+            "1024 bits",
+        );
+        refuses("@th,1,128 set 1", "@th,1,128", "cannot store");
+        refuses(
+            "counter name meta mark >> 88888888888888888888",
+            "88888888888888888888",
+            "shift amount",
+        );
+        refuses("tcp dport set 1-3", "1-3", "cannot store the range");
+        refuses("ip option ra set 0-1", "0-1", "cannot store the range");
+        refuses("tproxy to 192.168.0.0/16", "192.168.0.0/16", "cannot store");
+        refuses("tproxy", "", "expected `to` after `tproxy`");
+        refuses(
+            "snat ip prefix to ip saddr map { 10.0.0.0/24 : 192.168.2.0/24, 10.0.0.1 }",
+            "10.0.0.1",
+            "has no value",
+        );
+        refuses(
+            "tcp option nop length 1",
+            "nop length",
+            "has no field `length`",
+        );
+        refuses(
+            "ct original mark 42",
+            "ct original mark",
+            "a key of one direction",
+        );
+        refuses(
+            "log level emerg group 2",
+            "log level emerg group 2",
+            "cannot be combined",
+        );
+        refuses(
+            "log level audit prefix \"x\"",
+            "log level audit prefix \"x\"",
+            "takes no other option",
+        );
+        refuses("log level loud", "loud", "invalid log level");
+        refuses(
+            "limit rate 1023/second burst 10 bytes",
+            "bytes",
+            "burst in packets",
+        );
+        refuses(
+            "limit rate 512 kbytes/second burst 5 packets",
+            "packets",
+            "burst in bytes",
+        );
+        refuses("iifname \"\"", "\"\"", "empty interface name");
+        refuses(
+            "osf ttl nottl name \"Linux\"",
+            "ttl nottl",
+            "`loose` or `skip`",
+        );
+        let long = "r".repeat(256);
+        refuses(&format!("jump {long}"), &long, "chain name is too long");
+        refuses(
+            &format!("udp length vmap {{ 1 : goto {long} }}"),
+            &long,
+            "chain name is too long",
+        );
+        accepts("tcp dport 1-3 meta mark set 0x10 tcp option maxseg size set 1360");
+        accepts("log group 2 prefix \"x\" queue-threshold 2 snaplen 33");
+        accepts("limit rate 1 mbytes/second burst 2 mbytes limit rate 10/second burst 5 packets");
+        accepts("dnat to 10.0.0.1-10.0.0.9");
+        accepts("snat to 10.0.0.0/28");
+        accepts("ct original ip saddr 1.2.3.4 ct reply bytes > 10");
+        accepts("ip saddr vmap { 10.0.0.1 : accept, 10.0.0.2 : jump c }");
+    }
+
+    fn declarations(text: &str) -> Vec<String> {
+        let tokens = tokenize(text).tokens;
+        let parsed = crate::frontend::nft::parser::parse(text, &tokens);
+        check_declarations(text, &tokens, &parsed.items)
+            .into_iter()
+            .map(|e| format!("{} [{}]", e.message, &text[e.range]))
+            .collect()
+    }
+
+    #[test]
+    fn checks_chain_and_set_declarations() {
+        assert_eq!(
+            declarations("table t { chain c { type filter hook input priority srcnDDD; } }"),
+            ["unknown chain priority `srcnDDD` [srcnDDD]"]
+        );
+        assert_eq!(
+            declarations("table netdev t {\n chain c {\n type filter hook ingress device \"\" priority -1\n }\n}"),
+            ["empty device name [\"\"]"]
+        );
+        assert_eq!(
+            declarations("table t {\n set s {\n elements = { 1, 2 }\n }\n}"),
+            ["set `s` does not declare its key type [s]"]
+        );
+        assert_eq!(
+            declarations("table t { flowtable f { devices = { \"\" } } }"),
+            ["empty device name [\"\"]"]
+        );
+        assert!(declarations(
+            "table t {\n set s { type ipv4_addr; elements = { 1.1.1.1 } }\n set e { }\n chain c { type filter hook input priority filter + 10; policy drop; }\n chain d {\n type nat hook postrouting priority srcnat\n }\n chain e { type filter hook input priority $p; }\n}"
+        )
+        .is_empty());
     }
 
     #[test]

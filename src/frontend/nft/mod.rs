@@ -56,6 +56,22 @@ fn grammar_errors(
         return Vec::new();
     }
     let mut found = Vec::new();
+    let to_diagnostic = |e: grammar::GrammarError| {
+        let d = Diagnostic::new(
+            &check::syntax_error::RULE,
+            Span::new(file, e.range),
+            e.message,
+        );
+        match e.help {
+            Some(help) => d.with_help(help),
+            None => d,
+        }
+    };
+    for e in grammar::check_declarations(text, tokens, &parsed.items) {
+        if !known.iter().any(|k| overlaps(k, &e.range)) {
+            found.push(to_diagnostic(e));
+        }
+    }
     for rule in grammar::rules(&parsed.items) {
         let (Some(first), Some(last)) =
             (tokens.get(rule.start), tokens.get(rule.end.wrapping_sub(1)))
@@ -67,15 +83,7 @@ fn grammar_errors(
             continue;
         }
         if let Some(e) = grammar::check_rule(text, tokens, rule) {
-            let d = Diagnostic::new(
-                &check::syntax_error::RULE,
-                Span::new(file, e.range),
-                e.message,
-            );
-            found.push(match e.help {
-                Some(help) => d.with_help(help),
-                None => d,
-            });
+            found.push(to_diagnostic(e));
         }
     }
     found
