@@ -290,6 +290,14 @@ const META_QUALIFIED_KEYS: &[&str] = &[
     "broute",
 ];
 
+/// Meta keys the kernel can set (`nft_meta_set_init`, and the bridge's `broute`).
+fn is_settable_meta_key(word: &str) -> bool {
+    matches!(
+        word,
+        "mark" | "priority" | "pkttype" | "nftrace" | "secmark" | "broute"
+    )
+}
+
 /// Meta keys that may be written with or without `meta` (`mark`, `meta mark`).
 fn is_unqualified_meta_key(word: &str) -> bool {
     matches!(
@@ -1173,9 +1181,13 @@ impl<'a> Reader<'a> {
     /// After a selector: bit operations and concatenations, then `set VALUE`, `vmap {…}`, or a
     /// comparison with its right side.
     fn expression_tail(&mut self, start: usize) -> Parse {
+        let selector_end = self.pos;
+        // How many expressions the left side concatenates (`ip saddr . tcp dport`: 2).
+        let mut parts = 1;
         loop {
             match self.token(self.pos) {
                 Some(t) if is_binop(t, self.text) || t.text(self.text) == "." => {
+                    parts += usize::from(t.text(self.text) == ".");
                     self.pos += 1;
                     self.operand()?;
                 }
@@ -1184,11 +1196,17 @@ impl<'a> Reader<'a> {
         }
         match self.peek_word() {
             Some("set") => {
+                if self.pos == selector_end {
+                    self.check_settable(start)?;
+                }
                 self.pos += 1;
                 self.stored_value("`set`")
             }
             Some("vmap" | "map") => {
                 self.pos += 1;
+                if parts > 1 {
+                    self.check_element_parts(parts, true)?;
+                }
                 self.map_body()
             }
             _ => {
@@ -1198,15 +1216,107 @@ impl<'a> Reader<'a> {
                     Some(t) if is_relational(t, self.text) => {
                         self.pos += 1;
                         self.check_interface_name(names_interface)?;
+                        if parts > 1 {
+                            self.check_element_parts(parts, false)?;
+                        }
                         self.rhs(self.pos - 1)
                     }
                     _ => {
                         self.check_interface_name(names_interface)?;
+                        if parts > 1 {
+                            self.check_element_parts(parts, false)?;
+                        }
                         self.rhs_implicit(start)
                     }
                 }
             }
         }
+    }
+
+    /// `meta KEY set …`: the kernel sets only some meta keys.
+    fn check_settable(&self, start: usize) -> Parse {
+        let key_at = if self.word(start) == Some("meta") {
+            start + 1
+        } else {
+            start
+        };
+        let Some(key) = self.word(key_at) else {
+            return Ok(());
+        };
+        let meta = key_at == start + 1 || is_unqualified_meta_key(key);
+        if meta && key_at + 1 == self.pos && !is_settable_meta_key(key) {
+            return Err(self.error(
+                self.span(start, self.pos),
+                format!("meta key `{key}` cannot be set"),
+                Some("the kernel sets `meta mark`, `priority`, `pkttype`, `nftrace`, `secmark` and `broute`; match this key instead".to_string()),
+            ));
+        }
+        Ok(())
+    }
+
+    /// In the set or map at the current token, matched against a concatenation of `parts`
+    /// expressions: each element's key has as many parts (`1.2.3.4 . 22` for `ip saddr . tcp
+    /// dport`). Elements written with variables or nested groups are left alone.
+    fn check_element_parts(&self, parts: usize, map: bool) -> Parse {
+        if self.kind(self.pos) != Some(TokenKind::LBrace) {
+            return Ok(());
+        }
+        let Some(close) = matching_brace(self.tokens, self.pos, self.end) else {
+            return Ok(());
+        };
+        let mut element = self.pos + 1;
+        for at in self.pos + 1..=close {
+            if at == close || self.kind(at) == Some(TokenKind::Comma) {
+                self.check_element(element, at, parts, map)?;
+                element = at + 1;
+            } else if matches!(
+                self.kind(at),
+                Some(TokenKind::LBrace | TokenKind::LParen | TokenKind::LBracket)
+            ) {
+                // A nested group: commas inside it do not separate elements; give up.
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    fn check_element(&self, start: usize, end: usize, parts: usize, map: bool) -> Parse {
+        let mut dots = 0;
+        let mut key_end = None;
+        let mut first = None;
+        for at in start..end {
+            let token = &self.tokens[at];
+            match token.kind {
+                TokenKind::Newline => continue,
+                TokenKind::Word => match token.text(self.text) {
+                    "." if key_end.is_none() => dots += 1,
+                    ":" if key_end.is_none() => key_end = Some(at),
+                    "*" => return Ok(()),
+                    _ => {}
+                },
+                TokenKind::Variable | TokenKind::SetRef => return Ok(()),
+                _ => {}
+            }
+            first.get_or_insert(at);
+        }
+        let Some(first) = first else { return Ok(()) };
+        // A map element's key ends at a spaced `:`; without one it cannot be told apart.
+        if map && key_end.is_none() {
+            return Ok(());
+        }
+        if dots + 1 == parts {
+            return Ok(());
+        }
+        let range = self.span(first, key_end.unwrap_or(end));
+        let element = self.text[range.clone()].trim_end().to_string();
+        Err(self.error(
+            range,
+            format!(
+                "element `{element}` has {} part(s), the key concatenates {parts}",
+                dots + 1
+            ),
+            Some("write one value per part, joined with ` . `, e.g. `10.0.0.1 . 22`".to_string()),
+        ))
     }
 
     /// `iifname ""`: an interface name has 1 to 15 bytes.
@@ -1306,16 +1416,21 @@ impl<'a> Reader<'a> {
             ));
         }
         self.operand()?;
+        let mut parts = 1;
         while let Some(token) = self.token(self.pos) {
             let text = token.text(self.text);
             if token.kind == TokenKind::Comma
                 || is_binop(token, self.text)
                 || (token.kind == TokenKind::Word && matches!(text, "-" | "/" | "."))
             {
+                parts += usize::from(text == ".");
                 self.pos += 1;
                 self.operand()?;
             } else if token.kind == TokenKind::Word && matches!(text, "map" | "vmap") {
                 self.pos += 1;
+                if parts > 1 {
+                    self.check_element_parts(parts, true)?;
+                }
                 self.map_body()?;
             } else if self.is_suffix(token) {
                 self.pos += 1;
@@ -2148,9 +2263,17 @@ pub fn check_declarations(
 ) -> Vec<GrammarError> {
     use super::parser::{Item, TableEntry};
     let mut errors = Vec::new();
+    let defines: Vec<(&str, &Range<usize>)> = items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Define { name, value } => Some((name.text.as_str(), value)),
+            _ => None,
+        })
+        .collect();
     for item in items {
         match item {
             Item::Table(table) => {
+                errors.extend(check_references(text, tokens, table, &defines));
                 for entry in &table.body {
                     match entry {
                         TableEntry::Chain(chain) => {
@@ -2168,6 +2291,71 @@ pub fn check_declarations(
         }
     }
     errors
+}
+
+/// What a table's rules refer to: `map @name` must name a map, not a set, and `jump $chain`
+/// a chain name nft can hold.
+fn check_references(
+    text: &str,
+    tokens: &[Token],
+    table: &super::parser::TableBlock,
+    defines: &[(&str, &Range<usize>)],
+) -> Option<GrammarError> {
+    use super::parser::{ChainEntry, TableEntry};
+    let named = |name: &str, set: bool| {
+        table
+            .body
+            .iter()
+            .any(|e| matches!(e, TableEntry::Named(n) if n.name.text == name && n.is_set == set))
+    };
+    for entry in &table.body {
+        let TableEntry::Chain(chain) = entry else {
+            continue;
+        };
+        for rule in chain.body.iter().filter_map(|e| match e {
+            ChainEntry::Rule(range) => Some(range.clone()),
+            _ => None,
+        }) {
+            for at in rule.start..rule.end.saturating_sub(1) {
+                let (word, next) = (&tokens[at], &tokens[at + 1]);
+                if word.kind != TokenKind::Word {
+                    continue;
+                }
+                match (word.text(text), next.kind) {
+                    ("map", TokenKind::SetRef) => {
+                        let name = &next.text(text)[1..];
+                        if named(name, true) && !named(name, false) {
+                            return Some(GrammarError {
+                                range: next.range(),
+                                message: format!("`@{name}` is a set, not a map"),
+                                help: Some(format!("`map` looks values up in a map: declare `map {name} {{ type KEY : VALUE; … }}`, or match the set with `@{name}`")),
+                            });
+                        }
+                    }
+                    ("jump" | "goto", TokenKind::Variable) => {
+                        let name = &next.text(text)[1..];
+                        let value = defines.iter().rev().find(|(n, _)| *n == name);
+                        if let Some((_, value)) = value {
+                            let long = value.len() == 1
+                                && tokens[value.start].text(text).trim_matches('"').len()
+                                    > MAX_NAME_LEN;
+                            if long {
+                                return Some(GrammarError {
+                                    range: next.range(),
+                                    message: format!("`${name}` names a chain that is too long"),
+                                    help: Some(format!(
+                                        "nft allows chain names of up to {MAX_NAME_LEN} bytes"
+                                    )),
+                                });
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    None
 }
 
 /// The standard priority names (nft(8), CHAINS): `priority filter`, `priority srcnat + 10`.
@@ -2277,6 +2465,24 @@ fn check_named(
             TokenKind::Word if depth == 0 && statement_start => match token.text(text) {
                 "type" | "typeof" => has_key = true,
                 "elements" => has_elements = true,
+                // Elements may carry a counter, quota or limit, never a named one.
+                "counter" | "quota" | "limit" => {
+                    let index = (token.start as usize, token.end as usize);
+                    let next = tokens.iter().find(|t| t.start as usize >= index.1);
+                    if next.is_some_and(|t| t.text(text) == "name") {
+                        return Some(GrammarError {
+                            range: index.0..next.map_or(index.1, |t| t.end as usize),
+                            message: format!(
+                                "a set declaration cannot use a named {}",
+                                token.text(text)
+                            ),
+                            help: Some(format!(
+                                "write `{}` alone: each element then gets its own",
+                                token.text(text)
+                            )),
+                        });
+                    }
+                }
                 _ => {}
             },
             _ => {}
@@ -2554,6 +2760,50 @@ mod tests {
             .into_iter()
             .map(|e| format!("{} [{}]", e.message, &text[e.range]))
             .collect()
+    }
+
+    #[test]
+    fn checks_references_to_sets_and_defines() {
+        assert_eq!(
+            declarations("table inet x {\n set y { type ipv4_addr; }\n chain c {\n snat ip to ip saddr map @y\n }\n}"),
+            ["`@y` is a set, not a map [@y]"]
+        );
+        let long = "r".repeat(300);
+        assert_eq!(
+            declarations(&format!(
+                "define huge = {long}\ntable t {{\n chain d {{\n jump $huge\n }}\n}}"
+            )),
+            ["`$huge` names a chain that is too long [$huge]"]
+        );
+        assert!(declarations("table inet x {\n map y { type ipv4_addr : ipv4_addr; }\n chain c {\n snat ip to ip saddr map @y\n }\n}").is_empty());
+    }
+
+    #[test]
+    fn checks_concatenations_and_settable_keys() {
+        refuses(
+            "ip protocol . th dport { tcp / 22, udp . 67 }",
+            "tcp / 22",
+            "has 1 part(s)",
+        );
+        refuses(
+            "ip protocol . th dport vmap { tcp / 22 : accept, udp . 67 : drop }",
+            "tcp / 22",
+            "the key concatenates 2",
+        );
+        refuses("oifname set \"x\"", "oifname", "cannot be set");
+        refuses(
+            "meta mark set ip protocol . th dport map { tcp / 22 : 1, udp . 67 : 2 }",
+            "tcp / 22",
+            "has 1 part(s)",
+        );
+        refuses("meta iifname set \"x\"", "meta iifname", "cannot be set");
+        accepts("meta mark set 1 meta priority set 1:2 mark set mark | 1 meta nftrace set 1");
+        accepts("ip saddr . tcp dport { 1.1.1.1 . 22, 2.2.2.2 . 80 } accept");
+        accepts("ip6 saddr . tcp dport vmap { dead::beef . 22 : accept, $x, @y }");
+        assert!(declarations(
+            "table t {\n map m {\n type mark : counter\n counter name meta mark\n }\n}"
+        )[0]
+        .contains("named counter"));
     }
 
     #[test]
