@@ -1535,7 +1535,7 @@ impl<'a> Reader<'a> {
 
     /// In a map's braces: every element maps a key to a value (`KEY : VALUE`), and a verdict's
     /// chain name fits nft's limit.
-    fn check_map_elements(&self, open: usize, close: usize) -> Parse {
+    fn check_map_elements(&self, open: usize, close: usize, verdicts: bool) -> Parse {
         let (mut depth, mut element_start) = (0usize, open + 1);
         let mut has_colon = false;
         let mut opaque = false;
@@ -1550,6 +1550,9 @@ impl<'a> Reader<'a> {
                 TokenKind::Word => {
                     let text = token.text(self.text);
                     has_colon |= text.contains(':');
+                    if verdicts && depth == 0 && text == ":" {
+                        self.check_verdict(at + 1)?;
+                    }
                     if matches!(text, "jump" | "goto")
                         && matches!(self.kind(at + 1), Some(TokenKind::Word | TokenKind::String))
                     {
@@ -1566,6 +1569,24 @@ impl<'a> Reader<'a> {
             }
         }
         self.check_map_element(element_start, close.min(self.end), has_colon || opaque)
+    }
+
+    /// The data of a `vmap` element: a verdict.
+    fn check_verdict(&self, at: usize) -> Parse {
+        let at = (at..self.end)
+            .find(|&i| self.kind(i) != Some(TokenKind::Newline))
+            .unwrap_or(at);
+        match self.token(at) {
+            Some(t) if t.kind == TokenKind::Word && !is_verdict_word(t.text(self.text)) => {
+                let written = t.text(self.text);
+                Err(self.error(
+                    t.range(),
+                    format!("`{written}` is not a verdict"),
+                    Some(format!("a vmap maps to accept, drop, continue, return, `jump CHAIN` or `goto CHAIN`; to jump to a chain, write `jump {written}`")),
+                ))
+            }
+            _ => Ok(()),
+        }
     }
 
     fn check_map_element(&self, start: usize, end: usize, fine: bool) -> Parse {
@@ -1592,7 +1613,8 @@ impl<'a> Reader<'a> {
     fn map_body(&mut self) -> Parse {
         if self.kind(self.pos) == Some(TokenKind::LBrace) {
             if let Some(close) = matching_brace(self.tokens, self.pos, self.end) {
-                self.check_map_elements(self.pos, close)?;
+                let verdicts = self.word(self.pos - 1) == Some("vmap");
+                self.check_map_elements(self.pos, close, verdicts)?;
             }
         }
         match self.kind(self.pos) {
@@ -2270,6 +2292,8 @@ pub fn check_declarations(
             _ => None,
         })
         .collect();
+    errors.extend(check_defines(text, tokens, items));
+    errors.extend(check_backslashes(text, tokens));
     for item in items {
         match item {
             Item::Table(table) => {
@@ -2291,6 +2315,62 @@ pub fn check_declarations(
         }
     }
     errors
+}
+
+/// Top-level `define`s: a name is defined once (`redefine` replaces it), and `*` is no value.
+fn check_defines(text: &str, tokens: &[Token], items: &[super::parser::Item]) -> Vec<GrammarError> {
+    use super::parser::Item;
+    let mut errors = Vec::new();
+    let mut defined: Vec<&str> = Vec::new();
+    for item in items {
+        match item {
+            Item::Define { name, value } => {
+                let at = tokens.partition_point(|t| (t.start as usize) < name.range.start);
+                let keyword = at.checked_sub(1).map(|k| tokens[k].text(text));
+                if keyword == Some("define") && defined.contains(&name.text.as_str()) {
+                    errors.push(GrammarError {
+                        range: name.range.clone(),
+                        message: format!("`{}` is already defined", name.text),
+                        help: Some(format!(
+                            "write `redefine {} = …` to replace its value",
+                            name.text
+                        )),
+                    });
+                }
+                defined.push(name.text.as_str());
+                if value.len() == 1 && tokens[value.start].text(text) == "*" {
+                    errors.push(GrammarError {
+                        range: tokens[value.start].range(),
+                        message: format!("`*` is not a value for `define {}`", name.text),
+                        help: Some(
+                            "a define holds a value such as a number, an address, a name or a set"
+                                .to_string(),
+                        ),
+                    });
+                }
+            }
+            Item::Undefine { name } => defined.retain(|d| *d != name.text),
+            _ => {}
+        }
+    }
+    errors
+}
+
+/// nft reads a backslash only before a line break (a continued line) or inside a quoted string:
+/// anywhere else (`{type ipv4_addr\;}`, a shell escape left in a file) it is junk.
+fn check_backslashes(text: &str, tokens: &[Token]) -> Option<GrammarError> {
+    if !text.contains('\\') {
+        return None;
+    }
+    let token = tokens
+        .iter()
+        .find(|t| t.kind == TokenKind::Word && t.text(text).contains('\\'))?;
+    let offset = token.start as usize + token.text(text).find('\\')?;
+    Some(GrammarError {
+        range: offset..offset + 1,
+        message: "unexpected `\\`".to_string(),
+        help: Some("a backslash may only end a line (to continue it) or stand in a quoted string; remove it".to_string()),
+    })
 }
 
 /// What a table's rules refer to: `map @name` must name a map, not a set, and `jump $chain`
@@ -2454,7 +2534,7 @@ fn check_named(
     let mut depth = 0usize;
     let mut statement_start = true;
     let (mut has_key, mut has_elements) = (false, false);
-    for token in &tokens[body] {
+    for token in &tokens[body.clone()] {
         match token.kind {
             TokenKind::LBrace => depth += 1,
             TokenKind::RBrace => depth = depth.saturating_sub(1),
@@ -2489,6 +2569,11 @@ fn check_named(
         }
         statement_start = false;
     }
+    if kind == "map" {
+        if let Some(error) = check_verdict_map(text, &tokens[body.clone()]) {
+            return Some(error);
+        }
+    }
     if has_elements && !has_key && matches!(kind, "set" | "map") {
         return Some(GrammarError {
             range: named.name.range.clone(),
@@ -2500,6 +2585,55 @@ fn check_named(
         });
     }
     None
+}
+
+/// In a `type … : verdict` map, each element maps to a verdict (`192.168.0.1 : jump ber`, not
+/// `192.168.0.1 : ber`).
+fn check_verdict_map(text: &str, body: &[Token]) -> Option<GrammarError> {
+    let words = |t: &Token| (t.kind == TokenKind::Word).then(|| t.text(text));
+    let type_at = body.iter().position(|t| words(t) == Some("type"))?;
+    let declares_verdicts = body[type_at..]
+        .iter()
+        .take_while(|t| !matches!(t.kind, TokenKind::Newline | TokenKind::Semicolon))
+        .any(|t| words(t) == Some("verdict"));
+    if !declares_verdicts {
+        return None;
+    }
+    let elements = body.iter().position(|t| words(t) == Some("elements"))?;
+    let mut depth = 0usize;
+    for (i, token) in body.iter().enumerate().skip(elements) {
+        match token.kind {
+            TokenKind::LBrace => depth += 1,
+            TokenKind::RBrace => depth = depth.saturating_sub(1),
+            TokenKind::Word if depth == 1 && token.text(text) == ":" => {
+                let value = body[i + 1..]
+                    .iter()
+                    .find(|t| t.kind != TokenKind::Newline)?;
+                let verdict = match value.kind {
+                    TokenKind::Word => is_verdict_word(value.text(text)),
+                    TokenKind::Variable => true,
+                    _ => false,
+                };
+                if !verdict {
+                    let written = value.text(text);
+                    return Some(GrammarError {
+                        range: value.range(),
+                        message: format!("`{written}` is not a verdict"),
+                        help: Some(format!("a verdict map maps to accept, drop, continue, return, `jump CHAIN` or `goto CHAIN`; to jump to a chain, write `jump {written}`")),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn is_verdict_word(word: &str) -> bool {
+    matches!(
+        word,
+        "accept" | "drop" | "continue" | "return" | "jump" | "goto" | "queue"
+    )
 }
 
 /// The rule token ranges of a parsed file, in order.
@@ -2804,6 +2938,34 @@ mod tests {
             "table t {\n map m {\n type mark : counter\n counter name meta mark\n }\n}"
         )[0]
         .contains("named counter"));
+    }
+
+    #[test]
+    fn checks_defines_backslashes_and_verdict_maps() {
+        assert_eq!(
+            declarations("define var1 = lo\ndefine var1 = lo\n"),
+            ["`var1` is already defined [var1]"]
+        );
+        assert!(
+            declarations("define a = 1\nredefine a = 2\nundefine a\ndefine a = 3\n").is_empty()
+        );
+        assert_eq!(
+            declarations("define pri = *\n"),
+            ["`*` is not a value for `define pri` [*]"]
+        );
+        assert_eq!(
+            declarations("add set t s {type ipv4_addr\\;}\n"),
+            ["unexpected `\\` [\\]"]
+        );
+        assert!(
+            declarations("table t {\n chain c {\n tcp dport 22 \\\n accept\n }\n}\n").is_empty()
+        );
+        assert_eq!(
+            declarations("table ip foo {\n map bar {\n type ipv4_addr : verdict\n elements = {\n 192.168.0.1 : ber\n }\n }\n}"),
+            ["`ber` is not a verdict [ber]"]
+        );
+        refuses("tcp dport vmap { 22 : ber }", "ber", "is not a verdict");
+        accepts("tcp dport vmap { 22 : accept, 23 : jump c, 24 : goto d, 25 : $v }");
     }
 
     #[test]
