@@ -243,6 +243,25 @@ fn tcp_option_fields(option: &str) -> &'static [&'static str] {
     }
 }
 
+/// The named tcp options (`tcp option maxseg`); any other option is written by its kind number.
+const TCP_OPTIONS: &[&str] = &[
+    "eol",
+    "nop",
+    "maxseg",
+    "window",
+    "sack-perm",
+    "sack-permitted",
+    "sack",
+    "sack0",
+    "sack1",
+    "sack2",
+    "sack3",
+    "timestamp",
+    "fastopen",
+    "md5sig",
+    "mptcp",
+];
+
 /// Fields of `ip option NAME …`.
 const IP_OPTION_FIELDS: &[&str] = &["type", "length", "value", "ptr", "addr"];
 
@@ -926,7 +945,7 @@ impl<'a> Reader<'a> {
             Some(field) if header.fields.contains(&field) => {
                 match self.field_suffix(header, field, next + 1) {
                     Ok(end) => Selector::Ends(end),
-                    Err(bad) => Selector::Bad(self.bad_option(next + 1, bad)),
+                    Err(error) => Selector::Bad(error),
                 }
             }
             Some(inner) if carries_inner_headers(header) && header_of(inner).is_some() => {
@@ -945,7 +964,12 @@ impl<'a> Reader<'a> {
 
     /// What follows some fields: `tcp option maxseg size`, `ip option rr ptr`, `sctp chunk data
     /// flags`, `arp saddr ip`, `rt0 addr[1]`.
-    fn field_suffix(&self, header: &Header, field: &str, mut pos: usize) -> Result<usize, usize> {
+    fn field_suffix(
+        &self,
+        header: &Header,
+        field: &str,
+        mut pos: usize,
+    ) -> Result<usize, GrammarError> {
         let option_fields: &[&str] = match (header.name, field) {
             ("tcp", "option") => TCP_OPTION_FIELDS,
             ("ip", "option") => IP_OPTION_FIELDS,
@@ -977,20 +1001,27 @@ impl<'a> Reader<'a> {
         // The option or chunk: a name, a number, or raw `@kind,offset,length`.
         match self.kind(pos) {
             Some(TokenKind::Word) if header.name == "tcp" => {
+                self.check_option_name(header.name, pos)?;
                 let name = self.tokens[pos].text(self.text);
+                let name_at = pos;
                 pos += 1;
                 let fields = tcp_option_fields(name);
                 match self.word(pos) {
                     Some(f) if fields.contains(&f) => pos += 1,
                     // `tcp option nop length`: the option has no such field.
                     Some(f) if TCP_OPTION_FIELDS.contains(&f) && !fields.is_empty() => {
-                        return Err(pos);
+                        return Err(self.bad_option(name_at, pos));
                     }
                     _ => {}
                 }
                 return Ok(pos);
             }
-            Some(TokenKind::Word) => pos += 1,
+            Some(TokenKind::Word) => {
+                if matches!(header.name, "ip" | "dccp") {
+                    self.check_option_name(header.name, pos)?;
+                }
+                pos += 1;
+            }
             Some(TokenKind::SetRef) => pos = self.raw_payload_end(pos).unwrap_or(pos + 1),
             _ => return Ok(pos),
         }
@@ -998,6 +1029,44 @@ impl<'a> Reader<'a> {
             pos += 1;
         }
         Ok(pos)
+    }
+
+    /// `tcp option NAME`, `ip option NAME`, `dccp option N`: a known name, or a kind number
+    /// that fits a byte.
+    fn check_option_name(&self, header: &str, at: usize) -> Result<(), GrammarError> {
+        let Some(name) = self.word(at) else {
+            return Ok(());
+        };
+        let names: &[&str] = match header {
+            "tcp" => TCP_OPTIONS,
+            "ip" => &["lsrr", "rr", "ssrr", "ra"],
+            _ => &[],
+        };
+        if let Some(kind) = parse_number(name) {
+            if kind > 255 {
+                return Err(self.error(
+                    self.range_at(at),
+                    format!("{header} option kind {kind} is out of range"),
+                    Some("an option kind is a number from 0 to 255".to_string()),
+                ));
+            }
+            return Ok(());
+        }
+        if header == "dccp" || names.contains(&name) {
+            return Ok(());
+        }
+        let help = match did_you_mean(name, names.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!(
+                "the {header} options are: {}, or a kind number",
+                names.join(", ")
+            ),
+        };
+        Err(self.error(
+            self.range_at(at),
+            format!("unknown {header} option `{name}`"),
+            Some(help),
+        ))
     }
 
     /// `tcp option NAME FIELD` where the option has no such field.
@@ -1194,6 +1263,18 @@ impl<'a> Reader<'a> {
                 _ => break,
             }
         }
+        if self.pos == selector_end && selector_end == start + 2 {
+            let op = self
+                .token(self.pos)
+                .is_some_and(|t| is_relational(t, self.text));
+            let value = if op { self.pos + 1 } else { self.pos };
+            let value = if self.word(self.pos) == Some("set") {
+                self.pos + 1
+            } else {
+                value
+            };
+            self.check_field_numbers(start, value)?;
+        }
         match self.peek_word() {
             Some("set") => {
                 if self.pos == selector_end {
@@ -1231,6 +1312,44 @@ impl<'a> Reader<'a> {
                 }
             }
         }
+    }
+
+    /// The numbers given to a narrow field (`ip protocol 256`, `vlan id { 1, 4096 }`) fit it.
+    fn check_field_numbers(&self, selector: usize, value: usize) -> Parse {
+        let (Some(a), Some(b)) = (self.word(selector), self.word(selector + 1)) else {
+            return Ok(());
+        };
+        let Some(max) = field_max(a, b) else {
+            return Ok(());
+        };
+        let (from, to) = match self.kind(value) {
+            Some(TokenKind::Word) => (value, value + 1),
+            Some(TokenKind::LBrace) => (value + 1, self.after_group(value).saturating_sub(1)),
+            _ => return Ok(()),
+        };
+        let mut depth = 0usize;
+        for at in from..to.min(self.end) {
+            let token = &self.tokens[at];
+            match token.kind {
+                TokenKind::LBrace | TokenKind::LParen | TokenKind::LBracket => depth += 1,
+                TokenKind::RBrace | TokenKind::RParen | TokenKind::RBracket => {
+                    depth = depth.saturating_sub(1)
+                }
+                TokenKind::Word if depth == 0 => {
+                    let word = token.text(self.text);
+                    let too_big = word.split('-').filter_map(parse_number).find(|n| *n > max);
+                    if let Some(n) = too_big {
+                        return Err(self.error(
+                            token.range(),
+                            format!("{n} is out of range for `{a} {b}`"),
+                            Some(format!("`{a} {b}` holds values from 0 to {max}")),
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// `meta KEY set …`: the kernel sets only some meta keys.
@@ -1445,6 +1564,14 @@ impl<'a> Reader<'a> {
     /// single value.
     fn stored_value(&mut self, after: &str) -> Parse {
         let start = self.pos;
+        if self.kind(start) == Some(TokenKind::LBrace) {
+            let end = self.after_group(start);
+            return Err(self.error(
+                self.span(start, end),
+                "cannot store a set of values".to_string(),
+                Some(format!("{after} takes one value; to pick one by key, write `… map {{ KEY : VALUE, … }}`")),
+            ));
+        }
         self.value_expr(after)?;
         if self.pos == start + 1 && self.word(start).is_some_and(is_range_or_prefix) {
             let word = self.tokens[start].text(self.text);
@@ -1693,9 +1820,12 @@ impl<'a> Reader<'a> {
                 // `reset tcp option NAME`: strip an option.
                 self.pos += 1;
                 if self.eat("tcp") && self.eat("option") && !self.at_end() {
+                    let name = self.check_option_name("tcp", self.pos);
                     self.pos += 1;
+                    name
+                } else {
+                    Ok(())
                 }
-                Ok(())
             }
             "last" => {
                 self.pos += 1;
@@ -1764,6 +1894,16 @@ impl<'a> Reader<'a> {
             match self.peek_word() {
                 Some("num") => {
                     self.pos += 1;
+                    if let Some(n) = self
+                        .peek_word()
+                        .and_then(|w| w.split('-').filter_map(parse_number).find(|n| *n > 65535))
+                    {
+                        return Err(self.error(
+                            self.range_at(self.pos),
+                            format!("queue number {n} is out of range"),
+                            Some("queue numbers go from 0 to 65535".to_string()),
+                        ));
+                    }
                     self.required_primary(
                         "a queue number after `num`",
                         "write `queue num 1` or `queue num 0-3`",
@@ -2167,6 +2307,22 @@ impl<'a> Reader<'a> {
 /// Words that start an expression (used where a word is glued after `:`).
 fn is_expression_start(word: &str) -> bool {
     header_of(word).is_some() || is_meta_key(word) || OTHER_SELECTORS.contains(&word)
+}
+
+/// The largest value of a field narrower than its datatype's name suggests.
+fn field_max(selector: &str, field: &str) -> Option<u64> {
+    Some(match (selector, field) {
+        ("ip", "protocol" | "ttl") | ("ip6", "nexthdr" | "hoplimit") => 255,
+        ("ip", "version" | "hdrlength") | ("ip6", "version") => 15,
+        ("ip" | "ip6", "dscp") => 63,
+        ("ip" | "ip6", "ecn") => 3,
+        ("ip6", "flowlabel") => 0xf_ffff,
+        ("vlan", "id") => 4095,
+        ("vlan", "pcp") => 7,
+        ("vlan", "dei" | "cfi") => 1,
+        ("ct", "zone") => 65535,
+        _ => return None,
+    })
 }
 
 /// The widest expression nft's registers hold (16 registers of 32 bits).
@@ -2966,6 +3122,25 @@ mod tests {
         );
         refuses("tcp dport vmap { 22 : ber }", "ber", "is not a verdict");
         accepts("tcp dport vmap { 22 : accept, 23 : jump c, 24 : goto d, 25 : $v }");
+    }
+
+    #[test]
+    fn checks_options_sets_as_values_and_narrow_fields() {
+        refuses("tcp option foo bar", "foo", "unknown tcp option `foo`");
+        refuses("tcp option 256 exists", "256", "out of range");
+        refuses("reset tcp option meh", "meh", "unknown tcp option");
+        refuses("ip option xx exists", "xx", "unknown ip option");
+        refuses(
+            "meta mark set {0xffff, 0xcc}",
+            "{0xffff, 0xcc}",
+            "cannot store a set",
+        );
+        refuses("ip protocol 256", "256", "out of range for `ip protocol`");
+        refuses("vlan id { 1, 2, 4096 }", "4096", "out of range");
+        refuses("ip6 flowlabel set 1048576", "1048576", "out of range");
+        refuses("queue num 65536", "65536", "out of range");
+        accepts("ip protocol 255 vlan id 4095 ip6 flowlabel 0xfffff ct zone 1-65535 queue num 1-3");
+        accepts("tcp option 254 exists tcp option @255,8,8 1 reset tcp option sack-perm");
     }
 
     #[test]
