@@ -1159,6 +1159,28 @@ impl<'a> Reader<'a> {
                 &["saddr", "daddr", "mark", "iif", "oif", "oifname", "type"],
             ));
         }
+        // The last word is the result; the words before it are the flags.
+        let flags: Vec<&str> = (at + 1..pos.saturating_sub(1))
+            .filter_map(|i| self.word(i))
+            .filter(|w| *w != ".")
+            .collect();
+        let has = |f: &str| flags.contains(&f);
+        let problem = if has("saddr") && has("daddr") {
+            Some("`saddr` and `daddr` exclude each other")
+        } else if !has("saddr") && !has("daddr") {
+            Some("it needs `saddr` or `daddr`")
+        } else if has("iif") && has("oif") {
+            Some("`iif` and `oif` exclude each other")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Selector::Bad(self.error(
+                self.span(at, pos),
+                format!("invalid fib lookup: {problem}"),
+                Some("write e.g. `fib saddr . iif oif` or `fib daddr type local`".to_string()),
+            ));
+        }
         Selector::Ends(pos)
     }
 
@@ -1263,7 +1285,7 @@ impl<'a> Reader<'a> {
                 _ => break,
             }
         }
-        if self.pos == selector_end && selector_end == start + 2 {
+        if self.pos == selector_end && selector_end <= start + 2 {
             let op = self
                 .token(self.pos)
                 .is_some_and(|t| is_relational(t, self.text));
@@ -1316,9 +1338,27 @@ impl<'a> Reader<'a> {
 
     /// The numbers given to a narrow field (`ip protocol 256`, `vlan id { 1, 4096 }`) fit it.
     fn check_field_numbers(&self, selector: usize, value: usize) -> Parse {
-        let (Some(a), Some(b)) = (self.word(selector), self.word(selector + 1)) else {
-            return Ok(());
+        let a = self.word(selector).unwrap_or("");
+        // `pkttype host` is `meta pkttype host`.
+        let (a, b) = if value == selector + 1
+            || (value == selector + 2 && self.word(selector + 1) == Some("set"))
+        {
+            ("meta", a)
+        } else {
+            (a, self.word(selector + 1).unwrap_or(""))
         };
+        // `ct state vmap { … }`: the values are the map's keys, read elsewhere.
+        if matches!(self.word(value), Some("vmap" | "map")) {
+            return Ok(());
+        }
+        if let Some(symbols) = field_symbols(a, b) {
+            return self.check_field_symbols(a, b, symbols, value);
+        }
+        // `ct helper set "name"` names a ct helper object, not the kernel's helper.
+        let stored = value > 0 && self.word(value - 1) == Some("set");
+        if let Some(limit) = field_string_max(a, b).filter(|_| !stored) {
+            return self.check_field_string(a, b, limit, value);
+        }
         let Some(max) = field_max(a, b) else {
             return Ok(());
         };
@@ -1348,6 +1388,47 @@ impl<'a> Reader<'a> {
                 }
                 _ => {}
             }
+        }
+        Ok(())
+    }
+
+    /// The names given to a field with a closed set of names (`ct direction original`).
+    fn check_field_symbols(&self, a: &str, b: &str, symbols: &[&str], value: usize) -> Parse {
+        let (from, to) = match self.kind(value) {
+            Some(TokenKind::Word) => (value, value + 1),
+            Some(TokenKind::LBrace) => (value + 1, self.after_group(value).saturating_sub(1)),
+            _ => return Ok(()),
+        };
+        for at in from..to.min(self.end) {
+            let Some(word) = self.word(at) else { continue };
+            if !word.starts_with(|c: char| c.is_ascii_alphabetic()) || symbols.contains(&word) {
+                continue;
+            }
+            let help = match did_you_mean(word, symbols.iter().copied()) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!("`{a} {b}` is one of: {}", symbols.join(", ")),
+            };
+            return Err(self.error(
+                self.range_at(at),
+                format!("unknown `{a} {b}` value `{word}`"),
+                Some(help),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A quoted name that must fit a fixed buffer (`ct helper "ftp"`).
+    fn check_field_string(&self, a: &str, b: &str, limit: usize, value: usize) -> Parse {
+        let Some(token) = self.token(value).filter(|t| t.kind == TokenKind::String) else {
+            return Ok(());
+        };
+        let length = token.text(self.text).len() - 2;
+        if length == 0 || length > limit {
+            return Err(self.error(
+                token.range(),
+                format!("`{a} {b}` takes a name of 1 to {limit} bytes, this one has {length}"),
+                Some("write the name as the kernel knows it".to_string()),
+            ));
         }
         Ok(())
     }
@@ -2320,9 +2401,31 @@ fn field_max(selector: &str, field: &str) -> Option<u64> {
         ("vlan", "id") => 4095,
         ("vlan", "pcp") => 7,
         ("vlan", "dei" | "cfi") => 1,
-        ("ct", "zone") => 65535,
+        ("ct", "zone") | ("srh", "tag") => 65535,
+        ("srh", "last-entry" | "flags") => 255,
+        ("ct", "label") => 127,
+        ("meta", "day") => 6,
+        ("socket", "transparent" | "wildcard") => 1,
         _ => return None,
     })
+}
+
+/// Fields whose values are a closed list of names (numbers are judged elsewhere).
+fn field_symbols(selector: &str, field: &str) -> Option<&'static [&'static str]> {
+    Some(match (selector, field) {
+        ("ct", "direction") => &["original", "reply"],
+        ("ct", "state") => &["invalid", "established", "related", "new", "untracked"],
+        ("meta", "pkttype") => &["host", "unicast", "broadcast", "multicast", "other"],
+        _ => return None,
+    })
+}
+
+/// Quoted names that fill a fixed kernel buffer: the longest name that fits.
+fn field_string_max(selector: &str, field: &str) -> Option<usize> {
+    match (selector, field) {
+        ("ct", "helper") | ("osf", "name" | "version") => Some(16),
+        _ => None,
+    }
 }
 
 /// The widest expression nft's registers hold (16 registers of 32 bits).
@@ -3141,6 +3244,48 @@ mod tests {
         refuses("queue num 65536", "65536", "out of range");
         accepts("ip protocol 255 vlan id 4095 ip6 flowlabel 0xfffff ct zone 1-65535 queue num 1-3");
         accepts("tcp option 254 exists tcp option @255,8,8 1 reset tcp option sack-perm");
+    }
+
+    #[test]
+    fn checks_fib_flags_names_and_strings() {
+        refuses(
+            "fib saddr . daddr oif lo",
+            "fib saddr . daddr oif",
+            "exclude each other",
+        );
+        refuses(
+            "fib mark oif lo",
+            "fib mark oif",
+            "needs `saddr` or `daddr`",
+        );
+        refuses(
+            "fib iif . oif . daddr oif lo",
+            "fib iif . oif . daddr oif",
+            "`iif` and `oif`",
+        );
+        refuses("ct direction xxx", "xxx", "unknown `ct direction` value");
+        refuses(
+            "meta pkttype broadcastttt",
+            "broadcastttt",
+            "unknown `meta pkttype` value",
+        );
+        refuses(
+            "ct state { new, establised }",
+            "establised",
+            "unknown `ct state` value",
+        );
+        refuses(
+            "ct helper \"12345678901234567\"",
+            "\"12345678901234567\"",
+            "1 to 16 bytes",
+        );
+        refuses("ct helper \"\"", "\"\"", "1 to 16 bytes");
+        refuses("meta day 7", "7", "out of range");
+        accepts(
+            "ct state established,related ct direction reply pkttype host meta pkttype set other",
+        );
+        accepts("ct state $s ct helper \"ftp\" ct helper set \"a-very-long-object-name-here\"");
+        accepts("fib saddr . iif oif missing fib daddr oif 0 fib daddr . mark type local");
     }
 
     #[test]
