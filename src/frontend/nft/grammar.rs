@@ -1879,7 +1879,7 @@ impl<'a> Reader<'a> {
             }
             "tproxy" | "dup" | "fwd" => {
                 self.pos += 1;
-                self.to_device(word)
+                self.target_and_device(word)
             }
             "synproxy" => {
                 self.pos += 1;
@@ -2295,7 +2295,7 @@ impl<'a> Reader<'a> {
 
     /// `tproxy [ip|ip6] to EXPR`, `dup [ip|ip6] to EXPR [device EXPR]`, `fwd [ip|ip6] to EXPR
     /// [device EXPR]`.
-    fn to_device(&mut self, word: &str) -> Parse {
+    fn target_and_device(&mut self, word: &str) -> Parse {
         if matches!(self.peek_word(), Some("ip" | "ip6")) && self.word(self.pos + 1) == Some("to") {
             self.pos += 1;
         }
@@ -2518,8 +2518,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in rows.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        rows[0][j] = j;
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
@@ -2715,8 +2715,7 @@ fn check_chain_declaration(
     let mut statement_start = true;
     let mut in_declaration = false;
     let mut after_priority = false;
-    for at in first..last {
-        let token = &tokens[at];
+    for token in &tokens[first..last] {
         let word = (token.kind == TokenKind::Word).then(|| token.text(text));
         match token.kind {
             TokenKind::LBrace => {
