@@ -1619,9 +1619,10 @@ impl<'a> Reader<'a> {
         let mut parts = 1;
         while let Some(token) = self.token(self.pos) {
             let text = token.text(self.text);
+            // `to 127.0.0.1 : 22`: a spaced `:` joins an address and its port.
             if token.kind == TokenKind::Comma
                 || is_binop(token, self.text)
-                || (token.kind == TokenKind::Word && matches!(text, "-" | "/" | "."))
+                || (token.kind == TokenKind::Word && matches!(text, "-" | "/" | "." | ":"))
             {
                 parts += usize::from(text == ".");
                 self.pos += 1;
@@ -2641,11 +2642,20 @@ fn check_references(
     defines: &[(&str, &Range<usize>)],
 ) -> Option<GrammarError> {
     use super::parser::{ChainEntry, TableEntry};
+    // A set counts only when its declaration says what it holds: `set s { }` tells nothing.
+    let declares_key = |body: &Option<Range<usize>>| {
+        body.clone().is_some_and(|body| {
+            tokens[body]
+                .iter()
+                .any(|t| matches!(t.text(text), "type" | "typeof"))
+        })
+    };
     let named = |name: &str, set: bool| {
-        table
-            .body
-            .iter()
-            .any(|e| matches!(e, TableEntry::Named(n) if n.name.text == name && n.is_set == set))
+        table.body.iter().any(|e| {
+            matches!(e, TableEntry::Named(n) if n.name.text == name
+                && n.is_set == set
+                && (!set || declares_key(&n.body)))
+        })
     };
     for entry in &table.body {
         let TableEntry::Chain(chain) = entry else {
@@ -2985,6 +2995,7 @@ mod tests {
             "ct helper set \"ftp\"",
             "dnat ip to ip saddr map { 1.1.1.1 : 2.2.2.2 }",
             "dnat to 10.0.0.1:8080 persistent,random",
+            "dnat ip to 127.0.0.1 : 22",
             "dnat ip6 to [dead::beef]:8080",
             "snat ip prefix to ip saddr map { 10.0.0.0/8 : 192.168.0.0/16 }",
             "masquerade to :1024-2048 fully-random",
