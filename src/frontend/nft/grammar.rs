@@ -397,7 +397,9 @@ const CT_DIRECTION_KEYS: &[&str] = &[
 ];
 
 /// The extension headers `exthdr NAME` may name.
-const EXTHDR_NAMES: &[&str] = &["hbh", "rt", "rt0", "rt2", "srh", "frag", "dst", "mh"];
+const EXTHDR_NAMES: &[&str] = &[
+    "hbh", "rt", "rt0", "rt2", "srh", "frag", "dst", "mh", "ah", "esp", "comp",
+];
 
 /// Words of a `fib` expression before its value: flags joined by `.`, then the result.
 fn is_fib_word(word: &str) -> bool {
