@@ -2435,7 +2435,14 @@ fn field_string_max(selector: &str, field: &str) -> Option<usize> {
 const MAX_EXPR_BITS: u64 = 512;
 
 fn is_shift(token: &Token, text: &str) -> bool {
-    matches!(token.text(text), "<<" | ">>" | "lshift" | "rshift")
+    // Runs on every token of every rule: look at the text only where it can match.
+    match token.kind {
+        TokenKind::Operator => matches!(token.text(text), "<<" | ">>"),
+        TokenKind::Word if token.end - token.start == 6 => {
+            matches!(token.text(text), "lshift" | "rshift")
+        }
+        _ => false,
+    }
 }
 
 /// A decimal or `0x` hexadecimal number.
@@ -2644,6 +2651,14 @@ fn check_references(
     defines: &[(&str, &Range<usize>)],
 ) -> Option<GrammarError> {
     use super::parser::{ChainEntry, TableEntry};
+    // Most tables have neither: then there is nothing to look up, and the rules are not read.
+    let has_sets = table
+        .body
+        .iter()
+        .any(|e| matches!(e, TableEntry::Named(n) if n.is_set));
+    if !has_sets && defines.is_empty() {
+        return None;
+    }
     // A set counts only when its declaration says what it holds: `set s { }` tells nothing.
     let declares_key = |body: &Option<Range<usize>>| {
         body.clone().is_some_and(|body| {
@@ -2744,8 +2759,13 @@ fn check_chain_declaration(
             }
             _ => {}
         }
-        if depth == 1 && statement_start && word == Some("type") {
-            in_declaration = true;
+        if depth == 1 && statement_start {
+            match word {
+                Some("type") => in_declaration = true,
+                // The declaration comes before the rules; the first rule ends the search.
+                Some("policy" | "comment" | "device" | "devices" | "flags") => {}
+                _ => return None,
+            }
         }
         statement_start = false;
         if !in_declaration {
