@@ -486,30 +486,29 @@ fn is_verdict(word: &str) -> bool {
 
 /// `&`, `|`, `^`, `<<`, `>>` and their word forms.
 fn is_binop(token: &Token, text: &str) -> bool {
-    matches!(
-        token.text(text),
-        "&" | "|" | "^" | "<<" | ">>" | "and" | "or" | "xor" | "lshift" | "rshift"
-    )
+    // Asked of most tokens of a rule: look at the text only where it can match.
+    match token.kind {
+        TokenKind::Operator => matches!(token.text(text), "&" | "|" | "^" | "<<" | ">>"),
+        TokenKind::Word if token.end - token.start <= 6 => {
+            matches!(token.text(text), "and" | "or" | "xor" | "lshift" | "rshift")
+        }
+        _ => false,
+    }
 }
 
 /// `==`, `!=`, `<`, `>`, `<=`, `>=`, `!` and their word forms.
 fn is_relational(token: &Token, text: &str) -> bool {
-    matches!(
-        token.text(text),
-        "==" | "!="
-            | "<"
-            | ">"
-            | "<="
-            | ">="
-            | "!"
-            | "eq"
-            | "ne"
-            | "lt"
-            | "gt"
-            | "le"
-            | "ge"
-            | "not"
-    )
+    match token.kind {
+        TokenKind::Operator => matches!(
+            token.text(text),
+            "==" | "!=" | "<" | ">" | "<=" | ">=" | "!"
+        ),
+        TokenKind::Word if token.end - token.start <= 3 => matches!(
+            token.text(text),
+            "eq" | "ne" | "lt" | "gt" | "le" | "ge" | "not"
+        ),
+        _ => false,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
