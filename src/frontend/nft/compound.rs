@@ -365,12 +365,6 @@ impl<'a> Lowerer<'a> {
                     .word(target_at)
                     .filter(|_| target_at < value.rest.end)?
                     .to_string();
-                self.references.push(Reference {
-                    table: self.table,
-                    kind: ReferenceKind::Chain,
-                    name: target.clone(),
-                    span: self.token_span(target_at),
-                });
                 let span = span.to(self.token_span(target_at));
                 return Some((
                     if word == "jump" {

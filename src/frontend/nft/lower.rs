@@ -556,6 +556,20 @@ impl<'a> Lowerer<'a> {
                 .tokens
                 .get(index + 1)
                 .is_some_and(|t| t.kind == TokenKind::Comma && !t.spaced);
+            // Every `jump`/`goto` target, also inside a verdict map (`{ 22 : jump ssh }`).
+            if token.kind == TokenKind::Word
+                && matches!(token.text(self.text), "jump" | "goto")
+                && index + 1 < range.end
+            {
+                if let Some(target) = self.word(index + 1) {
+                    self.references.push(Reference {
+                        table: self.table,
+                        kind: ReferenceKind::Chain,
+                        name: target.to_string(),
+                        span: self.token_span(index + 1),
+                    });
+                }
+            }
             if token.kind == TokenKind::SetRef && !raw_payload {
                 self.references.push(Reference {
                     table: self.table,
@@ -646,12 +660,7 @@ impl<'a> Lowerer<'a> {
                 }
                 "jump" | "goto" => match self.word(pos + 1) {
                     Some(target) => {
-                        self.references.push(Reference {
-                            table: self.table,
-                            kind: ReferenceKind::Chain,
-                            name: target.to_string(),
-                            span: self.token_span(pos + 1),
-                        });
+                        // (The target is a reference: recorded with every other one above.)
                         let verdict = if word == "jump" {
                             Verdict::Jump(target.to_string())
                         } else {

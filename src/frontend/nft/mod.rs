@@ -1,6 +1,7 @@
-//! The nftables front end: `include` (splices included files) → `lexer` → `parser` → `lower`;
-//! `json` reads `nft -j` output into the same model.
+//! The nftables front end: `include` (splices included files) → `lexer` → `parser` → `lower`,
+//! and `grammar` checks each rule; `json` reads `nft -j` output into the same model.
 
+pub mod grammar;
 pub mod include;
 pub mod json;
 pub mod lexer;
@@ -12,7 +13,7 @@ use crate::check;
 use crate::diagnostic::Diagnostic;
 use crate::frontend::resolve::Resolver;
 use crate::model::Ruleset;
-use crate::source::FileId;
+use crate::source::{FileId, Span};
 use include::{Expansion, Segments};
 
 /// Read one nft text into the model, with every syntax error and resolution finding. Includes
@@ -61,6 +62,68 @@ pub fn read_expanded(
         expansion.incomplete,
     );
     diagnostics.extend(lowered.diagnostics);
+    let grammar_errors = grammar_errors(segments, text, tokens, &parsed, &diagnostics);
+    diagnostics.extend(grammar_errors);
     diagnostics.extend(unused::unused(text, tokens, &parsed.items, segments));
     (lowered.ruleset, diagnostics)
+}
+
+/// Each rule checked against nft's rule grammar, except rules that already have a syntax error
+/// from the parser or from lowering: one mistake is reported once.
+fn grammar_errors(
+    segments: &Segments,
+    text: &str,
+    tokens: &[lexer::Token],
+    parsed: &parser::Parsed,
+    reported: &[Diagnostic],
+) -> Vec<Diagnostic> {
+    let known: Vec<Span> = reported
+        .iter()
+        .filter(|d| d.rule.code == check::syntax_error::RULE.code)
+        .map(|d| d.span)
+        .collect();
+    // A file this broken has said enough; and the overlap test below stays cheap.
+    if known.len() > 1000 {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    let to_diagnostic = |e: grammar::GrammarError| {
+        let d = Diagnostic::new(
+            &check::syntax_error::RULE,
+            segments.span(e.range),
+            e.message,
+        );
+        match e.help {
+            Some(help) => d.with_help(help),
+            None => d,
+        }
+    };
+    for e in grammar::check_declarations(text, tokens, &parsed.items) {
+        if !known
+            .iter()
+            .any(|k| overlaps(k, &segments.span(e.range.clone())))
+        {
+            found.push(to_diagnostic(e));
+        }
+    }
+    for rule in grammar::rules(&parsed.items) {
+        let (Some(first), Some(last)) =
+            (tokens.get(rule.start), tokens.get(rule.end.wrapping_sub(1)))
+        else {
+            continue;
+        };
+        let bytes = segments.span(first.start as usize..last.end as usize);
+        if known.iter().any(|k| overlaps(k, &bytes)) {
+            continue;
+        }
+        if let Some(e) = grammar::check_rule(text, tokens, rule) {
+            found.push(to_diagnostic(e));
+        }
+    }
+    found
+}
+
+/// Whether two spans share a byte (an empty span shares the byte it stands at).
+fn overlaps(a: &Span, b: &Span) -> bool {
+    a.file == b.file && a.start < b.end.max(b.start + 1) && b.start < a.end.max(a.start + 1)
 }
