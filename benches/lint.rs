@@ -42,6 +42,14 @@ fn parse_and_check(c: &mut Criterion) {
     for n in [1_000, 10_000, 100_000] {
         let text = std::fs::read_to_string(dir.join(format!("rules-{n}.nft"))).expect("ruleset");
         group.throughput(Throughput::Bytes(text.len() as u64));
+        // The front end alone (lex, parse, lower, grammar, PL207), to see where the time goes.
+        group.bench_function(format!("read-only/rules-{n}.nft"), |b| {
+            b.iter(|| {
+                portlint::frontend::nft::read(FileId(0), &text, &resolver)
+                    .1
+                    .len()
+            })
+        });
         group.bench_function(format!("rules-{n}.nft"), |b| {
             b.iter(|| {
                 let (ruleset, mut diagnostics) =

@@ -447,3 +447,25 @@ fn services_file_resolves_names_as_the_host_would() {
         stderr(&missing)
     );
 }
+
+#[test]
+fn flat_commands_insert_and_replace_rules_are_lowered() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("commands.nft");
+    std::fs::write(
+        &path,
+        "add table inet t\nadd chain inet t c { type filter hook input priority 0; }\ninsert rule inet t c position 0 udp dport 1022 accept\nreplace rule inet t c handle 2 tcp dport 1021 accept\ndelete rule inet t c handle 3\nflush chain inet t c\n",
+    )
+    .expect("write");
+    let out = portlint(&[path.to_str().unwrap(), "--format", "concise"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains(":3:43: PL103 [error] port 1022/udp"),
+        "{text}"
+    );
+    assert!(
+        text.contains(":4:42: PL103 [error] port 1021/tcp"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 2, "{text}");
+}

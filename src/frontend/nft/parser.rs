@@ -135,7 +135,7 @@ const MAX_DEPTH: usize = 64;
 /// chains and rules, and reads past the others.
 const SKIPPED_COMMANDS: &[&str] = &[
     "flush", "delete", "destroy", "list", "reset", "rename", "monitor", "describe", "export",
-    "import", "replace",
+    "import",
 ];
 
 /// Words that never start a line of set elements but often start a rule or a block.
@@ -463,7 +463,8 @@ impl<'a> Parser<'a> {
             "table" => self.table(start).map(Item::Table),
             "define" | "redefine" | "undefine" => self.definition(word),
             "include" => self.include(start),
-            "add" | "create" | "insert" => self.add_command(start),
+            // `replace rule … handle N RULE` puts a rule in place of another: read like `add`.
+            "add" | "create" | "insert" | "replace" => self.add_command(start),
             w if SKIPPED_COMMANDS.contains(&w) => {
                 self.skip_statement();
                 None
