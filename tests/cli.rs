@@ -469,3 +469,23 @@ fn flat_commands_insert_and_replace_rules_are_lowered() {
     );
     assert_eq!(text.lines().count(), 2, "{text}");
 }
+
+#[test]
+fn json_beyond_the_size_cap_is_refused_with_a_way_out() {
+    // The JSON syntax tree takes ~20x the file: past the cap portlint says so instead of
+    // taking gigabytes.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("huge.json");
+    let mut text = String::from("{\"nftables\": [");
+    text.push_str(&" ".repeat((portlint::lint::MAX_JSON_SIZE + 1) as usize));
+    text.push_str("]}");
+    std::fs::write(&path, text).expect("write");
+    let out = portlint(&[path.to_str().unwrap()]);
+    assert_eq!(code(&out), 2);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("portlint reads JSON rulesets up to 48 MiB")
+            && err.contains("nft list ruleset"),
+        "{err}"
+    );
+}
