@@ -79,6 +79,22 @@ pub enum Verdict {
     Goto(String),
 }
 
+impl Verdict {
+    /// A verdict written as one word (`accept`, `drop`, `reject`, `queue`, `return`,
+    /// `continue`); `jump` and `goto` take a target and are not.
+    pub fn from_word(word: &str) -> Option<Verdict> {
+        Some(match word {
+            "accept" => Verdict::Accept,
+            "drop" => Verdict::Drop,
+            "reject" => Verdict::Reject,
+            "queue" => Verdict::Queue,
+            "return" => Verdict::Return,
+            "continue" => Verdict::Continue,
+            _ => return None,
+        })
+    }
+}
+
 /// A set of layer-4 protocols a match applies to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ProtoSet(u8);

@@ -352,30 +352,22 @@ impl<'a> Lowerer<'a> {
     /// The verdict a verdict map's value writes (`accept`, `jump chain`, …).
     fn map_verdict(&mut self, value: &MapValue) -> Option<(Verdict, Span)> {
         let (word, span) = (&value.first.0, value.first.1);
-        let verdict = match word.as_str() {
-            "accept" => Verdict::Accept,
-            "drop" => Verdict::Drop,
-            "reject" => Verdict::Reject,
-            "queue" => Verdict::Queue,
-            "return" => Verdict::Return,
-            "continue" => Verdict::Continue,
-            "jump" | "goto" => {
-                let target_at = value.rest.start;
-                let target = self
-                    .word(target_at)
-                    .filter(|_| target_at < value.rest.end)?
-                    .to_string();
-                let span = span.to(self.token_span(target_at));
-                return Some((
-                    if word == "jump" {
-                        Verdict::Jump(target)
-                    } else {
-                        Verdict::Goto(target)
-                    },
-                    span,
-                ));
-            }
-            _ => return None,
+        if let Some(verdict) = Verdict::from_word(word) {
+            return Some((verdict, span));
+        }
+        if !matches!(word.as_str(), "jump" | "goto") {
+            return None;
+        }
+        let target_at = value.rest.start;
+        let target = self
+            .word(target_at)
+            .filter(|_| target_at < value.rest.end)?
+            .to_string();
+        let span = span.to(self.token_span(target_at));
+        let verdict = if word == "jump" {
+            Verdict::Jump(target)
+        } else {
+            Verdict::Goto(target)
         };
         Some((verdict, span))
     }

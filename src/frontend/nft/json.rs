@@ -1676,13 +1676,10 @@ impl<'a> Reader<'a> {
     /// The verdict a map's data writes: `{"accept": null}`, `{"jump": {"target": "c"}}`, ….
     fn verdict_of(&mut self, data: &'a Value<'a>) -> Option<Verdict> {
         let (name, body) = data.as_object().and_then(single_member)?;
+        if let Some(verdict) = Verdict::from_word(name) {
+            return Some(verdict);
+        }
         Some(match name {
-            "accept" => Verdict::Accept,
-            "drop" => Verdict::Drop,
-            "reject" => Verdict::Reject,
-            "queue" => Verdict::Queue,
-            "return" => Verdict::Return,
-            "continue" => Verdict::Continue,
             "jump" | "goto" => {
                 let target = body.as_object().and_then(|o| string(get(o, "target")))?;
                 if name == "jump" {
