@@ -182,13 +182,13 @@ impl ProtoSet {
     }
 }
 
-/// How a port element was written.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// How a port element was written. (A service name's text is the element's span.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PortOrigin {
     Number,
     Range,
     /// A service name, resolved through the registry (or `--services`).
-    ServiceName(Box<str>),
+    ServiceName,
 }
 
 /// Where a value came from when it was written in a `define` and used through `$name`: the
@@ -217,14 +217,31 @@ pub struct PortElement {
     /// The characters that wrote it (inside the `define` when it came through a variable).
     pub span: Span,
     pub origin: PortOrigin,
-    /// The `$variable` uses it came through, innermost first; empty when written in place.
-    /// (A boxed slice: it never grows once lowered, and most elements have none.)
-    pub via: Box<[VariableUse]>,
+    /// The `$variable` and `@set` uses it came through, innermost first; see [`Self::via`].
+    /// Most elements are written in place and have none: then there is no allocation, and the
+    /// element stays 32 bytes (a large ruleset holds hundreds of thousands of them).
+    #[allow(clippy::box_collection)] // deliberate: a thin pointer, 8 bytes where a Vec is 24
+    uses: Option<Box<Vec<VariableUse>>>,
 }
 
 impl PortElement {
+    pub fn new(lo: u16, hi: u16, span: Span, origin: PortOrigin, via: Vec<VariableUse>) -> Self {
+        PortElement {
+            lo,
+            hi,
+            span,
+            origin,
+            uses: (!via.is_empty()).then(|| Box::new(via)),
+        }
+    }
+
     pub fn is_single(&self) -> bool {
         self.lo == self.hi
+    }
+
+    /// The uses it came through, innermost first; empty when written in place.
+    pub fn via(&self) -> &[VariableUse] {
+        self.uses.as_deref().map_or(&[], Vec::as_slice)
     }
 }
 

@@ -62,7 +62,7 @@ fn check_set(set: &PortSet, out: &mut Vec<Diagnostic>) {
                     .with_help("remove the repeated port or merge the ranges; nft may also refuse overlapping elements in an interval set")
                     .with_label(first.span, "first listed here");
                 // Both elements may have come through variables: show where each was used.
-                for used in later.via.iter().chain(first.via.iter()) {
+                for used in later.via().iter().chain(first.via()) {
                     let label = used.label();
                     if !d.labels.iter().any(|l| l.span == used.span) {
                         d = d.with_label(used.span, label);

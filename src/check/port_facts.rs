@@ -219,7 +219,7 @@ impl<'a> Judged<'a> {
     /// Labels pointing at the `$variable` uses that brought this element.
     pub fn use_labels(&self) -> Vec<Label> {
         self.element
-            .via
+            .via()
             .iter()
             .map(|u| Label {
                 span: u.span,

@@ -37,12 +37,8 @@ impl<'a> Atoms<'a> {
         protos: ProtoSet,
         via: &[VariableUse],
     ) -> Option<PortElement> {
-        let element = |lo: u16, hi: u16, origin: PortOrigin| PortElement {
-            lo,
-            hi,
-            span,
-            origin,
-            via: via.iter().rev().cloned().collect(),
+        let element = |lo: u16, hi: u16, origin: PortOrigin| {
+            PortElement::new(lo, hi, span, origin, via.iter().rev().cloned().collect())
         };
         if let Some(number) = parse_number(text) {
             return match u16::try_from(number) {
@@ -83,13 +79,13 @@ impl<'a> Atoms<'a> {
                 if candidates.len() > 1 {
                     self.ambiguous_name(text, span, via, protos, port, &candidates);
                 }
-                Some(element(port, port, PortOrigin::ServiceName(text.into())))
+                Some(element(port, port, PortOrigin::ServiceName))
             }
             Resolution::Host { port, registry } => {
                 if !registry.is_empty() && !registry.contains(&port) {
                     self.host_disagrees(text, span, via, port, &registry);
                 }
-                Some(element(port, port, PortOrigin::ServiceName(text.into())))
+                Some(element(port, port, PortOrigin::ServiceName))
             }
             Resolution::NotOnHost { registry } => {
                 let path = self.resolver.services().map_or("", |s| s.path.as_str());

@@ -1446,13 +1446,13 @@ impl<'a> Reader<'a> {
             );
             return None;
         }
-        Some(PortElement {
+        Some(PortElement::new(
             lo,
             hi,
             span,
-            origin: PortOrigin::Range,
-            via: via.iter().rev().cloned().collect(),
-        })
+            PortOrigin::Range,
+            via.iter().rev().cloned().collect(),
+        ))
     }
 
     /// `{"vmap": {"key": K, "data": {"set": [[k, verdict], …]} | "@map"}}`: as in the text
