@@ -499,9 +499,14 @@ impl Expander<'_> {
             return Ok(found);
         }
         if escaped {
+            let help = if Path::new(path).is_absolute() {
+                "portlint follows includes only inside the linted directories and the -I directories, and refuses others unread, so that a ruleset cannot make it print other files. On the host, lint the directory the path is in (`portlint /etc/nftables.conf` may include from /etc); in a repository, include the file by a path relative to the ruleset"
+            } else {
+                "portlint follows includes only inside the linted directories and the -I directories (`..` and symlinks out of them are refused unread, so that a ruleset cannot make it print other files); lint the directory that holds the file, or add it with -I DIR"
+            };
             return Err((
                 format!("`include \"{path}\"` reaches outside the directories being linted"),
-                "portlint follows includes only inside the linted directories and the -I directories (absolute paths, `..` and symlinks out of them are refused unread, so that a ruleset cannot make it print other files); lint the directory that holds the file, or add it with -I DIR".into(),
+                help.into(),
             ));
         }
         let searched = if self.includes.search.is_empty() {
