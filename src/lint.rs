@@ -109,25 +109,12 @@ pub fn lint_files(
                     });
                     continue;
                 }
-                // A file an earlier one included is in `sources` already: one id, one report.
-                let file = match includes.loaded_as(&path) {
-                    Some(file) => file,
-                    None => {
-                        let file = sources.add(display_path(&path), text);
-                        if let Some(offset) = invalid_utf8_at {
-                            diagnostics.push(invalid_utf8(file, offset));
-                        }
-                        file
-                    }
-                };
                 let json = match input {
-                    InputFormat::Auto => {
-                        crate::frontend::nft::json::looks_like_json(&sources.get(file).text)
-                    }
+                    InputFormat::Auto => crate::frontend::nft::json::looks_like_json(&text),
                     InputFormat::Nft => false,
                     InputFormat::NftJson => true,
                 };
-                let size = sources.get(file).text.len() as u64;
+                let size = text.len() as u64;
                 if json && size > MAX_JSON_SIZE {
                     path_errors.push(PathError {
                         path: path.display().to_string(),
@@ -139,6 +126,17 @@ pub fn lint_files(
                     });
                     continue;
                 }
+                // A file an earlier one included is in `sources` already: one id, one report.
+                let file = match includes.loaded_as(&path) {
+                    Some(file) => file,
+                    None => {
+                        let file = sources.add(display_path(&path), text);
+                        if let Some(offset) = invalid_utf8_at {
+                            diagnostics.push(invalid_utf8(file, offset));
+                        }
+                        file
+                    }
+                };
                 let reading = if json {
                     Reading::Json
                 } else {
