@@ -311,7 +311,7 @@ impl<'a> Lowerer<'a> {
     /// Report `@set` and `jump`/`goto` targets that a table declared in this file lacks.
     fn check_references(&mut self) {
         if self.includes_others {
-            // Sets and chains may come from the included file, which portlint does not read yet.
+            // Sets and chains may come from an include that could not be followed (PL004).
             return;
         }
         for reference in std::mem::take(&mut self.references) {
@@ -471,7 +471,7 @@ impl<'a> Lowerer<'a> {
 
     fn undefined_variable(&mut self, span: Span, name: &str) {
         if self.includes_others {
-            // The variable may come from the included file, which portlint does not read yet.
+            // The variable may come from an include that could not be followed (PL004).
             return;
         }
         let mut diagnostic = Diagnostic::new(
