@@ -2,33 +2,11 @@
 //! every file is read without a panic, and every ruleset the real nft accepted gets no finding
 //! that says nft would refuse it.
 
+mod common;
+
 use portlint::lint::{lint, RuleFilter};
 use portlint::registry::Registry;
-use std::path::{Path, PathBuf};
-
-/// Codes that claim "nft would refuse this file".
-const REFUSALS: &[&str] = &["PL001", "PL002", "PL003", "PL004", "PL005"];
-
-fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/nft");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: ../shared/corpus/nft is absent (it comes with the portlint workspace)");
-        None
-    }
-}
-
-fn verdicts(dir: &Path) -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(dir.join("VERDICTS.nft-1.0.6.tsv")).expect("verdicts");
-    text.lines()
-        .skip(1)
-        .filter_map(|line| {
-            let mut fields = line.split('\t');
-            Some((fields.next()?.to_string(), fields.next()?.to_string()))
-        })
-        .collect()
-}
+use std::path::Path;
 
 /// Lint `files` (relative to `dir`) and list the refusals, with paths relative to `dir`.
 fn refusals_in(dir: &Path, files: &[String]) -> Vec<String> {
@@ -41,7 +19,7 @@ fn refusals_in(dir: &Path, files: &[String]) -> Vec<String> {
     outcome
         .diagnostics
         .iter()
-        .filter(|d| REFUSALS.contains(&d.rule.code))
+        .filter(|d| common::REFUSALS.contains(&d.rule.code))
         .map(|d| {
             let file = outcome.sources.get(d.span.file);
             let at = file.line_col(d.span.start as usize);
@@ -59,8 +37,10 @@ fn refusals_in(dir: &Path, files: &[String]) -> Vec<String> {
 
 #[test]
 fn rulesets_nft_accepts_get_no_refusal() {
-    let Some(dir) = corpus() else { return };
-    let valid: Vec<String> = verdicts(&dir)
+    let Some(dir) = common::nft_corpus() else {
+        return;
+    };
+    let valid: Vec<String> = common::verdicts(&dir)
         .into_iter()
         .filter(|(_, verdict)| verdict == "valid")
         .map(|(file, _)| file)
@@ -83,7 +63,9 @@ fn rulesets_nft_accepts_get_no_refusal() {
 
 #[test]
 fn every_corpus_file_is_read_without_panic() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = common::nft_corpus() else {
+        return;
+    };
     let mut files = Vec::new();
     for entry in ignore::WalkBuilder::new(&dir)
         .standard_filters(false)
@@ -110,7 +92,9 @@ fn every_corpus_file_is_read_without_panic() {
 /// portlint does not model those and must not refuse them.
 #[test]
 fn rules_nft_accepts_in_the_py_tests_get_no_refusal() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = common::nft_corpus() else {
+        return;
+    };
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut files = Vec::new();
     let mut rules = 0;

@@ -7,6 +7,8 @@
 //! - every bogon (fuzzer-found input nft must reject) is read without panic or hang and gets at
 //!   least one diagnostic.
 
+mod common;
+
 use portlint::diagnostic::Diagnostic;
 use portlint::frontend::resolve::Resolver;
 use portlint::registry::Registry;
@@ -14,16 +16,6 @@ use portlint::source::FileId;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
-
-fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/nft");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: ../shared/corpus/nft is absent (it comes with the portlint workspace)");
-        None
-    }
-}
 
 /// The nft front end's diagnostics for `text`.
 fn read(text: &str) -> Vec<Diagnostic> {
@@ -56,13 +48,7 @@ struct PyFile {
 }
 
 fn py_files(dir: &Path) -> Vec<PyFile> {
-    let mut paths: Vec<PathBuf> = ignore::WalkBuilder::new(dir.join("tests/py"))
-        .build()
-        .filter_map(|e| e.ok())
-        .map(|e| e.into_path())
-        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("t"))
-        .collect();
-    paths.sort();
+    let paths = common::py_test_files(&dir.join("tests/py"));
     paths
         .iter()
         .map(|path| {
@@ -114,7 +100,9 @@ fn in_chain(family: &str, declarations: &str, rule: &str) -> String {
 
 #[test]
 fn rules_nft_accepts_get_no_syntax_error_and_refused_ones_are_counted() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = common::nft_corpus() else {
+        return;
+    };
     let files = py_files(&dir);
     let (mut ok, mut fail, mut refused) = (0, 0, 0);
     let mut false_positives = Vec::new();
@@ -164,23 +152,14 @@ const FAIL_LINES_REFUSED: usize = 103;
 /// Files nft 1.0.6 refused (verdict `invalid`) that get a PL001 (of 90).
 const INVALID_FILES_REFUSED: usize = 21;
 
-fn verdicts(dir: &Path) -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(dir.join("VERDICTS.nft-1.0.6.tsv")).expect("verdicts");
-    text.lines()
-        .skip(1)
-        .filter_map(|line| {
-            let mut fields = line.split('\t');
-            Some((fields.next()?.to_string(), fields.next()?.to_string()))
-        })
-        .collect()
-}
-
 #[test]
 fn files_nft_accepts_get_no_syntax_error_and_refused_ones_are_counted() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = common::nft_corpus() else {
+        return;
+    };
     let mut false_positives = Vec::new();
     let (mut invalid, mut refused) = (0, 0);
-    for (file, verdict) in verdicts(&dir) {
+    for (file, verdict) in common::verdicts(&dir) {
         let bytes = std::fs::read(dir.join(&file)).expect("corpus file");
         let text = String::from_utf8_lossy(&bytes);
         let errors = syntax_errors(&text);
@@ -214,7 +193,9 @@ fn files_nft_accepts_get_no_syntax_error_and_refused_ones_are_counted() {
 
 #[test]
 fn every_bogon_gets_a_diagnostic_without_panic_or_hang() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = common::nft_corpus() else {
+        return;
+    };
     let bogons = dir.join("tests/shell/testcases/bogons/nft-f");
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&bogons)
         .expect("bogons")

@@ -2,15 +2,21 @@
 //! must get, the binary reading a JSON file, JSON syntax errors at their byte, and robustness
 //! against arbitrary and mutated JSON.
 
+mod common;
+
 use portlint::frontend::resolve::Resolver;
 use portlint::lint::{lint, Outcome, RuleFilter};
 use portlint::registry::Registry;
-use portlint::report::{self, human::Style, Report, Summary};
 use portlint::source::Sources;
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
+
+/// Read `text` as `nft -j` JSON through the front end, the checks and every emitter.
+fn read_everything(text: &str) {
+    common::read_through_everything(text, portlint::frontend::nft::json::read);
+}
 
 /// Lint one fixture from the crate root, so that paths in output are stable.
 fn run(fixture: &str) -> Outcome {
@@ -196,41 +202,6 @@ fn the_binary_reads_a_json_file() {
 }
 
 // ---- robustness ----
-
-/// Read `text` through the JSON front end, the checks and every emitter; check every span.
-fn read_everything(text: &str) {
-    let registry = Registry::embedded();
-    let resolver = Resolver::new(&registry);
-    let mut sources = Sources::default();
-    let file = sources.add("input.json".to_string(), text.to_string());
-    let (ruleset, mut diagnostics) =
-        portlint::frontend::nft::json::read(file, &sources.get(file).text, &resolver);
-    portlint::check::run(
-        &portlint::check::Context {
-            registry: &registry,
-            ruleset: &ruleset,
-        },
-        &mut diagnostics,
-    );
-    for d in &diagnostics {
-        for span in std::iter::once(d.span).chain(d.labels.iter().map(|l| l.span)) {
-            let range = span.range();
-            assert!(range.start <= range.end && range.end <= text.len(), "{d:?}");
-            assert!(
-                text.is_char_boundary(range.start) && text.is_char_boundary(range.end),
-                "{d:?}"
-            );
-        }
-    }
-    let report = Report {
-        sources: &sources,
-        diagnostics: &diagnostics,
-        summary: Summary::of(1, &diagnostics),
-        registry: &registry.meta,
-    };
-    let _ = report::human::render(&report, Style::Plain, 80);
-    let _ = report::json::render(&report);
-}
 
 const SEEDS: &[&str] = &[
     include_str!("fixtures/json/ports.json"),

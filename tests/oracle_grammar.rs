@@ -92,13 +92,7 @@ fn own_files() -> Vec<PathBuf> {
 /// first family its file declares, with the file's named sets and maps declared.
 fn py_rule_files(shared: &Path, dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    let mut paths: Vec<PathBuf> = ignore::WalkBuilder::new(shared.join("corpus/nft/tests/py"))
-        .build()
-        .filter_map(|e| e.ok())
-        .map(|e| e.into_path())
-        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("t"))
-        .collect();
-    paths.sort();
+    let paths = common::py_test_files(&shared.join("corpus/nft/tests/py"));
     for path in paths {
         let text = std::fs::read_to_string(&path).expect("read .t");
         let family = text

@@ -1,46 +1,14 @@
 //! No input may panic, hang or exhaust memory; every span stays on the text's characters.
 //! proptest stands in for cargo-fuzz (which needs nightly).
 
-use portlint::frontend::resolve::Resolver;
+mod common;
+
 use portlint::registry::{Registry, DYNAMIC_START};
-use portlint::report::{self, human::Style, Report, Summary};
-use portlint::source::Sources;
 use proptest::prelude::*;
 
-/// Lint `text` through the front end, the checks and every emitter; check every span.
+/// Lint `text` as nft text through the front end, the checks and every emitter.
 fn lint_text(text: &str) {
-    let registry = Registry::embedded();
-    let resolver = Resolver::new(&registry);
-    let mut sources = Sources::default();
-    let file = sources.add("input.nft".to_string(), text.to_string());
-    let (ruleset, mut diagnostics) =
-        portlint::frontend::nft::read(file, &sources.get(file).text, &resolver);
-    portlint::check::run(
-        &portlint::check::Context {
-            registry: &registry,
-            ruleset: &ruleset,
-        },
-        &mut diagnostics,
-    );
-    for d in &diagnostics {
-        for span in std::iter::once(d.span).chain(d.labels.iter().map(|l| l.span)) {
-            let range = span.range();
-            assert!(range.start <= range.end && range.end <= text.len(), "{d:?}");
-            assert!(
-                text.is_char_boundary(range.start) && text.is_char_boundary(range.end),
-                "{d:?}"
-            );
-        }
-    }
-    let report = Report {
-        sources: &sources,
-        diagnostics: &diagnostics,
-        summary: Summary::of(1, &diagnostics),
-        registry: &registry.meta,
-    };
-    let _ = report::human::render(&report, Style::Plain, 80);
-    let _ = report::json::render(&report);
-    let _ = report::concise::render(&report);
+    common::read_through_everything(text, portlint::frontend::nft::read);
 }
 
 /// Pieces of nft text, so that random inputs reach deep into the parser.

@@ -21,6 +21,23 @@ pub struct Reference {
     pub span: Span,
 }
 
+/// PL003 for every reference into a table the file declares (so knows whole) that the table
+/// lacks. `declared_sets(i)` is table `i`'s named sets, maps and flowtables when the file
+/// declares it, `None` for a table it only adds to (which may have them in the kernel).
+pub fn undefined_references<'s>(
+    references: Vec<Reference>,
+    tables: &[Table],
+    declared_sets: impl Fn(usize) -> Option<&'s [String]>,
+) -> Vec<Diagnostic> {
+    references
+        .iter()
+        .filter_map(|reference| {
+            let sets = declared_sets(reference.table)?;
+            undefined_reference(reference, tables.get(reference.table)?, sets)
+        })
+        .collect()
+}
+
 /// PL003 for a reference `table` lacks: `sets` are the table's named sets, maps and flowtables.
 pub fn undefined_reference(
     reference: &Reference,

@@ -45,3 +45,85 @@ pub fn nft_available() -> bool {
     }
     works
 }
+
+/// `../shared/corpus/nft`, or `None` with a message when the workspace has no corpus.
+pub fn nft_corpus() -> Option<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/nft");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: ../shared/corpus/nft is absent (it comes with the portlint workspace)");
+        None
+    }
+}
+
+/// `VERDICTS.nft-1.0.6.tsv` of the corpus at `dir`: (file, verdict) pairs.
+pub fn verdicts(dir: &Path) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(dir.join("VERDICTS.nft-1.0.6.tsv")).expect("verdicts");
+    text.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let mut fields = line.split('\t');
+            Some((fields.next()?.to_string(), fields.next()?.to_string()))
+        })
+        .collect()
+}
+
+/// Every `.t` file under `dir` (nft's py tests), sorted.
+pub fn py_test_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut paths: Vec<std::path::PathBuf> = ignore::WalkBuilder::new(dir)
+        .build()
+        .filter_map(|e| e.ok())
+        .map(|e| e.into_path())
+        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("t"))
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// How a front end reads one text: `portlint::frontend::nft::read` or its JSON twin.
+pub type FrontEnd = fn(
+    portlint::source::FileId,
+    &str,
+    &portlint::frontend::resolve::Resolver<'_>,
+) -> (
+    portlint::model::Ruleset,
+    Vec<portlint::diagnostic::Diagnostic>,
+);
+
+/// Read `text` through `front_end`, the checks and every emitter, and check that every span
+/// lies in the text on character boundaries (robustness tests: nothing may panic).
+pub fn read_through_everything(text: &str, front_end: FrontEnd) {
+    use portlint::report::{self, human::Style, Report, Summary};
+    let registry = portlint::registry::Registry::embedded();
+    let resolver = portlint::frontend::resolve::Resolver::new(&registry);
+    let mut sources = portlint::source::Sources::default();
+    let file = sources.add("input".to_string(), text.to_string());
+    let (ruleset, mut diagnostics) = front_end(file, &sources.get(file).text, &resolver);
+    portlint::check::run(
+        &portlint::check::Context {
+            registry: &registry,
+            ruleset: &ruleset,
+        },
+        &mut diagnostics,
+    );
+    for d in &diagnostics {
+        for span in std::iter::once(d.span).chain(d.labels.iter().map(|l| l.span)) {
+            let range = span.range();
+            assert!(range.start <= range.end && range.end <= text.len(), "{d:?}");
+            assert!(
+                text.is_char_boundary(range.start) && text.is_char_boundary(range.end),
+                "{d:?}"
+            );
+        }
+    }
+    let report = Report {
+        sources: &sources,
+        diagnostics: &diagnostics,
+        summary: Summary::of(1, &diagnostics),
+        registry: &registry.meta,
+    };
+    let _ = report::human::render(&report, Style::Plain, 80);
+    let _ = report::json::render(&report);
+    let _ = report::concise::render(&report);
+}

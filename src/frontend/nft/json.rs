@@ -18,7 +18,7 @@
 use crate::check;
 use crate::diagnostic::Diagnostic;
 use crate::frontend::lowering::{
-    split_by_verdict, undefined_reference, Reference, ReferenceKind, VerdictGroup,
+    split_by_verdict, undefined_references, Reference, ReferenceKind, VerdictGroup,
 };
 use crate::frontend::ports::Atoms;
 use crate::frontend::resolve::Resolver;
@@ -775,17 +775,16 @@ impl<'a> Reader<'a> {
     /// Report `@set` and `jump`/`goto` targets that a table declared in this file lacks (the
     /// same findings and words as the text front end).
     fn check_references(&mut self) {
-        for reference in std::mem::take(&mut self.references) {
-            let Some(facts) = self.tables.get(reference.table) else {
-                continue;
-            };
-            if !facts.declared {
-                continue;
-            }
-            let table = &self.ruleset.tables[reference.table];
-            if let Some(diagnostic) = undefined_reference(&reference, table, &facts.named) {
-                self.push(diagnostic);
-            }
+        let references = std::mem::take(&mut self.references);
+        let tables = &self.tables;
+        let found = undefined_references(references, &self.ruleset.tables, |i| {
+            tables
+                .get(i)
+                .filter(|facts| facts.declared)
+                .map(|facts| facts.named.as_slice())
+        });
+        for diagnostic in found {
+            self.push(diagnostic);
         }
     }
 

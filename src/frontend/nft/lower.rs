@@ -10,7 +10,7 @@ use super::lexer::{Token, TokenKind};
 use super::parser::{ChainBlock, ChainEntry, Item, Name, Parsed, TableBlock, TableEntry};
 use crate::check;
 use crate::diagnostic::Diagnostic;
-use crate::frontend::lowering::{split_by_verdict, undefined_reference, Reference, ReferenceKind};
+use crate::frontend::lowering::{split_by_verdict, undefined_references, Reference, ReferenceKind};
 use crate::frontend::ports::Atoms;
 use crate::frontend::resolve::Resolver;
 use crate::model::*;
@@ -314,17 +314,16 @@ impl<'a> Lowerer<'a> {
             // Sets and chains may come from an include that could not be followed (PL004).
             return;
         }
-        for reference in std::mem::take(&mut self.references) {
-            let Some(facts) = self.tables.get(reference.table) else {
-                continue;
-            };
-            if !facts.declared {
-                continue;
-            }
-            let table = &self.ruleset.tables[reference.table];
-            if let Some(diagnostic) = undefined_reference(&reference, table, &facts.named) {
-                self.push(diagnostic);
-            }
+        let references = std::mem::take(&mut self.references);
+        let tables = &self.tables;
+        let found = undefined_references(references, &self.ruleset.tables, |i| {
+            tables
+                .get(i)
+                .filter(|facts| facts.declared)
+                .map(|facts| facts.named.as_slice())
+        });
+        for diagnostic in found {
+            self.push(diagnostic);
         }
     }
 
@@ -548,35 +547,39 @@ impl<'a> Lowerer<'a> {
         let mut may_compound = false;
         for index in range.clone() {
             let token = self.tokens[index];
-            if token.kind == TokenKind::Word && !may_compound {
-                may_compound = matches!(token.text(self.text), "." | "map" | "vmap" | "ct");
-            }
-            // `@nh,32,32` is a raw payload expression, not a set.
-            let raw_payload = self
-                .tokens
-                .get(index + 1)
-                .is_some_and(|t| t.kind == TokenKind::Comma && !t.spaced);
-            // Every `jump`/`goto` target, also inside a verdict map (`{ 22 : jump ssh }`).
-            if token.kind == TokenKind::Word
-                && matches!(token.text(self.text), "jump" | "goto")
-                && index + 1 < range.end
-            {
-                if let Some(target) = self.word(index + 1) {
-                    self.references.push(Reference {
-                        table: self.table,
-                        kind: ReferenceKind::Chain,
-                        name: target.to_string(),
-                        span: self.token_span(index + 1),
-                    });
+            match token.kind {
+                // One look at each word: this runs for every token of every rule.
+                TokenKind::Word => match token.text(self.text) {
+                    "." | "map" | "vmap" | "ct" => may_compound = true,
+                    // Every `jump`/`goto` target, also inside a verdict map (`{ 22 : jump ssh }`).
+                    "jump" | "goto" if index + 1 < range.end => {
+                        if let Some(target) = self.word(index + 1) {
+                            self.references.push(Reference {
+                                table: self.table,
+                                kind: ReferenceKind::Chain,
+                                name: target.to_string(),
+                                span: self.token_span(index + 1),
+                            });
+                        }
+                    }
+                    _ => {}
+                },
+                TokenKind::SetRef => {
+                    // `@nh,32,32` is a raw payload expression, not a set.
+                    let raw_payload = self
+                        .tokens
+                        .get(index + 1)
+                        .is_some_and(|t| t.kind == TokenKind::Comma && !t.spaced);
+                    if !raw_payload {
+                        self.references.push(Reference {
+                            table: self.table,
+                            kind: ReferenceKind::Set,
+                            name: token.text(self.text)[1..].to_string(),
+                            span: self.token_span(index),
+                        });
+                    }
                 }
-            }
-            if token.kind == TokenKind::SetRef && !raw_payload {
-                self.references.push(Reference {
-                    table: self.table,
-                    kind: ReferenceKind::Set,
-                    name: self.tokens[index].text(self.text)[1..].to_string(),
-                    span: self.token_span(index),
-                });
+                _ => {}
             }
         }
         let end = range.end;
