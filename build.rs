@@ -67,7 +67,19 @@ fn main() {
     }
     out.push_str("];\n");
 
-    let dest = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR")).join("embedded.rs");
+    // The fact table is bytes: included as a file, it costs the compiler nothing.
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
+    let facts = out_dir.join("port-facts.bin");
+    std::fs::write(&facts, &indexes.port_facts)
+        .unwrap_or_else(|e| panic!("cannot write {}: {e}", facts.display()));
+    writeln!(
+        out,
+        "pub static PORT_FACTS: &[u8; {}] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/port-facts.bin\"));",
+        indexes.port_facts.len()
+    )
+    .unwrap();
+
+    let dest = out_dir.join("embedded.rs");
     std::fs::write(&dest, out).unwrap_or_else(|e| panic!("cannot write {}: {e}", dest.display()));
 }
 

@@ -724,3 +724,73 @@ proptest! {
         exercise(&text);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The fact table
+
+/// A port's state for a protocol, read from its rows the slow way (the definition the fact
+/// table built by `model::port_facts` must agree with).
+fn state_from_rows(reg: &Registry, port: u16, proto: Proto) -> PortState {
+    if port >= 49152 {
+        return PortState::Dynamic;
+    }
+    if port > reg.meta.coverage_end {
+        return PortState::Unknown;
+    }
+    let rows: Vec<&Record> = reg.records_at(port).collect();
+    let has = |kind: RecordKind| {
+        rows.iter()
+            .any(|r| r.kind == kind && r.proto.is_none_or(|p| p == proto))
+    };
+    if has(RecordKind::Experimental) {
+        PortState::Experimental
+    } else if has(RecordKind::Assigned) {
+        PortState::Assigned
+    } else if has(RecordKind::Deassigned) {
+        PortState::Deassigned
+    } else if has(RecordKind::Reserved) {
+        PortState::Reserved
+    } else if has(RecordKind::Unassigned) {
+        PortState::Unassigned
+    } else if rows
+        .iter()
+        .any(|r| matches!(r.kind, RecordKind::Assigned | RecordKind::Experimental))
+    {
+        PortState::OtherProtocolOnly
+    } else {
+        PortState::Unassigned
+    }
+}
+
+fn assert_facts_agree_with_rows(reg: &Registry) {
+    for port in 0..=u16::MAX {
+        for proto in Proto::ALL {
+            assert_eq!(
+                reg.state(port, proto),
+                state_from_rows(reg, port, proto),
+                "{port}/{proto:?} in {}",
+                reg.meta.source
+            );
+            let reported = port < 49152
+                && port <= reg.meta.coverage_end
+                && reg
+                    .records_at(port)
+                    .any(|r| r.applies_to(proto) && r.unauthorized_applies_to(port));
+            assert_eq!(
+                reg.unauthorized_reported(port, proto),
+                reported,
+                "{port}/{proto:?} in {}",
+                reg.meta.source
+            );
+        }
+    }
+}
+
+#[test]
+fn the_fact_table_agrees_with_the_rows() {
+    assert_facts_agree_with_rows(&Registry::embedded());
+    let dir = shared_or_skip!();
+    assert_facts_agree_with_rows(&parse(&read_gz(&dir, XML)));
+    assert_facts_agree_with_rows(&parse(&read_text(&dir, SEED)));
+    assert_facts_agree_with_rows(&parse(&read_text(&dir, FULL_2006)));
+}

@@ -1,5 +1,5 @@
 //! PL108 dynamic-port.
-use super::port_facts::{is_are, port_with_protocols, Judged, PortUse};
+use super::port_facts::{port_message, Judged, PortUse};
 use crate::diagnostic::Diagnostic;
 use crate::model::PortDirection;
 use crate::registry::PortState;
@@ -31,10 +31,11 @@ pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
         judged
             .diagnostic(
                 &RULE,
-                format!(
-                    "inbound {} {} in the dynamic/private range 49152-65535",
-                    port_with_protocols(judged.element.lo, hits),
-                    is_are(hits)
+                port_message(
+                    "inbound ",
+                    judged.element.lo,
+                    hits,
+                    "in the dynamic/private range 49152-65535",
                 ),
                 "RFC 6335 §6: dynamic ports are never assigned and are handed out as ephemeral source ports, so a service here can collide with outgoing connections. Move the service to a registered port, or document why it lives here",
             )

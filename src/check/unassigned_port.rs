@@ -1,5 +1,5 @@
 //! PL101 unassigned-port.
-use super::port_facts::{is_are, port_with_protocols, Judged};
+use super::port_facts::{port_message, Judged};
 use crate::diagnostic::Diagnostic;
 use crate::registry::PortState;
 
@@ -15,13 +15,11 @@ pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
     if hits.is_empty() {
         return;
     }
-    let port = judged.element.lo;
-    let what = port_with_protocols(port, hits);
     out.push(
         judged
             .diagnostic(
                 &RULE,
-                format!("{what} {} unassigned in the IANA registry", is_are(hits)),
+                port_message("", judged.element.lo, hits, "unassigned in the IANA registry"),
                 "IANA: \"UNASSIGNED PORT NUMBERS SHOULD NOT BE USED\"; a later assignment can collide with this service. If the port is right, register the service with IANA; if not, use the registered port of the service you mean (`portlint ports NAME` looks it up)",
             )
             .with_span_label("unassigned"),

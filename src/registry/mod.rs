@@ -47,6 +47,8 @@ pub struct Registry {
     port_offsets: Cow<'static, [u32]>,
     port_postings: Cow<'static, [u32]>,
     names: Cow<'static, [(&'static str, u32)]>,
+    /// [`model::port_facts`]: the state of every (port, protocol), one byte each.
+    port_facts: Cow<'static, [u8]>,
 }
 
 /// What the registry says about one (port, protocol).
@@ -165,6 +167,7 @@ impl Registry {
             port_offsets: Cow::Borrowed(&embedded::PORT_OFFSETS),
             port_postings: Cow::Borrowed(&embedded::PORT_POSTINGS),
             names: Cow::Borrowed(&embedded::NAMES),
+            port_facts: Cow::Borrowed(embedded::PORT_FACTS),
         }
     }
 
@@ -182,6 +185,7 @@ impl Registry {
             port_offsets: Cow::Owned(indexes.port_offsets),
             port_postings: Cow::Owned(indexes.port_postings),
             names: Cow::Owned(names),
+            port_facts: Cow::Owned(indexes.port_facts),
         }
     }
 
@@ -326,15 +330,12 @@ impl Registry {
         if port > self.meta.coverage_end {
             return PortState::Unknown;
         }
-        let rank = self
-            .records_at(port)
-            .filter(|r| r.applies_to(proto))
-            .map(|r| kind_rank(r.kind))
-            .min();
-        match rank {
-            Some(rank) => RANKED_KINDS[rank],
-            None if self.records_at(port).any(assigned) => PortState::OtherProtocolOnly,
-            None => PortState::Unassigned,
+        match self.fact(port, proto) & !model::FACT_UNAUTHORIZED {
+            model::FACT_OTHER_PROTOCOL_ONLY => PortState::OtherProtocolOnly,
+            rank => RANKED_KINDS
+                .get(usize::from(rank))
+                .copied()
+                .unwrap_or(PortState::Unassigned),
         }
     }
 
@@ -343,9 +344,13 @@ impl Registry {
     pub fn unauthorized_reported(&self, port: u16, proto: Proto) -> bool {
         port < DYNAMIC_START
             && port <= self.meta.coverage_end
-            && self
-                .records_at(port)
-                .any(|r| r.applies_to(proto) && r.unauthorized_applies_to(port))
+            && self.fact(port, proto) & model::FACT_UNAUTHORIZED != 0
+    }
+
+    /// The fact byte of (`port`, `proto`), for a port below the dynamic range.
+    fn fact(&self, port: u16, proto: Proto) -> u8 {
+        let slot = usize::from(port) * Proto::ALL.len() + proto as usize;
+        self.port_facts.get(slot).copied().unwrap_or(0)
     }
 
     /// What the registry says about (`port`, `proto`), with the rows it rests on.
@@ -384,8 +389,8 @@ fn assigned(record: &Record) -> bool {
     matches!(record.kind, RecordKind::Assigned | RecordKind::Experimental)
 }
 
-/// When rows for one (port, protocol) disagree, the first kind in this order decides: an
-/// experiment assignment is still an experiment; a current assignment outranks history.
+/// The state of each [`model::kind_rank`]: when rows for one (port, protocol) disagree, the
+/// first kind in this order decides.
 const RANKED_KINDS: [PortState; 5] = [
     PortState::Experimental,
     PortState::Assigned,
@@ -393,16 +398,6 @@ const RANKED_KINDS: [PortState; 5] = [
     PortState::Reserved,
     PortState::Unassigned,
 ];
-
-fn kind_rank(kind: RecordKind) -> usize {
-    match kind {
-        RecordKind::Experimental => 0,
-        RecordKind::Assigned => 1,
-        RecordKind::Deassigned => 2,
-        RecordKind::Reserved => 3,
-        RecordKind::Unassigned => 4,
-    }
-}
 
 /// Range names as RFC 6335 defines them.
 pub fn range_name(port: u16) -> &'static str {

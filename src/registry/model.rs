@@ -179,6 +179,66 @@ pub struct Indexes {
     pub port_offsets: Vec<u32>,
     pub port_postings: Vec<u32>,
     pub names: Vec<(String, u32)>,
+    /// See [`port_facts`].
+    pub port_facts: Vec<u8>,
+}
+
+/// The ports a fact table covers: every port below the Dynamic/Private range (49152).
+pub const FACT_PORTS: usize = 49152;
+
+/// Set in a fact when a row for the (port, protocol) reports unauthorized use of the port.
+pub const FACT_UNAUTHORIZED: u8 = 0x80;
+
+/// A fact's state when the port has no row for the protocol but is assigned for another one.
+pub const FACT_OTHER_PROTOCOL_ONLY: u8 = 5;
+
+/// When rows for one (port, protocol) disagree, the lowest rank decides: an experiment
+/// assignment is still an experiment; a current assignment outranks history. A fact's state is
+/// this rank (or [`FACT_OTHER_PROTOCOL_ONLY`]).
+pub fn kind_rank(kind: RecordKind) -> u8 {
+    match kind {
+        RecordKind::Experimental => 0,
+        RecordKind::Assigned => 1,
+        RecordKind::Deassigned => 2,
+        RecordKind::Reserved => 3,
+        RecordKind::Unassigned => 4,
+    }
+}
+
+/// What the registry says about every (port, protocol) below the dynamic range, one byte each
+/// at `port * 4 + protocol`: the state (a [`kind_rank`], or [`FACT_OTHER_PROTOCOL_ONLY`]) and
+/// [`FACT_UNAUTHORIZED`]. Judging every port of a large ruleset then reads one byte per port,
+/// where walking the port's rows (scattered in memory) was most of the checks' time.
+pub fn port_facts(records: &[Record], port_offsets: &[u32], port_postings: &[u32]) -> Vec<u8> {
+    let mut facts = vec![0u8; FACT_PORTS * Proto::ALL.len()];
+    for port in 0..FACT_PORTS {
+        let (start, end) = (port_offsets[port] as usize, port_offsets[port + 1] as usize);
+        let rows = || {
+            port_postings[start..end]
+                .iter()
+                .map(|&id| &records[id as usize])
+        };
+        let assigned_for_some =
+            rows().any(|r| matches!(r.kind, RecordKind::Assigned | RecordKind::Experimental));
+        for proto in Proto::ALL {
+            let rank = rows()
+                .filter(|r| r.applies_to(proto))
+                .map(|r| kind_rank(r.kind))
+                .min();
+            let mut fact = match rank {
+                Some(rank) => rank,
+                None if assigned_for_some => FACT_OTHER_PROTOCOL_ONLY,
+                None => kind_rank(RecordKind::Unassigned),
+            };
+            let reported =
+                rows().any(|r| r.applies_to(proto) && r.unauthorized_applies_to(port as u16));
+            if reported {
+                fact |= FACT_UNAUTHORIZED;
+            }
+            facts[port * Proto::ALL.len() + proto as usize] = fact;
+        }
+    }
+    facts
 }
 
 pub fn build_indexes(records: &[Record]) -> Indexes {
@@ -215,9 +275,11 @@ pub fn build_indexes(records: &[Record]) -> Indexes {
         .map(|(id, r)| (r.name.to_ascii_lowercase(), id as u32))
         .collect();
     names.sort();
+    let port_facts = port_facts(records, &port_offsets, &port_postings);
     Indexes {
         port_offsets,
         port_postings,
         names,
+        port_facts,
     }
 }
