@@ -12,7 +12,7 @@
 //! word can be a value, and a value ends where nft's grammar says it must (one primary, joined to
 //! more by `,`, `-`, `/`, `.` or a bit operator).
 
-use super::lexer::{matching_brace, Token, TokenKind};
+use super::lexer::{matching_brace, Token, TokenKind, WordClass};
 use std::ops::Range;
 
 /// What is wrong with a rule, where, and what to write instead.
@@ -318,6 +318,36 @@ fn is_settable_meta_key(word: &str) -> bool {
 }
 
 /// Meta keys that may be written with or without `meta` (`mark`, `meta mark`).
+/// The words of [`is_unqualified_meta_key`], for the lexer's classes.
+const UNQUALIFIED_META_KEYS: &[&str] = &[
+    "mark",
+    "iif",
+    "iifname",
+    "iiftype",
+    "oif",
+    "oifname",
+    "oiftype",
+    "skuid",
+    "skgid",
+    "nftrace",
+    "rtclassid",
+    "ibriport",
+    "obriport",
+    "ibrname",
+    "obrname",
+    "ibridgename",
+    "obridgename",
+    "pkttype",
+    "cpu",
+    "iifgroup",
+    "oifgroup",
+    "cgroup",
+    "ipsec",
+    "time",
+    "day",
+    "hour",
+];
+
 fn is_unqualified_meta_key(word: &str) -> bool {
     matches!(
         word,
@@ -426,6 +456,53 @@ fn is_terminal(word: &str) -> bool {
             | "redirect"
             | "masquerade"
     )
+}
+
+/// Every word [`Reader::statement`] reads, and every word [`Reader::selector_named`] can read as
+/// a selector (with the [`is_unqualified_meta_key`] words): the lexer marks them
+/// ([`WordClass::STATEMENT`], [`WordClass::SELECTOR`]), so that a value is never compared with
+/// these lists.
+pub(super) const STATEMENT_WORDS: &[&str] = &[
+    "accept",
+    "drop",
+    "return",
+    "continue",
+    "notrack",
+    "jump",
+    "goto",
+    "queue",
+    "counter",
+    "log",
+    "limit",
+    "quota",
+    "reject",
+    "snat",
+    "dnat",
+    "masquerade",
+    "redirect",
+    "tproxy",
+    "dup",
+    "fwd",
+    "synproxy",
+    "flow",
+    "meter",
+    "add",
+    "update",
+    "delete",
+    "set",
+    "reset",
+    "last",
+    "xt",
+    "comment",
+];
+
+/// See [`STATEMENT_WORDS`].
+pub(super) fn selector_words() -> impl Iterator<Item = &'static str> {
+    OTHER_SELECTORS
+        .iter()
+        .chain(HEADERS)
+        .chain(UNQUALIFIED_META_KEYS)
+        .copied()
 }
 
 /// Words that start a statement, for did-you-mean.
@@ -803,10 +880,18 @@ impl<'a> Reader<'a> {
         match token.kind {
             TokenKind::Word => {
                 let word = token.text(self.text);
-                if let Some(result) = self.statement(word) {
-                    return result;
+                // The lexer marked the words these lists hold: skip the lists for any other.
+                if token.class.has(WordClass::STATEMENT) {
+                    if let Some(result) = self.statement(word) {
+                        return result;
+                    }
                 }
-                match self.selector(self.pos) {
+                let selector = if token.class.has(WordClass::SELECTOR) {
+                    self.selector(self.pos)
+                } else {
+                    Selector::No
+                };
+                match selector {
                     Selector::Ends(end) => {
                         let start = self.pos;
                         self.pos = end;
@@ -2957,6 +3042,50 @@ pub fn rules(items: &[super::parser::Item]) -> Vec<Range<usize>> {
 mod tests {
     use super::*;
     use crate::frontend::nft::lexer::tokenize;
+
+    /// `item` reads a word as a statement or a selector only when the lexer marked it one: every
+    /// word that `statement` or `selector` reads must be marked.
+    #[test]
+    fn the_lexer_marks_every_statement_and_selector_word() {
+        let vocabulary: Vec<String> = all_item_words()
+            .chain(STATEMENT_WORDS.iter().copied())
+            .chain(selector_words())
+            .chain(META_QUALIFIED_KEYS.iter().copied())
+            .chain(EXTHDR_NAMES.iter().copied())
+            .chain([
+                "in", "saddr", "dport", "with", "to", "map", "vmap", "x", "22",
+            ])
+            .flat_map(|w| [w.to_string(), format!("{w}s"), w[1..].to_string()])
+            .filter(|w| !w.is_empty())
+            .collect();
+        for word in &vocabulary {
+            for text in [
+                word.clone(),
+                format!("{word} in saddr"),
+                format!("{word} mark"),
+            ] {
+                let tokens = tokenize(&text).tokens;
+                let class = tokens[0].class;
+                let mut reader = Reader {
+                    text: &text,
+                    tokens: &tokens,
+                    pos: 0,
+                    end: tokens.len(),
+                    terminal: None,
+                    comment: None,
+                };
+                if reader.statement(word).is_some() {
+                    assert!(class.has(WordClass::STATEMENT), "`{text}` is a statement");
+                }
+                if !matches!(reader.selector(0), Selector::No) {
+                    assert!(class.has(WordClass::SELECTOR), "`{text}` is a selector");
+                }
+                if is_unqualified_meta_key(word) {
+                    assert!(UNQUALIFIED_META_KEYS.contains(&word.as_str()), "{word}");
+                }
+            }
+        }
+    }
 
     fn check(rule: &str) -> Option<GrammarError> {
         let tokens = tokenize(rule).tokens;

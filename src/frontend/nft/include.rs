@@ -131,6 +131,10 @@ impl Segments {
     }
 
     fn segment_of(&self, offset: usize) -> &Segment {
+        // A file without includes is one segment: no search for each of its spans.
+        if let [only] = self.segments.as_slice() {
+            return only;
+        }
         let index = self
             .segments
             .partition_point(|s| s.base as usize <= offset)
@@ -354,6 +358,7 @@ impl Expander<'_> {
             start: end,
             end: end + 1,
             spaced: true,
+            class: super::lexer::WordClass::NONE,
         });
     }
 

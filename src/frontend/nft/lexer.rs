@@ -45,7 +45,143 @@ pub struct Token {
     /// Whether whitespace (or a comment) separates this token from the previous one: `1.2.3.4:80`
     /// is one target, `1.2.3.4 :80` is not.
     pub spaced: bool,
+    /// What a word is to the passes after the lexer (empty for other tokens).
+    pub class: WordClass,
 }
+
+/// What a word is to lowering, decided once per word here: lowering looks at every word of
+/// every rule, and comparing each with keyword lists again was a good part of its time. (The
+/// field sits in the token's padding: a token is 12 bytes with or without it.)
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WordClass(u8);
+
+impl WordClass {
+    pub const NONE: WordClass = WordClass(0);
+    /// Starts a new expression or statement inside a rule: an opaque run ends before it.
+    pub const STARTER: WordClass = WordClass(1);
+    /// `.`, `map`, `vmap` or `ct`: the rule may hold a concatenation, a map or a conntrack port.
+    pub const COMPOUND: WordClass = WordClass(2);
+    /// `jump` or `goto`: the next word names a chain.
+    pub const JUMP: WordClass = WordClass(4);
+    /// Starts a statement in the rule grammar (`counter`, `accept`, `set`, …).
+    pub const STATEMENT: WordClass = WordClass(8);
+    /// Starts a selector in the rule grammar (`ip`, `meta`, `ct`, `iifname`, …).
+    pub const SELECTOR: WordClass = WordClass(16);
+
+    /// The class of a word token's text.
+    pub fn of(word: &str) -> WordClass {
+        // Numbers, addresses and ranges, most of a ruleset's words, are no keyword.
+        if word.as_bytes().first().is_none_or(u8::is_ascii_digit) {
+            return WordClass::NONE;
+        }
+        keyword_classes().get(word)
+    }
+
+    /// The class of a keyword, by the keyword lists (the table is built from this).
+    fn of_keyword(word: &str) -> WordClass {
+        let mut class = WordClass::NONE;
+        if is_starter(word) {
+            class.0 |= WordClass::STARTER.0;
+        }
+        match word {
+            "." | "map" | "vmap" | "ct" => class.0 |= WordClass::COMPOUND.0,
+            "jump" | "goto" => class.0 |= WordClass::JUMP.0,
+            _ => {}
+        }
+        if super::grammar::STATEMENT_WORDS.contains(&word) {
+            class.0 |= WordClass::STATEMENT.0;
+        }
+        if super::grammar::selector_words().any(|w| w == word) {
+            class.0 |= WordClass::SELECTOR.0;
+        }
+        class
+    }
+
+    pub fn has(self, other: WordClass) -> bool {
+        self.0 & other.0 != 0
+    }
+}
+
+/// Words that start a new expression or statement inside a rule. An opaque run ends before one.
+pub fn is_starter(word: &str) -> bool {
+    STARTERS.contains(&word)
+}
+
+/// See [`is_starter`].
+pub(crate) const STARTERS: &[&str] = &[
+    "tcp",
+    "udp",
+    "sctp",
+    "dccp",
+    "udplite",
+    "th",
+    "meta",
+    "ip",
+    "ip6",
+    "ct",
+    "iif",
+    "oif",
+    "iifname",
+    "oifname",
+    "iiftype",
+    "oiftype",
+    "mark",
+    "ether",
+    "vlan",
+    "arp",
+    "icmp",
+    "icmpv6",
+    "ah",
+    "esp",
+    "comp",
+    "fib",
+    "rt",
+    "socket",
+    "osf",
+    "numgen",
+    "counter",
+    "log",
+    "limit",
+    "quota",
+    "comment",
+    "notrack",
+    "accept",
+    "drop",
+    "reject",
+    "return",
+    "continue",
+    "queue",
+    "jump",
+    "goto",
+    "redirect",
+    "dnat",
+    "snat",
+    "masquerade",
+    "tproxy",
+    "synproxy",
+    "dup",
+    "fwd",
+    "flow",
+    "nftrace",
+    "pkttype",
+    "l4proto",
+    "skuid",
+    "skgid",
+    "cpu",
+    "iifgroup",
+    "oifgroup",
+    "cgroup",
+    "ipsec",
+    "exthdr",
+    "hbh",
+    "rt0",
+    "rt2",
+    "srh",
+    "frag",
+    "dst",
+    "mh",
+    "cluster",
+];
 
 impl Token {
     pub fn range(&self) -> Range<usize> {
@@ -55,6 +191,95 @@ impl Token {
     pub fn text<'a>(&self, source: &'a str) -> &'a str {
         &source[self.range()]
     }
+}
+
+/// Every word with a class, by a hash of its first bytes: one multiplication and one comparison
+/// of eight bytes per word, where a `match` on strings compares a word with each keyword of its
+/// length.
+struct KeywordTable {
+    slots: [Slot; KeywordTable::SIZE],
+}
+
+#[derive(Clone, Copy)]
+struct Slot {
+    /// The word's first eight bytes (zero-padded); 0 for an empty slot.
+    head: u64,
+    word: &'static str,
+    class: WordClass,
+}
+
+impl KeywordTable {
+    const BITS: u32 = 8;
+    const SIZE: usize = 1 << KeywordTable::BITS;
+
+    fn build() -> KeywordTable {
+        let empty = Slot {
+            head: 0,
+            word: "",
+            class: WordClass::NONE,
+        };
+        let mut table = KeywordTable {
+            slots: [empty; KeywordTable::SIZE],
+        };
+        let words = STARTERS
+            .iter()
+            .chain(&[".", "map", "vmap"])
+            .chain(super::grammar::STATEMENT_WORDS)
+            .copied()
+            .chain(super::grammar::selector_words());
+        for word in words {
+            let head = Self::head(word.as_bytes());
+            let mut slot = Self::slot(head, word.len());
+            while table.slots[slot].head != 0 && table.slots[slot].word != word {
+                slot = (slot + 1) % Self::SIZE;
+            }
+            table.slots[slot] = Slot {
+                head,
+                word,
+                class: WordClass::of_keyword(word),
+            };
+        }
+        table
+    }
+
+    /// The first eight bytes, zero-padded (a word is never empty and has no NUL byte).
+    fn head(bytes: &[u8]) -> u64 {
+        match bytes.first_chunk::<8>() {
+            Some(chunk) => u64::from_le_bytes(*chunk),
+            None => bytes
+                .iter()
+                .rev()
+                .fold(0u64, |head, &b| (head << 8) | u64::from(b)),
+        }
+    }
+
+    fn slot(head: u64, len: usize) -> usize {
+        let key = head ^ (len as u64).rotate_right(7);
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - Self::BITS)) as usize
+    }
+
+    fn get(&self, word: &str) -> WordClass {
+        let head = Self::head(word.as_bytes());
+        let mut slot = Self::slot(head, word.len());
+        // The table is under half full, so a probe ends at an empty slot soon.
+        loop {
+            let entry = &self.slots[slot];
+            if entry.head == 0 {
+                return WordClass::NONE;
+            }
+            if entry.head == head
+                && (word.len() <= 8 && entry.word.len() <= 8 || entry.word == word)
+            {
+                return entry.class;
+            }
+            slot = (slot + 1) % Self::SIZE;
+        }
+    }
+}
+
+fn keyword_classes() -> &'static KeywordTable {
+    static TABLE: std::sync::OnceLock<KeywordTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(KeywordTable::build)
 }
 
 /// Characters that are tokens of their own (or start one) and so end a word.
@@ -260,11 +485,16 @@ pub fn tokenize(text: &str) -> Lexed {
                 TokenKind::Word
             }
         };
+        let class = match kind {
+            TokenKind::Word => WordClass::of(&text[start..pos]),
+            _ => WordClass::NONE,
+        };
         let token = Token {
             kind,
             start: start as u32,
             end: pos as u32,
             spaced,
+            class,
         };
         // Comments never change what a rule means; they are kept apart for suppressions.
         if kind == TokenKind::Comment {
@@ -325,6 +555,49 @@ mod tests {
                 (UnterminatedString, "\"open"),
             ]
         );
+    }
+
+    #[test]
+    fn a_token_stays_twelve_bytes() {
+        assert_eq!(std::mem::size_of::<Token>(), 12);
+    }
+
+    #[test]
+    fn words_are_classed_once() {
+        let text = "tcp dport 22 ct state . map vmap jump goto x 10.0.0.1 accept";
+        let classes: Vec<(&str, WordClass)> = tokenize(text)
+            .tokens
+            .iter()
+            .map(|t| (t.text(text), t.class))
+            .collect();
+        let class = |word: &str| classes.iter().find(|(w, _)| *w == word).map(|(_, c)| *c);
+        assert!(class("tcp").is_some_and(|c| c.has(WordClass::STARTER)));
+        assert!(
+            class("ct").is_some_and(|c| c.has(WordClass::STARTER) && c.has(WordClass::COMPOUND))
+        );
+        assert!(class("jump").is_some_and(|c| c.has(WordClass::JUMP)));
+        assert!(class(".").is_some_and(|c| c.has(WordClass::COMPOUND)));
+        assert_eq!(class("22"), Some(WordClass::NONE));
+        assert_eq!(class("x"), Some(WordClass::NONE));
+        assert_eq!(class("dport"), Some(WordClass::NONE));
+        // The table agrees with the lists for every keyword and for near misses.
+        let keywords = STARTERS
+            .iter()
+            .chain(&[".", "map", "vmap", "ct", "jump", "goto"])
+            .chain(crate::frontend::nft::grammar::STATEMENT_WORDS)
+            .copied()
+            .chain(crate::frontend::nft::grammar::selector_words());
+        for word in keywords {
+            assert_eq!(WordClass::of(word), WordClass::of_keyword(word), "{word}");
+            assert_ne!(WordClass::of(word), WordClass::NONE, "{word}");
+            for near in [
+                format!("{word}x"),
+                word[1..].to_string(),
+                word.to_uppercase(),
+            ] {
+                assert_eq!(WordClass::of(&near), WordClass::of_keyword(&near), "{near}");
+            }
+        }
     }
 
     #[test]

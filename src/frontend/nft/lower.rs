@@ -6,7 +6,7 @@
 //! keeps the span where it was written and the chain of uses that brought it.
 
 use super::include::Segments;
-use super::lexer::{Token, TokenKind};
+use super::lexer::{is_starter, Token, TokenKind, WordClass};
 use super::parser::{ChainBlock, ChainEntry, Item, Name, Parsed, TableBlock, TableEntry};
 use crate::check;
 use crate::diagnostic::Diagnostic;
@@ -26,87 +26,6 @@ use compound::NamedKeys;
 /// How deep `$a` → `$b` → … may go before portlint stops expanding. (Cycles cannot happen: a
 /// define may only use variables defined before it, which is checked where it stands.)
 const MAX_VARIABLE_DEPTH: usize = 16;
-
-/// Words that start a new expression or statement inside a rule. An opaque run ends before one.
-fn is_starter(word: &str) -> bool {
-    // A `match` on strings compiles to a switch on length and a few comparisons; this runs for
-    // every word of every rule.
-    matches!(
-        word,
-        "tcp"
-            | "udp"
-            | "sctp"
-            | "dccp"
-            | "udplite"
-            | "th"
-            | "meta"
-            | "ip"
-            | "ip6"
-            | "ct"
-            | "iif"
-            | "oif"
-            | "iifname"
-            | "oifname"
-            | "iiftype"
-            | "oiftype"
-            | "mark"
-            | "ether"
-            | "vlan"
-            | "arp"
-            | "icmp"
-            | "icmpv6"
-            | "ah"
-            | "esp"
-            | "comp"
-            | "fib"
-            | "rt"
-            | "socket"
-            | "osf"
-            | "numgen"
-            | "counter"
-            | "log"
-            | "limit"
-            | "quota"
-            | "comment"
-            | "notrack"
-            | "accept"
-            | "drop"
-            | "reject"
-            | "return"
-            | "continue"
-            | "queue"
-            | "jump"
-            | "goto"
-            | "redirect"
-            | "dnat"
-            | "snat"
-            | "masquerade"
-            | "tproxy"
-            | "synproxy"
-            | "dup"
-            | "fwd"
-            | "flow"
-            | "nftrace"
-            | "pkttype"
-            | "l4proto"
-            | "skuid"
-            | "skgid"
-            | "cpu"
-            | "iifgroup"
-            | "oifgroup"
-            | "cgroup"
-            | "ipsec"
-            | "exthdr"
-            | "hbh"
-            | "rt0"
-            | "rt2"
-            | "srh"
-            | "frag"
-            | "dst"
-            | "mh"
-            | "cluster"
-    )
-}
 
 pub struct Lowered {
     pub ruleset: Ruleset,
@@ -548,22 +467,19 @@ impl<'a> Lowerer<'a> {
         for index in range.clone() {
             let token = self.tokens[index];
             match token.kind {
-                // One look at each word: this runs for every token of every rule.
-                TokenKind::Word => match token.text(self.text) {
-                    "." | "map" | "vmap" | "ct" => may_compound = true,
-                    // Every `jump`/`goto` target, also inside a verdict map (`{ 22 : jump ssh }`).
-                    "jump" | "goto" if index + 1 < range.end => {
-                        if let Some(target) = self.word(index + 1) {
-                            self.references.push(Reference {
-                                table: self.table,
-                                kind: ReferenceKind::Chain,
-                                name: target.to_string(),
-                                span: self.token_span(index + 1),
-                            });
-                        }
+                // The lexer classed each word once: this runs for every token of every rule.
+                TokenKind::Word if token.class.has(WordClass::COMPOUND) => may_compound = true,
+                // Every `jump`/`goto` target, also inside a verdict map (`{ 22 : jump ssh }`).
+                TokenKind::Word if token.class.has(WordClass::JUMP) && index + 1 < range.end => {
+                    if let Some(target) = self.word(index + 1) {
+                        self.references.push(Reference {
+                            table: self.table,
+                            kind: ReferenceKind::Chain,
+                            name: target.to_string(),
+                            span: self.token_span(index + 1),
+                        });
                     }
-                    _ => {}
-                },
+                }
                 TokenKind::SetRef => {
                     // `@nh,32,32` is a raw payload expression, not a set.
                     let raw_payload = self
@@ -742,10 +658,9 @@ impl<'a> Lowerer<'a> {
                 TokenKind::RBrace | TokenKind::RParen | TokenKind::RBracket => {
                     depth = depth.saturating_sub(1)
                 }
-                TokenKind::Word if depth == 0 => {
-                    let word = token.text(self.text);
+                TokenKind::Word if depth == 0 && token.class.has(WordClass::STARTER) => {
                     let after_dot = pos > 0 && self.word(pos - 1) == Some(".");
-                    if is_starter(word) && !after_dot && !self.is_ct_status_flag(pos) {
+                    if !after_dot && !self.is_ct_status_flag(pos) {
                         return pos;
                     }
                 }
@@ -773,9 +688,15 @@ impl<'a> Lowerer<'a> {
     /// :tcp dport map { … }`) makes nft match that protocol only, as a `tcp dport` match does.
     fn implied_protocols(&self, rule: &mut Rule, range: Range<usize>) {
         for index in range.start..range.end.saturating_sub(1) {
-            let Some(word) = self.word(index) else {
+            // Runs over every opaque run: look at the text only of words that can match.
+            let token = self.tokens[index];
+            let candidate = token.kind == TokenKind::Word
+                && (token.class.has(WordClass::STARTER)
+                    || self.text.as_bytes().get(token.start as usize) == Some(&b':'));
+            if !candidate {
                 continue;
-            };
+            }
+            let word = token.text(self.text);
             let word = word.strip_prefix(':').unwrap_or(word);
             if !matches!(word, "tcp" | "udp" | "sctp" | "dccp" | "udplite") {
                 continue;
@@ -849,7 +770,9 @@ impl<'a> Lowerer<'a> {
             pos += 1;
         }
         let op = op.unwrap_or(PortOp::Eq);
-        let missing = pos >= end || self.word(pos).is_some_and(is_starter);
+        let missing = pos >= end
+            || self.tokens[pos].kind == TokenKind::Word
+                && self.tokens[pos].class.has(WordClass::STARTER);
         if missing {
             let span = if pos < end {
                 self.token_span(pos)
@@ -951,11 +874,11 @@ impl<'a> Lowerer<'a> {
             }
             TokenKind::Word | TokenKind::String => {
                 *pos += 1;
-                let text = token.text(self.text).trim_matches('"');
                 let mut range = token.range();
                 if token.kind == TokenKind::String {
                     range = range.start + 1..range.end - 1;
                 }
+                let text = &self.text[range.clone()];
                 // `1024 - 65535` (spaced range).
                 if self.word(*pos) == Some("-") && *pos + 1 < end && self.word(*pos + 1).is_some() {
                     let hi = self.tokens[*pos + 1];
