@@ -3,6 +3,7 @@
 use crate::check::RuleInfo;
 use crate::source::Span;
 use std::borrow::Cow;
+use thin_vec::ThinVec;
 
 /// How serious a finding is. Ordered: `Info < Warning < Error`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -30,33 +31,34 @@ pub struct Label {
     pub message: String,
 }
 
+/// A large ruleset can have a finding for most of its ports, so this is kept small (96 bytes):
+/// the message is exactly as long as its text, and the labels, which most findings lack, are a
+/// thin vector (one pointer) until there is one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub rule: &'static RuleInfo,
     pub severity: Severity,
-    pub message: String,
+    pub message: Box<str>,
     /// Most help texts are fixed: borrowed, they cost nothing per finding.
     pub help: Option<Cow<'static, str>>,
     /// The exact characters the finding is about.
     pub span: Span,
     /// The message under the primary span (defaults to a short form of the message).
     pub span_label: Option<Cow<'static, str>>,
-    pub labels: Vec<Label>,
+    pub labels: ThinVec<Label>,
 }
 
 impl Diagnostic {
     pub fn new(rule: &'static RuleInfo, span: Span, message: impl Into<String>) -> Diagnostic {
-        let mut message = message.into();
-        // `format!` reserves about twice the literal text; a run may keep 100,000 messages.
-        message.shrink_to_fit();
         Diagnostic {
             rule,
             severity: rule.severity,
-            message,
+            // `format!` reserves more than the text; a run may keep 100,000 messages.
+            message: message.into().into_boxed_str(),
             help: None,
             span,
             span_label: None,
-            labels: Vec::new(),
+            labels: ThinVec::new(),
         }
     }
 
@@ -76,5 +78,13 @@ impl Diagnostic {
             message: message.into(),
         });
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_diagnostic_stays_small() {
+        assert_eq!(std::mem::size_of::<super::Diagnostic>(), 96);
     }
 }

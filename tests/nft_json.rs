@@ -151,7 +151,7 @@ fn syntax_errors(text: &str) -> Vec<(String, String)> {
     diagnostics
         .iter()
         .filter(|d| d.rule.code == "PL001")
-        .map(|d| (d.message.clone(), text[d.span.range()].to_string()))
+        .map(|d| (d.message.to_string(), text[d.span.range()].to_string()))
         .collect()
 }
 
@@ -354,7 +354,7 @@ fn every_model_node_points_at_its_json() {
         "5353"
     );
     let (verdict, span) = rule.verdict.as_ref().expect("a verdict");
-    assert_eq!(*verdict, Verdict::Goto("c".to_string()));
+    assert_eq!(*verdict, Verdict::Goto("c".into()));
     assert_eq!(at(*span), r#"{"goto": {"target": "c"}}"#);
 }
 

@@ -217,7 +217,7 @@ impl<'a> Judged<'a> {
     }
 
     /// Labels pointing at the `$variable` uses that brought this element.
-    pub fn use_labels(&self) -> Vec<Label> {
+    pub fn use_labels(&self) -> thin_vec::ThinVec<Label> {
         self.element
             .via()
             .iter()

@@ -241,9 +241,40 @@ pub fn parse_number(text: &str) -> Option<u64> {
         }
         return u64::from_str_radix(hex, 16).ok();
     }
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+    if text.is_empty() {
         return None;
     }
-    // Anything longer than 12 digits is out of range anyway; keep it a number for the message.
-    Some(text.get(..12).unwrap_or(text).parse().unwrap_or(u64::MAX))
+    // Every port of a ruleset is read here: a loop over the digits, without `str::parse`'s
+    // sign and overflow handling. Anything longer than 12 digits is out of range anyway; it
+    // stays a number for the message.
+    let mut number = 0u64;
+    for (i, b) in text.bytes().enumerate() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        if i < 12 {
+            number = number * 10 + u64::from(b - b'0');
+        }
+    }
+    Some(number)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_number;
+
+    #[test]
+    fn numbers_decimal_and_hex() {
+        assert_eq!(parse_number("0"), Some(0));
+        assert_eq!(parse_number("22"), Some(22));
+        assert_eq!(parse_number("65535"), Some(65535));
+        assert_eq!(parse_number("65536"), Some(65536));
+        assert_eq!(parse_number("0x16"), Some(22));
+        assert_eq!(parse_number("0X1f"), Some(31));
+        // Past 12 digits the number is cut, still far out of range for a port.
+        assert_eq!(parse_number("99999999999999999999"), Some(999_999_999_999));
+        for not in ["", "-1", "+1", "2x", "x2", "0x", "1 2", "٣"] {
+            assert_eq!(parse_number(not), None, "{not}");
+        }
+    }
 }

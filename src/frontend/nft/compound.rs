@@ -365,9 +365,9 @@ impl<'a> Lowerer<'a> {
             .to_string();
         let span = span.to(self.token_span(target_at));
         let verdict = if word == "jump" {
-            Verdict::Jump(target)
+            Verdict::Jump(target.into())
         } else {
-            Verdict::Goto(target)
+            Verdict::Goto(target.into())
         };
         Some((verdict, span))
     }

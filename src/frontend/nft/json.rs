@@ -825,7 +825,7 @@ impl<'a> Reader<'a> {
         let mut rule = Rule {
             span: self.span(outer),
             matches: SmallVec::new(),
-            nat: Vec::new(),
+            nat: thin_vec::ThinVec::new(),
             verdict: None,
         };
         let mut nat_pending = Vec::new();
@@ -925,9 +925,9 @@ impl<'a> Reader<'a> {
             span: target_span,
         });
         let verdict = if name == "jump" {
-            Verdict::Jump(target.value.to_string())
+            Verdict::Jump(target.value.as_ref().into())
         } else {
-            Verdict::Goto(target.value.to_string())
+            Verdict::Goto(target.value.as_ref().into())
         };
         rule.verdict = Some((verdict, span));
     }
@@ -1510,7 +1510,7 @@ impl<'a> Reader<'a> {
             let mut scratch = Rule {
                 span: rule.span,
                 matches: SmallVec::new(),
-                nat: Vec::new(),
+                nat: thin_vec::ThinVec::new(),
                 verdict: None,
             };
             let wildcard = members.iter().any(|k| string(Some(k)) == Some("*"));
@@ -1682,9 +1682,9 @@ impl<'a> Reader<'a> {
             "jump" | "goto" => {
                 let target = body.as_object().and_then(|o| string(get(o, "target")))?;
                 if name == "jump" {
-                    Verdict::Jump(target.to_string())
+                    Verdict::Jump(target.into())
                 } else {
-                    Verdict::Goto(target.to_string())
+                    Verdict::Goto(target.into())
                 }
             }
             _ => return None,

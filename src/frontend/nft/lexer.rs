@@ -259,7 +259,29 @@ impl KeywordTable {
     }
 
     fn get(&self, word: &str) -> WordClass {
-        let head = Self::head(word.as_bytes());
+        self.get_with_head(word, Self::head(word.as_bytes()))
+    }
+
+    /// [`KeywordTable::get`] for the word at `start..end` of `text`. The lexer's case: where
+    /// eight bytes follow the word's start, its head is one load and a mask.
+    fn get_in(&self, text: &str, start: usize, end: usize) -> WordClass {
+        let bytes = text.as_bytes();
+        let head = match bytes.get(start..).and_then(|rest| rest.first_chunk::<8>()) {
+            Some(chunk) => {
+                let len = end - start;
+                let mask = if len >= 8 {
+                    u64::MAX
+                } else {
+                    (1u64 << (8 * len)) - 1
+                };
+                u64::from_le_bytes(*chunk) & mask
+            }
+            None => Self::head(&bytes[start..end]),
+        };
+        self.get_with_head(&text[start..end], head)
+    }
+
+    fn get_with_head(&self, word: &str, head: u64) -> WordClass {
         let mut slot = Self::slot(head, word.len());
         // The table is under half full, so a probe ends at an empty slot soon.
         loop {
@@ -486,7 +508,9 @@ pub fn tokenize(text: &str) -> Lexed {
             }
         };
         let class = match kind {
-            TokenKind::Word => WordClass::of(&text[start..pos]),
+            TokenKind::Word if !bytes[start].is_ascii_digit() => {
+                keyword_classes().get_in(text, start, pos)
+            }
             _ => WordClass::NONE,
         };
         let token = Token {
@@ -560,6 +584,23 @@ mod tests {
     #[test]
     fn a_token_stays_twelve_bytes() {
         assert_eq!(std::mem::size_of::<Token>(), 12);
+    }
+
+    #[test]
+    fn the_lexer_classes_words_as_the_table_does() {
+        // Keywords at the end of the text (no eight bytes after them), before punctuation, and
+        // longer than eight bytes.
+        let text = "masquerade;ct . map{vmap}tcp udplite\ncounter\tredirect accept";
+        let lexed = tokenize(text);
+        for token in lexed.tokens.iter().filter(|t| t.kind == TokenKind::Word) {
+            assert_eq!(
+                token.class,
+                WordClass::of(token.text(text)),
+                "{}",
+                token.text(text)
+            );
+            assert_ne!(token.class, WordClass::NONE, "{}", token.text(text));
+        }
     }
 
     #[test]

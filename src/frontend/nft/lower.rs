@@ -458,7 +458,7 @@ impl<'a> Lowerer<'a> {
         let mut rule = Rule {
             span: self.tokens_span(range.clone()),
             matches: SmallVec::new(),
-            nat: Vec::new(),
+            nat: thin_vec::ThinVec::new(),
             verdict: None,
         };
         // Whether the rule may hold a concatenation, a map or a conntrack port: most rules do
@@ -570,9 +570,9 @@ impl<'a> Lowerer<'a> {
                     self.check_variables_defined(pos..stop);
                     let target = self.tokens[pos + 1].text(self.text).to_string();
                     let verdict = if word == "jump" {
-                        Verdict::Jump(target)
+                        Verdict::Jump(target.into())
                     } else {
-                        Verdict::Goto(target)
+                        Verdict::Goto(target.into())
                     };
                     rule.verdict = Some((verdict, self.tokens_span(pos..stop)));
                     pos = stop;
@@ -581,9 +581,9 @@ impl<'a> Lowerer<'a> {
                     Some(target) => {
                         // (The target is a reference: recorded with every other one above.)
                         let verdict = if word == "jump" {
-                            Verdict::Jump(target.to_string())
+                            Verdict::Jump(target.into())
                         } else {
-                            Verdict::Goto(target.to_string())
+                            Verdict::Goto(target.into())
                         };
                         rule.verdict = Some((verdict, self.tokens_span(pos..pos + 2)));
                         pos += 2;
