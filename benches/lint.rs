@@ -92,5 +92,56 @@ fn registry_lookups(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, parse_and_check, registry_lookups);
+/// Each pass of the nft front end and the checks on their own, on the 100,000-rule file: where
+/// the time goes (`cargo bench --bench lint -- phase/`).
+fn phases(c: &mut Criterion) {
+    use portlint::frontend::nft::{grammar, include::Segments, lexer, lower, parser, unused};
+    let Some(dir) = bench_data() else { return };
+    let registry = Registry::embedded();
+    let resolver = Resolver::new(&registry);
+    let text = std::fs::read_to_string(dir.join("rules-100000.nft")).expect("ruleset");
+    let segments = Segments::single(FileId(0), text.len());
+    let tokens = lexer::tokenize(&text).tokens;
+    let parsed = parser::parse(&text, &tokens);
+    let lowered = lower::lower(&segments, &text, &tokens, &parsed, &resolver, false);
+    let mut group = c.benchmark_group("phase");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.bench_function("lex", |b| b.iter_with_large_drop(|| lexer::tokenize(&text)));
+    group.bench_function("parse", |b| {
+        b.iter_with_large_drop(|| parser::parse(&text, &tokens))
+    });
+    group.bench_function("lower", |b| {
+        b.iter_with_large_drop(|| {
+            lower::lower(&segments, &text, &tokens, &parsed, &resolver, false)
+        })
+    });
+    group.bench_function("grammar", |b| {
+        b.iter(|| {
+            grammar::rules(&parsed.items)
+                .into_iter()
+                .filter_map(|rule| grammar::check_rule(&text, &tokens, rule))
+                .count()
+        })
+    });
+    group.bench_function("unused", |b| {
+        b.iter_with_large_drop(|| unused::unused(&text, &tokens, &parsed.items, &segments))
+    });
+    group.bench_function("checks", |b| {
+        b.iter_with_large_drop(|| {
+            let mut out = Vec::new();
+            portlint::check::run(
+                &portlint::check::Context {
+                    registry: &registry,
+                    ruleset: &lowered.ruleset,
+                },
+                &mut out,
+            );
+            out
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, parse_and_check, phases, registry_lookups);
 criterion_main!(benches);
