@@ -49,9 +49,10 @@ pub struct Token {
     pub class: WordClass,
 }
 
-/// What a word is to lowering, decided once per word here: lowering looks at every word of
-/// every rule, and comparing each with keyword lists again was a good part of its time. (The
-/// field sits in the token's padding: a token is 12 bytes with or without it.)
+/// What a word is to lowering and to the rule grammar, decided once per word here: both look at
+/// every word of every rule, and comparing each with their keyword lists again was a good part
+/// of their time. (The field sits in the token's padding: a token is 12 bytes with or without
+/// it.)
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct WordClass(u8);
 
