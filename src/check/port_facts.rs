@@ -245,10 +245,22 @@ impl<'a> Judged<'a> {
 /// of most registry findings. Written by hand rather than with `format!`: a large ruleset has a
 /// finding for most of its ports, and the formatting machinery was most of their cost.
 pub fn port_message(before: &str, port: u16, hits: ProtoSet, after: &str) -> String {
-    let mut message = String::with_capacity(before.len() + after.len() + 16 * hits.len() + 8);
-    message.push_str(before);
     let count = hits.len();
-    message.push_str(if count == 1 { "port " } else { "ports " });
+    // The exact length, so that the finding keeps this allocation as it is (no shrinking copy).
+    let ports: usize = hits
+        .iter()
+        .map(|l4| decimal_len(port) + 1 + l4.as_str().len())
+        .sum();
+    let separators = match count {
+        0 | 1 => 0,
+        n => " and ".len() + ", ".len() * (n - 2),
+    };
+    let words = if count == 1 { "port " } else { "ports " };
+    let length =
+        before.len() + words.len() + ports + separators + 2 + is_are(hits).len() + after.len();
+    let mut message = String::with_capacity(length);
+    message.push_str(before);
+    message.push_str(words);
     // As `join_and` joins: `a`, `a and b`, `a, b and c`.
     for (i, l4) in hits.iter().enumerate() {
         if i > 0 {
@@ -263,6 +275,17 @@ pub fn port_message(before: &str, port: u16, hits: ProtoSet, after: &str) -> Str
     message.push(' ');
     message.push_str(after);
     message
+}
+
+/// How many digits `port` has in decimal.
+fn decimal_len(port: u16) -> usize {
+    match port {
+        0..=9 => 1,
+        10..=99 => 2,
+        100..=999 => 3,
+        1000..=9999 => 4,
+        _ => 5,
+    }
 }
 
 /// `port` in decimal, appended.
@@ -359,8 +382,10 @@ mod tests {
                         set.insert(*l4);
                         set
                     });
+                let message = port_message("inbound ", port, hits, "odd");
+                assert_eq!(message.len(), message.capacity(), "exact length");
                 assert_eq!(
-                    port_message("inbound ", port, hits, "odd"),
+                    message,
                     format!(
                         "inbound {} {} odd",
                         port_with_protocols(port, hits),
