@@ -924,7 +924,13 @@ impl<'a> Lowerer<'a> {
         };
         let end = close + 1;
         *pos += 1;
-        let mut elements = SmallVec::new();
+        // One element per comma and one more (more through variables): reserved at once, the
+        // vector is neither grown nor shrunk for a set written in place.
+        let commas = self.tokens[*pos..close]
+            .iter()
+            .filter(|t| t.kind == TokenKind::Comma)
+            .count();
+        let mut elements = SmallVec::with_capacity(commas + 1);
         let mut opaque = false;
         while *pos < end {
             let token = self.tokens[*pos];
