@@ -260,29 +260,30 @@ impl KeywordTable {
     }
 
     fn get(&self, word: &str) -> WordClass {
-        self.get_with_head(word, Self::head(word.as_bytes()))
+        self.get_with_head(word.as_bytes(), Self::head(word.as_bytes()))
     }
 
     /// [`KeywordTable::get`] for the word at `start..end` of `text`. The lexer's case: where
     /// eight bytes follow the word's start, its head is one load and a mask.
-    fn get_in(&self, text: &str, start: usize, end: usize) -> WordClass {
-        let bytes = text.as_bytes();
+    fn get_in(&self, bytes: &[u8], start: usize, end: usize) -> WordClass {
+        let Some(word) = bytes.get(start..end) else {
+            return WordClass::NONE;
+        };
         let head = match bytes.get(start..).and_then(|rest| rest.first_chunk::<8>()) {
             Some(chunk) => {
-                let len = end - start;
-                let mask = if len >= 8 {
+                let mask = if word.len() >= 8 {
                     u64::MAX
                 } else {
-                    (1u64 << (8 * len)) - 1
+                    (1u64 << (8 * word.len())) - 1
                 };
                 u64::from_le_bytes(*chunk) & mask
             }
-            None => Self::head(&bytes[start..end]),
+            None => Self::head(word),
         };
-        self.get_with_head(&text[start..end], head)
+        self.get_with_head(word, head)
     }
 
-    fn get_with_head(&self, word: &str, head: u64) -> WordClass {
+    fn get_with_head(&self, word: &[u8], head: u64) -> WordClass {
         let mut slot = Self::slot(head, word.len());
         // The table is under half full, so a probe ends at an empty slot soon.
         loop {
@@ -291,7 +292,7 @@ impl KeywordTable {
                 return WordClass::NONE;
             }
             if entry.head == head
-                && (word.len() <= 8 && entry.word.len() <= 8 || entry.word == word)
+                && (word.len() <= 8 && entry.word.len() <= 8 || entry.word.as_bytes() == word)
             {
                 return entry.class;
             }
@@ -415,6 +416,7 @@ pub fn tokenize(text: &str) -> Lexed {
     // while it grows.
     let mut tokens = Vec::with_capacity(text.len() / 5);
     let mut comments = Vec::new();
+    let keywords = keyword_classes();
     let bytes = text.as_bytes();
     let mut pos = 0usize;
     let mut spaced = true;
@@ -509,9 +511,7 @@ pub fn tokenize(text: &str) -> Lexed {
             }
         };
         let class = match kind {
-            TokenKind::Word if !bytes[start].is_ascii_digit() => {
-                keyword_classes().get_in(text, start, pos)
-            }
+            TokenKind::Word if !bytes[start].is_ascii_digit() => keywords.get_in(bytes, start, pos),
             _ => WordClass::NONE,
         };
         let token = Token {
