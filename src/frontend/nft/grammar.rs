@@ -1424,11 +1424,19 @@ impl<'a> Reader<'a> {
 
     /// The numbers given to a narrow field (`ip protocol 256`, `vlan id { 1, 4096 }`) fit it.
     fn check_field_numbers(&self, selector: usize, value: usize) -> Parse {
-        let a = self.word(selector).unwrap_or("");
         // `pkttype host` is `meta pkttype host`.
-        let (a, b) = if value == selector + 1
-            || (value == selector + 2 && self.word(selector + 1) == Some("set"))
+        let meta = value == selector + 1
+            || (value == selector + 2 && self.word(selector + 1) == Some("set"));
+        let field = if meta { selector } else { selector + 1 };
+        // Most fields (`saddr`, `dport`) have no table here: the lexer marked those that do.
+        if !self
+            .token(field)
+            .is_some_and(|t| t.class.has(WordClass::FIELD))
         {
+            return Ok(());
+        }
+        let a = self.word(selector).unwrap_or("");
+        let (a, b) = if meta {
             ("meta", a)
         } else {
             (a, self.word(selector + 1).unwrap_or(""))
@@ -2478,6 +2486,37 @@ fn is_expression_start(word: &str) -> bool {
 }
 
 /// The largest value of a field narrower than its datatype's name suggests.
+/// Every field [`field_max`], [`field_symbols`] or [`field_string_max`] knows: the lexer marks
+/// them ([`WordClass::FIELD`]), and the others skip the three tables.
+pub(super) const FIELD_WORDS: &[&str] = &[
+    "protocol",
+    "ttl",
+    "nexthdr",
+    "hoplimit",
+    "version",
+    "hdrlength",
+    "dscp",
+    "ecn",
+    "flowlabel",
+    "id",
+    "pcp",
+    "dei",
+    "cfi",
+    "zone",
+    "tag",
+    "last-entry",
+    "flags",
+    "label",
+    "day",
+    "transparent",
+    "wildcard",
+    "direction",
+    "state",
+    "pkttype",
+    "helper",
+    "name",
+];
+
 fn field_max(selector: &str, field: &str) -> Option<u64> {
     Some(match (selector, field) {
         ("ip", "protocol" | "ttl") | ("ip6", "nexthdr" | "hoplimit") => 255,
@@ -3042,6 +3081,41 @@ pub fn rules(items: &[super::parser::Item]) -> Vec<Range<usize>> {
 mod tests {
     use super::*;
     use crate::frontend::nft::lexer::tokenize;
+
+    /// `check_field_numbers` looks a field up only when the lexer marked it: every field the
+    /// tables know must be marked.
+    #[test]
+    fn the_lexer_marks_every_field_the_tables_know() {
+        let words: Vec<&str> = all_item_words()
+            .chain(STATEMENT_WORDS.iter().copied())
+            .chain(selector_words())
+            .chain(META_QUALIFIED_KEYS.iter().copied())
+            .chain(FIELD_WORDS.iter().copied())
+            .chain(
+                HEADERS
+                    .iter()
+                    .filter_map(|h| header_of(h))
+                    .flat_map(|h| h.fields.iter().copied()),
+            )
+            .collect();
+        for a in &words {
+            for b in &words {
+                let known = field_max(a, b).is_some()
+                    || field_symbols(a, b).is_some()
+                    || field_string_max(a, b).is_some();
+                if known {
+                    assert!(FIELD_WORDS.contains(b), "`{a} {b}` is in a table");
+                    assert!(WordClass::of(b).has(WordClass::FIELD), "`{b}` is marked");
+                }
+            }
+        }
+        for &field in FIELD_WORDS {
+            assert!(
+                WordClass::of(field).has(WordClass::FIELD),
+                "`{field}` is marked"
+            );
+        }
+    }
 
     /// `item` reads a word as a statement or a selector only when the lexer marked it one: every
     /// word that `statement` or `selector` reads must be marked.

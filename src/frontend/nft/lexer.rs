@@ -68,6 +68,8 @@ impl WordClass {
     pub const STATEMENT: WordClass = WordClass(8);
     /// Starts a selector in the rule grammar (`ip`, `meta`, `ct`, `iifname`, …).
     pub const SELECTOR: WordClass = WordClass(16);
+    /// A field whose values the rule grammar checks (`protocol`, `ttl`, `state`, …).
+    pub const FIELD: WordClass = WordClass(32);
 
     /// The class of a word token's text.
     pub fn of(word: &str) -> WordClass {
@@ -94,6 +96,9 @@ impl WordClass {
         }
         if super::grammar::selector_words().any(|w| w == word) {
             class.0 |= WordClass::SELECTOR.0;
+        }
+        if super::grammar::FIELD_WORDS.contains(&word) {
+            class.0 |= WordClass::FIELD.0;
         }
         class
     }
@@ -226,6 +231,7 @@ impl KeywordTable {
             .iter()
             .chain(&[".", "map", "vmap"])
             .chain(super::grammar::STATEMENT_WORDS)
+            .chain(super::grammar::FIELD_WORDS)
             .copied()
             .chain(super::grammar::selector_words());
         for word in words {
@@ -627,6 +633,7 @@ mod tests {
             .iter()
             .chain(&[".", "map", "vmap", "ct", "jump", "goto"])
             .chain(crate::frontend::nft::grammar::STATEMENT_WORDS)
+            .chain(crate::frontend::nft::grammar::FIELD_WORDS)
             .copied()
             .chain(crate::frontend::nft::grammar::selector_words());
         for word in keywords {
