@@ -957,6 +957,16 @@ impl<'a> Lowerer<'a> {
                         *pos += 1;
                         continue;
                     }
+                    // Most elements are a port or a range written in place: read straight into
+                    // the set (what `value` does for a word that no spaced `-` follows).
+                    if token.kind == TokenKind::Word && self.word(*pos + 1) != Some("-") {
+                        *pos += 1;
+                        let span = self.span(token.range());
+                        if let Some(element) = self.atoms.atom(word, span, protos, via) {
+                            elements.push(element);
+                        }
+                        continue;
+                    }
                     match self.value(pos, end, protos, via, depth + 1) {
                         Value::Ports(more, _) => elements.extend(more),
                         Value::Opaque => opaque = true,
