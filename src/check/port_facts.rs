@@ -245,6 +245,21 @@ impl<'a> Judged<'a> {
 /// of most registry findings. Written by hand rather than with `format!`: a large ruleset has a
 /// finding for most of its ports, and the formatting machinery was most of their cost.
 pub fn port_message(before: &str, port: u16, hits: ProtoSet, after: &str) -> String {
+    // Nearly every finding names one protocol: the short way for it.
+    if let (1, Some(l4)) = (hits.len(), hits.iter().next()) {
+        let protocol = l4.as_str();
+        let length =
+            before.len() + "port ".len() + decimal_len(port) + 1 + protocol.len() + 4 + after.len();
+        let mut message = String::with_capacity(length);
+        message.push_str(before);
+        message.push_str("port ");
+        push_decimal(&mut message, port);
+        message.push('/');
+        message.push_str(protocol);
+        message.push_str(" is ");
+        message.push_str(after);
+        return message;
+    }
     let count = hits.len();
     // The exact length, so that the finding keeps this allocation as it is (no shrinking copy).
     let ports: usize = hits
