@@ -633,7 +633,12 @@ impl<'a> Lowerer<'a> {
             rule.nat.push(nat);
         }
         rule.matches.shrink_to_fit();
-        split_by_verdict(rule, verdict_groups, out);
+        if verdict_groups.is_empty() {
+            // Most rules: moved once, straight into the chain.
+            out.push(rule);
+        } else {
+            split_by_verdict(rule, verdict_groups, out);
+        }
     }
 
     /// An opaque match from `pos` to the next starter word.
