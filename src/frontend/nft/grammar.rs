@@ -561,6 +561,13 @@ fn is_verdict(word: &str) -> bool {
     matches!(word, "accept" | "drop" | "jump" | "goto" | "return")
 }
 
+/// The `.` of a concatenation (a word of its own).
+fn is_dot(token: &Token, text: &str) -> bool {
+    token.kind == TokenKind::Word
+        && token.end - token.start == 1
+        && text.as_bytes().get(token.start as usize) == Some(&b'.')
+}
+
 /// `&`, `|`, `^`, `<<`, `>>` and their word forms.
 fn is_binop(token: &Token, text: &str) -> bool {
     // Asked of most tokens of a rule: look at the text only where it can match.
@@ -788,8 +795,17 @@ impl<'a> Reader<'a> {
         let mut concat_end = usize::MAX;
         for at in self.pos..self.end {
             let token = &self.tokens[at];
-            if is_shift(token, self.text) {
-                self.check_shift(at)?;
+            // Runs over every token of every rule: only operators, words and `@` references
+            // can be what is checked here.
+            match token.kind {
+                TokenKind::Operator | TokenKind::Word => {
+                    if is_shift(token, self.text) {
+                        self.check_shift(at)?;
+                    }
+                    continue;
+                }
+                TokenKind::SetRef => {}
+                _ => continue,
             }
             let Some(end) = self.raw_payload_end(at) else {
                 continue;
@@ -1363,8 +1379,8 @@ impl<'a> Reader<'a> {
         let mut parts = 1;
         loop {
             match self.token(self.pos) {
-                Some(t) if is_binop(t, self.text) || t.text(self.text) == "." => {
-                    parts += usize::from(t.text(self.text) == ".");
+                Some(t) if is_binop(t, self.text) || is_dot(t, self.text) => {
+                    parts += usize::from(is_dot(t, self.text));
                     self.pos += 1;
                     self.operand()?;
                 }
