@@ -282,7 +282,9 @@ fn sort_and_dedup(sources: &Sources, diagnostics: &mut Vec<Diagnostic>) {
             .then(a.span.start.cmp(&b.span.start))
             .then(a.span.end.cmp(&b.span.end))
             .then(a.rule.code.cmp(b.rule.code))
-            .then(a.message.cmp(&b.message))
+            // Written out only for findings equal in all else (a registry finding's message is
+            // kept in parts).
+            .then_with(|| a.message.text().cmp(&b.message.text()))
     });
     diagnostics.dedup_by(|later, earlier| {
         let same = later.span == earlier.span

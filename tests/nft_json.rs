@@ -137,7 +137,7 @@ fn invalid_json_is_a_syntax_error_at_its_byte() {
     let file = outcome.sources.get(d.span.file);
     assert_eq!(&file.text[d.span.range()], ",");
     assert_eq!(file.line_col(d.span.start as usize).column, 50);
-    assert!(d.message.contains("trailing comma"), "{}", d.message);
+    assert!(d.message.text().contains("trailing comma"), "{}", d.message);
     assert!(d.help.as_deref().unwrap_or("").contains("remove it"));
 }
 

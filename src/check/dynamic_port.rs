@@ -1,6 +1,7 @@
 //! PL108 dynamic-port.
 use super::port_facts::{port_message, Judged, PortUse};
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::PortTemplate;
 use crate::model::PortDirection;
 use crate::registry::PortState;
 
@@ -31,12 +32,7 @@ pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
         judged
             .diagnostic(
                 &RULE,
-                port_message(
-                    "inbound ",
-                    judged.element.lo,
-                    hits,
-                    "in the dynamic/private range 49152-65535",
-                ),
+                port_message(PortTemplate::Dynamic, judged.element.lo, hits),
                 "RFC 6335 §6: dynamic ports are never assigned and are handed out as ephemeral source ports, so a service here can collide with outgoing connections. Move the service to a registered port, or document why it lives here",
             )
             .with_span_label("dynamic/private port"),

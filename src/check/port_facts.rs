@@ -2,7 +2,7 @@
 //! the registry rules (PL101–PL108).
 
 use super::Context;
-use crate::diagnostic::{Diagnostic, Label};
+use crate::diagnostic::{Diagnostic, Label, Message, PortTemplate};
 use crate::frontend::resolve::registry_proto;
 use crate::model::*;
 use crate::registry::{PortState, PortStatus, Registry};
@@ -232,7 +232,7 @@ impl<'a> Judged<'a> {
     pub fn diagnostic(
         &self,
         rule: &'static super::RuleInfo,
-        message: String,
+        message: impl Into<Message>,
         help: impl Into<std::borrow::Cow<'static, str>>,
     ) -> Diagnostic {
         let mut d = Diagnostic::new(rule, self.element.span, message).with_help(help);
@@ -244,7 +244,16 @@ impl<'a> Judged<'a> {
 /// `{before}port 22/tcp is {after}`, `{before}ports 22/tcp and 22/udp are {after}`: the message
 /// of most registry findings. Written by hand rather than with `format!`: a large ruleset has a
 /// finding for most of its ports, and the formatting machinery was most of their cost.
-pub fn port_message(before: &str, port: u16, hits: ProtoSet, after: &str) -> String {
+pub fn port_message(template: PortTemplate, port: u16, hits: ProtoSet) -> Message {
+    Message::Port {
+        template,
+        port,
+        hits,
+    }
+}
+
+/// The text of a [`port_message`].
+pub fn port_message_text(before: &str, port: u16, hits: ProtoSet, after: &str) -> String {
     // Nearly every finding names one protocol: the short way for it.
     if let (1, Some(l4)) = (hits.len(), hits.iter().next()) {
         let protocol = l4.as_str();
@@ -397,8 +406,16 @@ mod tests {
                         set.insert(*l4);
                         set
                     });
-                let message = port_message("inbound ", port, hits, "odd");
+                let message = port_message_text("inbound ", port, hits, "odd");
                 assert_eq!(message.len(), message.capacity(), "exact length");
+                assert_eq!(
+                    port_message(PortTemplate::Dynamic, port, hits).text(),
+                    format!(
+                        "inbound {} {} in the dynamic/private range 49152-65535",
+                        port_with_protocols(port, hits),
+                        is_are(hits)
+                    )
+                );
                 assert_eq!(
                     message,
                     format!(

@@ -1,6 +1,7 @@
 //! PL101 unassigned-port.
 use super::port_facts::{port_message, Judged};
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::PortTemplate;
 use crate::registry::PortState;
 
 super::rule_info!(
@@ -19,7 +20,7 @@ pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
         judged
             .diagnostic(
                 &RULE,
-                port_message("", judged.element.lo, hits, "unassigned in the IANA registry"),
+                port_message(PortTemplate::Unassigned, judged.element.lo, hits),
                 "IANA: \"UNASSIGNED PORT NUMBERS SHOULD NOT BE USED\"; a later assignment can collide with this service. If the port is right, register the service with IANA; if not, use the registered port of the service you mean (`portlint ports NAME` looks it up)",
             )
             .with_span_label("unassigned"),

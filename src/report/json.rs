@@ -55,7 +55,7 @@ struct JsonDiagnostic<'a> {
     code: &'static str,
     rule: &'static str,
     severity: &'static str,
-    message: &'a str,
+    message: std::borrow::Cow<'a, str>,
     help: Option<&'a str>,
     path: &'a str,
     #[serde(flatten)]
@@ -93,7 +93,7 @@ fn json_diagnostic<'a>(
         code: d.rule.code,
         rule: d.rule.slug,
         severity: d.severity.as_str(),
-        message: &d.message,
+        message: d.message.text(),
         help: d.help.as_deref(),
         path: &file.path,
         position: position(file, d.span),

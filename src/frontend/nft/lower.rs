@@ -9,7 +9,7 @@ use super::include::Segments;
 use super::lexer::{is_starter, Token, TokenKind, WordClass};
 use super::parser::{ChainBlock, ChainEntry, Item, Name, Parsed, TableBlock, TableEntry};
 use crate::check;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Message};
 use crate::frontend::lowering::{split_by_verdict, undefined_references, Reference, ReferenceKind};
 use crate::frontend::ports::Atoms;
 use crate::frontend::resolve::Resolver;
@@ -250,7 +250,7 @@ impl<'a> Lowerer<'a> {
         self.atoms.diagnostics.push(diagnostic);
     }
 
-    fn syntax_error(&mut self, span: Span, message: impl Into<String>, help: &'static str) {
+    fn syntax_error(&mut self, span: Span, message: impl Into<Message>, help: &'static str) {
         self.push(Diagnostic::new(&check::syntax_error::RULE, span, message).with_help(help));
     }
 
