@@ -12,6 +12,7 @@
 //! word can be a value, and a value ends where nft's grammar says it must (one primary, joined to
 //! more by `,`, `-`, `/`, `.` or a bit operator).
 
+use super::keyword::{Keyword, KeywordSet};
 use super::lexer::{matching_brace, Token, TokenKind, WordClass};
 use std::ops::Range;
 
@@ -28,16 +29,18 @@ pub fn check_rule(text: &str, tokens: &[Token], rule: Range<usize>) -> Option<Gr
     let end = rule.end.min(tokens.len());
     let mut reader = Reader {
         text,
-        tokens,
+        // Cut at the rule's end, so that looking a token up is one bounds check.
+        tokens: &tokens[..end],
         pos: rule.start,
         end,
         terminal: None,
         comment: None,
     };
-    reader.rule().err()
+    reader.rule().err().map(|error| *error)
 }
 
-type Parse = Result<(), GrammarError>;
+/// A boxed error keeps `Parse` one register wide: every step of the reader returns one.
+type Parse = Result<(), Box<GrammarError>>;
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary
@@ -184,36 +187,41 @@ static MH: Header = header(
 
 /// The header a selector word names.
 fn header_of(word: &str) -> Option<&'static Header> {
-    Some(match word {
-        "ether" => &ETHER,
-        "vlan" => &VLAN,
-        "arp" => &ARP,
-        "ip" => &IP,
-        "ip6" => &IP6,
-        "icmp" => &ICMP,
-        "icmpv6" => &ICMPV6,
-        "igmp" => &IGMP,
-        "tcp" => &TCP,
-        "udp" => &UDP,
-        "udplite" => &UDPLITE,
-        "sctp" => &SCTP,
-        "dccp" => &DCCP,
-        "th" => &TH,
-        "ah" => &AH,
-        "esp" => &ESP,
-        "comp" => &COMP,
-        "gre" => &GRE,
-        "gretap" => &GRETAP,
-        "vxlan" => &VXLAN,
-        "geneve" => &GENEVE,
-        "hbh" => &HBH,
-        "rt" => &RT,
-        "rt0" => &RT0,
-        "rt2" => &RT2,
-        "srh" => &SRH,
-        "frag" => &FRAG,
-        "dst" => &DST,
-        "mh" => &MH,
+    header_named(Keyword::of(word))
+}
+
+/// The header a selector keyword names (`the_headers_are_named_by_their_keywords`).
+fn header_named(keyword: Keyword) -> Option<&'static Header> {
+    Some(match keyword {
+        Keyword::Ether => &ETHER,
+        Keyword::Vlan => &VLAN,
+        Keyword::Arp => &ARP,
+        Keyword::Ip => &IP,
+        Keyword::Ip6 => &IP6,
+        Keyword::Icmp => &ICMP,
+        Keyword::Icmpv6 => &ICMPV6,
+        Keyword::Igmp => &IGMP,
+        Keyword::Tcp => &TCP,
+        Keyword::Udp => &UDP,
+        Keyword::Udplite => &UDPLITE,
+        Keyword::Sctp => &SCTP,
+        Keyword::Dccp => &DCCP,
+        Keyword::Th => &TH,
+        Keyword::Ah => &AH,
+        Keyword::Esp => &ESP,
+        Keyword::Comp => &COMP,
+        Keyword::Gre => &GRE,
+        Keyword::Gretap => &GRETAP,
+        Keyword::Vxlan => &VXLAN,
+        Keyword::Geneve => &GENEVE,
+        Keyword::Hbh => &HBH,
+        Keyword::Rt => &RT,
+        Keyword::Rt0 => &RT0,
+        Keyword::Rt2 => &RT2,
+        Keyword::Srh => &SRH,
+        Keyword::Frag => &FRAG,
+        Keyword::Dst => &DST,
+        Keyword::Mh => &MH,
         _ => return None,
     })
 }
@@ -348,6 +356,12 @@ const UNQUALIFIED_META_KEYS: &[&str] = &[
     "hour",
 ];
 
+/// [`UNQUALIFIED_META_KEYS`] as keywords.
+fn unqualified_meta_keywords() -> &'static KeywordSet {
+    static SET: std::sync::OnceLock<KeywordSet> = std::sync::OnceLock::new();
+    SET.get_or_init(|| KeywordSet::of_words(UNQUALIFIED_META_KEYS.iter().copied()))
+}
+
 fn is_unqualified_meta_key(word: &str) -> bool {
     matches!(
         word,
@@ -441,20 +455,20 @@ fn is_fib_word(word: &str) -> bool {
 
 /// Statements that end the rule's evaluation: nft refuses any statement after them ("Statement
 /// after terminal statement has no effect"), a rule comment aside.
-fn is_terminal(word: &str) -> bool {
+fn is_terminal(keyword: Keyword) -> bool {
     matches!(
-        word,
-        "accept"
-            | "drop"
-            | "return"
-            | "jump"
-            | "goto"
-            | "queue"
-            | "reject"
-            | "dnat"
-            | "snat"
-            | "redirect"
-            | "masquerade"
+        keyword,
+        Keyword::Accept
+            | Keyword::Drop
+            | Keyword::Return
+            | Keyword::Jump
+            | Keyword::Goto
+            | Keyword::Queue
+            | Keyword::Reject
+            | Keyword::Dnat
+            | Keyword::Snat
+            | Keyword::Redirect
+            | Keyword::Masquerade
     )
 }
 
@@ -557,25 +571,24 @@ const UNQUALIFIED_META: &[&str] = &[
 ];
 
 /// Verdict words: never a value, so `tcp dport accept` lacks its port.
-fn is_verdict(word: &str) -> bool {
-    matches!(word, "accept" | "drop" | "jump" | "goto" | "return")
+fn is_verdict(keyword: Keyword) -> bool {
+    matches!(
+        keyword,
+        Keyword::Accept | Keyword::Drop | Keyword::Jump | Keyword::Goto | Keyword::Return
+    )
 }
 
 /// The `.` of a concatenation (a word of its own).
-fn is_dot(token: &Token, text: &str) -> bool {
-    token.kind == TokenKind::Word
-        && token.end - token.start == 1
-        && text.as_bytes().get(token.start as usize) == Some(&b'.')
+fn is_dot(token: &Token) -> bool {
+    token.keyword == Keyword::Dot
 }
 
 /// `&`, `|`, `^`, `<<`, `>>` and their word forms.
 fn is_binop(token: &Token, text: &str) -> bool {
-    // Asked of most tokens of a rule: look at the text only where it can match.
+    // Asked of most tokens of a rule: look at the text only of operators.
     match token.kind {
         TokenKind::Operator => matches!(token.text(text), "&" | "|" | "^" | "<<" | ">>"),
-        TokenKind::Word if token.end - token.start <= 6 => {
-            matches!(token.text(text), "and" | "or" | "xor" | "lshift" | "rshift")
-        }
+        TokenKind::Word => token.keyword.is_binop_word(),
         _ => false,
     }
 }
@@ -587,10 +600,7 @@ fn is_relational(token: &Token, text: &str) -> bool {
             token.text(text),
             "==" | "!=" | "<" | ">" | "<=" | ">=" | "!"
         ),
-        TokenKind::Word if token.end - token.start <= 3 => matches!(
-            token.text(text),
-            "eq" | "ne" | "lt" | "gt" | "le" | "ge" | "not"
-        ),
+        TokenKind::Word => token.keyword.is_relational_word(),
         _ => false,
     }
 }
@@ -606,11 +616,12 @@ enum Selector {
     /// A selector ending before this token.
     Ends(usize),
     /// A selector whose field is missing or unknown.
-    Bad(GrammarError),
+    Bad(Box<GrammarError>),
 }
 
 struct Reader<'a> {
     text: &'a str,
+    /// The file's tokens up to the rule's end.
     tokens: &'a [Token],
     pos: usize,
     end: usize,
@@ -624,11 +635,7 @@ impl<'a> Reader<'a> {
     // ---- tokens --------------------------------------------------------------------------
 
     fn token(&self, at: usize) -> Option<&'a Token> {
-        if at < self.end {
-            self.tokens.get(at)
-        } else {
-            None
-        }
+        self.tokens.get(at)
     }
 
     fn kind(&self, at: usize) -> Option<TokenKind> {
@@ -643,6 +650,15 @@ impl<'a> Reader<'a> {
 
     fn peek_word(&self) -> Option<&'a str> {
         self.word(self.pos)
+    }
+
+    /// The keyword at `at` (`None` for any other token, and past the rule's end).
+    fn keyword(&self, at: usize) -> Keyword {
+        self.token(at).map_or(Keyword::None, |t| t.keyword)
+    }
+
+    fn peek_keyword(&self) -> Keyword {
+        self.keyword(self.pos)
     }
 
     fn eat(&mut self, word: &str) -> bool {
@@ -684,16 +700,21 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn error(&self, range: Range<usize>, message: String, help: Option<String>) -> GrammarError {
-        GrammarError {
+    fn error(
+        &self,
+        range: Range<usize>,
+        message: String,
+        help: Option<String>,
+    ) -> Box<GrammarError> {
+        Box::new(GrammarError {
             range,
             message,
             help,
-        }
+        })
     }
 
     /// An error at the token at `at`: expected `what`.
-    fn expected(&self, at: usize, what: &str, help: &str) -> GrammarError {
+    fn expected(&self, at: usize, what: &str, help: &str) -> Box<GrammarError> {
         self.error(
             self.range_at(at),
             format!("expected {what}, found {}", self.found(at)),
@@ -773,7 +794,7 @@ impl<'a> Reader<'a> {
                 ));
             }
             if let Some(terminal) = self.terminal {
-                if self.peek_word() != Some("comment") {
+                if self.peek_keyword() != Keyword::Comment {
                     return Err(self.after_terminal(terminal));
                 }
             }
@@ -873,7 +894,7 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    fn after_terminal(&self, terminal: usize) -> GrammarError {
+    fn after_terminal(&self, terminal: usize) -> Box<GrammarError> {
         let verdict = self.tokens[terminal].text(self.text);
         let mut stop = self.pos + 1;
         while stop < self.end && self.kind(stop) != Some(TokenKind::Newline) {
@@ -898,7 +919,7 @@ impl<'a> Reader<'a> {
                 let word = token.text(self.text);
                 // The lexer marked the words these lists hold: skip the lists for any other.
                 if token.class.has(WordClass::STATEMENT) {
-                    if let Some(result) = self.statement(word) {
+                    if let Some(result) = self.statement(token.keyword) {
                         return result;
                     }
                 }
@@ -949,7 +970,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn unknown_word(&self, word: &str) -> GrammarError {
+    fn unknown_word(&self, word: &str) -> Box<GrammarError> {
         let range = self.range_at(self.pos);
         if word.starts_with(|c: char| c.is_ascii_digit()) || word.starts_with(['-', ':', '.']) {
             let previous = self.pos.checked_sub(1);
@@ -981,17 +1002,18 @@ impl<'a> Reader<'a> {
 
     /// Read the selector (the left side of a match, or the target of `… set`) at `at`.
     fn selector(&self, at: usize) -> Selector {
-        match self.word(at) {
-            Some(word) => self.selector_named(word, at),
-            None => Selector::No,
+        match self.token(at) {
+            // Every word `selector_named` reads is marked by the lexer.
+            Some(t) if t.class.has(WordClass::SELECTOR) => self.selector_named(t.keyword, at),
+            _ => Selector::No,
         }
     }
 
-    /// Read the selector at `at` as if its word were `word`.
-    fn selector_named(&self, word: &str, at: usize) -> Selector {
+    /// Read the selector at `at` as if its word were `keyword`.
+    fn selector_named(&self, keyword: Keyword, at: usize) -> Selector {
         let next = at + 1;
-        match word {
-            "meta" => match self.word(next) {
+        match keyword {
+            Keyword::Meta => match self.word(next) {
                 Some(key) if is_meta_key(key) => Selector::Ends(next + 1),
                 _ => Selector::Bad(self.bad_field(
                     at,
@@ -1001,15 +1023,17 @@ impl<'a> Reader<'a> {
                 )),
             },
             // `ipsec in reqid 1`; a bare `ipsec` is the meta key (`ipsec exists`).
-            "ipsec" if matches!(self.word(next), Some("in" | "out")) => self.ipsec(at),
-            w if is_unqualified_meta_key(w) => Selector::Ends(next),
-            "ct" => self.ct(at),
-            "fib" => self.fib(at),
-            "socket" => self.socket(at),
-            "osf" => self.osf(at),
-            "numgen" => self.numgen(at),
-            "jhash" | "symhash" => Selector::Ends(self.hash(next)),
-            "exthdr" => match self.word(next) {
+            Keyword::Ipsec if matches!(self.keyword(next), Keyword::In | Keyword::Out) => {
+                self.ipsec(at)
+            }
+            k if unqualified_meta_keywords().contains(k) => Selector::Ends(next),
+            Keyword::Ct => self.ct(at),
+            Keyword::Fib => self.fib(at),
+            Keyword::Socket => self.socket(at),
+            Keyword::Osf => self.osf(at),
+            Keyword::Numgen => self.numgen(at),
+            Keyword::Jhash | Keyword::Symhash => Selector::Ends(self.hash(next)),
+            Keyword::Exthdr => match self.word(next) {
                 // `exthdr hbh exists`, `exthdr hbh == missing`: the field is optional here.
                 Some(name) if EXTHDR_NAMES.contains(&name) => match header_of(name) {
                     Some(h) if self.word(next + 1).is_some_and(|f| h.fields.contains(&f)) => {
@@ -1025,12 +1049,12 @@ impl<'a> Reader<'a> {
                 )),
             },
             // Tunnel metadata (nft 1.1+): read its key loosely.
-            "tunnel" => Selector::Ends(if self.word(next).is_some() {
+            Keyword::Tunnel => Selector::Ends(if self.word(next).is_some() {
                 next + 1
             } else {
                 next
             }),
-            w => match header_of(w) {
+            k => match header_named(k) {
                 Some(h) => self.payload(at, Some(h)),
                 None => Selector::No,
             },
@@ -1071,7 +1095,7 @@ impl<'a> Reader<'a> {
         header: &Header,
         field: &str,
         mut pos: usize,
-    ) -> Result<usize, GrammarError> {
+    ) -> Result<usize, Box<GrammarError>> {
         let option_fields: &[&str] = match (header.name, field) {
             ("tcp", "option") => TCP_OPTION_FIELDS,
             ("ip", "option") => IP_OPTION_FIELDS,
@@ -1135,7 +1159,7 @@ impl<'a> Reader<'a> {
 
     /// `tcp option NAME`, `ip option NAME`, `dccp option N`: a known name, or a kind number
     /// that fits a byte.
-    fn check_option_name(&self, header: &str, at: usize) -> Result<(), GrammarError> {
+    fn check_option_name(&self, header: &str, at: usize) -> Parse {
         let Some(name) = self.word(at) else {
             return Ok(());
         };
@@ -1172,7 +1196,7 @@ impl<'a> Reader<'a> {
     }
 
     /// `tcp option NAME FIELD` where the option has no such field.
-    fn bad_option(&self, name: usize, field: usize) -> GrammarError {
+    fn bad_option(&self, name: usize, field: usize) -> Box<GrammarError> {
         let option = self.tokens[name].text(self.text);
         let fields = tcp_option_fields(option);
         self.error(
@@ -1185,7 +1209,13 @@ impl<'a> Reader<'a> {
         )
     }
 
-    fn bad_field(&self, at: usize, next: usize, what: &str, candidates: &[&str]) -> GrammarError {
+    fn bad_field(
+        &self,
+        at: usize,
+        next: usize,
+        what: &str,
+        candidates: &[&str],
+    ) -> Box<GrammarError> {
         let selector = self.tokens[at].text(self.text);
         let help = match self
             .word(next)
@@ -1379,8 +1409,8 @@ impl<'a> Reader<'a> {
         let mut parts = 1;
         loop {
             match self.token(self.pos) {
-                Some(t) if is_binop(t, self.text) || is_dot(t, self.text) => {
-                    parts += usize::from(is_dot(t, self.text));
+                Some(t) if is_binop(t, self.text) || is_dot(t) => {
+                    parts += usize::from(is_dot(t));
                     self.pos += 1;
                     self.operand()?;
                 }
@@ -1392,22 +1422,22 @@ impl<'a> Reader<'a> {
                 .token(self.pos)
                 .is_some_and(|t| is_relational(t, self.text));
             let value = if op { self.pos + 1 } else { self.pos };
-            let value = if self.word(self.pos) == Some("set") {
+            let value = if self.peek_keyword() == Keyword::Set {
                 self.pos + 1
             } else {
                 value
             };
             self.check_field_numbers(start, value)?;
         }
-        match self.peek_word() {
-            Some("set") => {
+        match self.peek_keyword() {
+            Keyword::Set => {
                 if self.pos == selector_end {
                     self.check_settable(start)?;
                 }
                 self.pos += 1;
                 self.stored_value("`set`")
             }
-            Some("vmap" | "map") => {
+            Keyword::Vmap | Keyword::Map => {
                 self.pos += 1;
                 if parts > 1 {
                     self.check_element_parts(parts, true)?;
@@ -1415,8 +1445,10 @@ impl<'a> Reader<'a> {
                 self.map_body()
             }
             _ => {
-                let names_interface =
-                    matches!(self.word(self.pos - 1), Some("iifname" | "oifname"));
+                let names_interface = matches!(
+                    self.keyword(self.pos - 1),
+                    Keyword::Iifname | Keyword::Oifname
+                );
                 match self.token(self.pos) {
                     Some(t) if is_relational(t, self.text) => {
                         self.pos += 1;
@@ -1645,7 +1677,7 @@ impl<'a> Reader<'a> {
     fn rhs_implicit(&mut self, start: usize) -> Parse {
         let missing = match self.token(self.pos) {
             None => true,
-            Some(t) => t.kind == TokenKind::Word && is_verdict(t.text(self.text)),
+            Some(t) => is_verdict(t.keyword),
         };
         if missing {
             let lhs = self.span(start, self.pos);
@@ -1669,8 +1701,7 @@ impl<'a> Reader<'a> {
         let missing = match self.token(self.pos) {
             None => true,
             Some(t) => {
-                matches!(t.kind, TokenKind::Operator | TokenKind::Comma)
-                    || (t.kind == TokenKind::Word && is_verdict(t.text(self.text)))
+                matches!(t.kind, TokenKind::Operator | TokenKind::Comma) || is_verdict(t.keyword)
             }
         };
         if missing {
@@ -1696,8 +1727,10 @@ impl<'a> Reader<'a> {
         while let Some(token) = self.token(self.pos) {
             let joins = token.kind == TokenKind::Comma
                 || is_binop(token, self.text)
-                || (token.kind == TokenKind::Word
-                    && matches!(token.text(self.text), "-" | "/" | "."));
+                || matches!(
+                    token.keyword,
+                    Keyword::Minus | Keyword::Slash | Keyword::Dot
+                );
             if joins {
                 self.pos += 1;
                 self.primary()?;
@@ -1712,7 +1745,11 @@ impl<'a> Reader<'a> {
 
     /// A word glued to the value before it that continues it: `"10:00" -"12:00"`, `[::1]:80`.
     fn is_suffix(&self, token: &Token) -> bool {
-        token.kind == TokenKind::Word && token.text(self.text).starts_with([':', '-', '/'])
+        token.kind == TokenKind::Word
+            && matches!(
+                self.text.as_bytes().get(token.start as usize),
+                Some(b':' | b'-' | b'/')
+            )
     }
 
     /// A statement's argument or a `set` value: like a constant, but it may be an expression
@@ -1728,16 +1765,18 @@ impl<'a> Reader<'a> {
         self.operand()?;
         let mut parts = 1;
         while let Some(token) = self.token(self.pos) {
-            let text = token.text(self.text);
             // `to 127.0.0.1 : 22`: a spaced `:` joins an address and its port.
             if token.kind == TokenKind::Comma
                 || is_binop(token, self.text)
-                || (token.kind == TokenKind::Word && matches!(text, "-" | "/" | "." | ":"))
+                || matches!(
+                    token.keyword,
+                    Keyword::Minus | Keyword::Slash | Keyword::Dot | Keyword::Colon
+                )
             {
-                parts += usize::from(text == ".");
+                parts += usize::from(token.keyword == Keyword::Dot);
                 self.pos += 1;
                 self.operand()?;
-            } else if token.kind == TokenKind::Word && matches!(text, "map" | "vmap") {
+            } else if matches!(token.keyword, Keyword::Map | Keyword::Vmap) {
                 self.pos += 1;
                 if parts > 1 {
                     self.check_element_parts(parts, true)?;
@@ -1784,18 +1823,16 @@ impl<'a> Reader<'a> {
         // at the `:`, so the expression after it is glued to the word.
         if let Some((_, after)) = self.peek_word().and_then(|w| w.rsplit_once(':')) {
             if is_expression_start(after) {
-                self.pos = match self.selector_named(after, self.pos) {
+                self.pos = match self.selector_named(Keyword::of(after), self.pos) {
                     Selector::Ends(end) => end,
                     _ => self.pos + 1,
                 };
                 return Ok(());
             }
         }
-        if self.peek_word().is_some() {
-            if let Selector::Ends(end) = self.selector(self.pos) {
-                self.pos = end;
-                return Ok(());
-            }
+        if let Selector::Ends(end) = self.selector(self.pos) {
+            self.pos = end;
+            return Ok(());
         }
         if let Some(end) = self.raw_payload_end(self.pos) {
             self.pos = end;
@@ -1952,63 +1989,68 @@ impl<'a> Reader<'a> {
     // ---- statements ----------------------------------------------------------------------
 
     /// The statement `word` starts, if it starts one.
-    fn statement(&mut self, word: &str) -> Option<Parse> {
-        let keyword = self.pos;
-        let result = match word {
-            "accept" | "drop" | "return" | "continue" | "notrack" => {
+    fn statement(&mut self, keyword: Keyword) -> Option<Parse> {
+        let word = keyword.text();
+        let at = self.pos;
+        let result = match keyword {
+            Keyword::Accept
+            | Keyword::Drop
+            | Keyword::Return
+            | Keyword::Continue
+            | Keyword::Notrack => {
                 self.pos += 1;
                 Ok(())
             }
-            "jump" | "goto" => self.chain_target(word),
-            "queue" => {
+            Keyword::Jump | Keyword::Goto => self.chain_target(word),
+            Keyword::Queue => {
                 self.pos += 1;
                 self.queue()
             }
-            "counter" => {
+            Keyword::Counter => {
                 self.pos += 1;
                 self.counter()
             }
-            "log" => {
+            Keyword::Log => {
                 self.pos += 1;
                 self.log()
             }
-            "limit" => {
+            Keyword::Limit => {
                 self.pos += 1;
                 self.limit()
             }
-            "quota" => {
+            Keyword::Quota => {
                 self.pos += 1;
                 self.quota()
             }
-            "reject" => {
+            Keyword::Reject => {
                 self.pos += 1;
                 self.reject()
             }
-            "snat" | "dnat" | "masquerade" | "redirect" => {
+            Keyword::Snat | Keyword::Dnat | Keyword::Masquerade | Keyword::Redirect => {
                 self.pos += 1;
                 self.nat(word)
             }
-            "tproxy" | "dup" | "fwd" => {
+            Keyword::Tproxy | Keyword::Dup | Keyword::Fwd => {
                 self.pos += 1;
                 self.target_and_device(word)
             }
-            "synproxy" => {
+            Keyword::Synproxy => {
                 self.pos += 1;
                 self.synproxy()
             }
-            "flow" | "meter" => {
+            Keyword::Flow | Keyword::Meter => {
                 self.pos += 1;
                 self.meter()
             }
-            "add" | "update" | "delete" => {
+            Keyword::Add | Keyword::Update | Keyword::Delete => {
                 self.pos += 1;
                 self.set_update(word)
             }
-            "set" => {
+            Keyword::Set => {
                 self.pos += 1;
                 self.legacy_set_update()
             }
-            "reset" => {
+            Keyword::Reset => {
                 // `reset tcp option NAME`: strip an option.
                 self.pos += 1;
                 if self.eat("tcp") && self.eat("option") && !self.at_end() {
@@ -2019,7 +2061,7 @@ impl<'a> Reader<'a> {
                     Ok(())
                 }
             }
-            "last" => {
+            Keyword::Last => {
                 self.pos += 1;
                 if self.eat("used") && !self.at_end() {
                     self.pos += 1;
@@ -2027,13 +2069,13 @@ impl<'a> Reader<'a> {
                 Ok(())
             }
             // `xt match "name"`: what nft lists for iptables-nft rules.
-            "xt" => {
+            Keyword::Xt => {
                 self.pos = (self.pos + 3).min(self.end);
                 Ok(())
             }
-            "comment" => {
+            Keyword::Comment => {
                 self.pos += 1;
-                self.comment = Some(keyword);
+                self.comment = Some(at);
                 self.required_primary(
                     "a quoted comment after `comment`",
                     "write `comment \"why this rule exists\"`",
@@ -2041,8 +2083,8 @@ impl<'a> Reader<'a> {
             }
             _ => return None,
         };
-        if result.is_ok() && is_terminal(word) {
-            self.terminal = Some(keyword);
+        if result.is_ok() && is_terminal(keyword) {
+            self.terminal = Some(at);
         }
         Some(result)
     }
@@ -2574,12 +2616,10 @@ fn field_string_max(selector: &str, field: &str) -> Option<usize> {
 const MAX_EXPR_BITS: u64 = 512;
 
 fn is_shift(token: &Token, text: &str) -> bool {
-    // Runs on every token of every rule: look at the text only where it can match.
+    // Runs on every token of every rule: look at the text only of operators.
     match token.kind {
         TokenKind::Operator => matches!(token.text(text), "<<" | ">>"),
-        TokenKind::Word if token.end - token.start == 6 => {
-            matches!(token.text(text), "lshift" | "rshift")
-        }
+        TokenKind::Word => matches!(token.keyword, Keyword::Lshift | Keyword::Rshift),
         _ => false,
     }
 }
@@ -3139,19 +3179,12 @@ mod tests {
     }
 
     /// `item` reads a word as a statement or a selector only when the lexer marked it one: every
-    /// word that `statement` or `selector` reads must be marked.
+    /// keyword that `statement` or `selector_named` reads must be marked.
     #[test]
     fn the_lexer_marks_every_statement_and_selector_word() {
-        let vocabulary: Vec<String> = grammar_words()
-            .chain([
-                "in", "saddr", "dport", "with", "to", "map", "vmap", "x", "22",
-            ])
-            .flat_map(|w| [w.to_string(), format!("{w}s"), w[1..].to_string()])
-            .filter(|w| !w.is_empty())
-            .collect();
-        for word in &vocabulary {
+        for &(keyword, word) in Keyword::ALL {
             for text in [
-                word.clone(),
+                word.to_string(),
                 format!("{word} in saddr"),
                 format!("{word} mark"),
             ] {
@@ -3165,16 +3198,43 @@ mod tests {
                     terminal: None,
                     comment: None,
                 };
-                if reader.statement(word).is_some() {
+                if reader.statement(keyword).is_some() {
                     assert!(class.has(WordClass::STATEMENT), "`{text}` is a statement");
                 }
-                if !matches!(reader.selector(0), Selector::No) {
+                if !matches!(reader.selector_named(keyword, 0), Selector::No) {
                     assert!(class.has(WordClass::SELECTOR), "`{text}` is a selector");
                 }
-                if is_unqualified_meta_key(word) {
-                    assert!(UNQUALIFIED_META_KEYS.contains(&word.as_str()), "{word}");
-                }
             }
+        }
+    }
+
+    /// The keyword matches read what the word lists say.
+    #[test]
+    fn the_headers_are_named_by_their_keywords() {
+        for &name in HEADERS {
+            assert_eq!(header_of(name).map(|h| h.name), Some(name));
+        }
+        for &(keyword, word) in Keyword::ALL {
+            assert_eq!(
+                header_named(keyword).is_some(),
+                HEADERS.contains(&word),
+                "{word}"
+            );
+            assert_eq!(
+                unqualified_meta_keywords().contains(keyword),
+                is_unqualified_meta_key(word),
+                "{word}"
+            );
+        }
+        for &word in UNQUALIFIED_META_KEYS {
+            assert!(is_unqualified_meta_key(word), "{word}");
+            assert!(
+                unqualified_meta_keywords().contains(Keyword::of(word)),
+                "{word}"
+            );
+        }
+        for &word in STATEMENT_WORDS {
+            assert_ne!(Keyword::of(word), Keyword::None, "{word}");
         }
     }
 

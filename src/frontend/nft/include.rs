@@ -359,6 +359,7 @@ impl Expander<'_> {
             end: end + 1,
             spaced: true,
             class: super::lexer::WordClass::NONE,
+            keyword: super::keyword::Keyword::None,
         });
     }
 

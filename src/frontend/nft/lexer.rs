@@ -4,6 +4,7 @@
 //! `22-80`, `10.0.0.1:8080`); this lexer keeps such runs together as one [`TokenKind::Word`] and
 //! lets the parser read a word by where it stands.
 
+use super::keyword::Keyword;
 use std::ops::Range;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +48,8 @@ pub struct Token {
     pub spaced: bool,
     /// What a word is to the passes after the lexer (empty for other tokens).
     pub class: WordClass,
+    /// Which keyword a word is (`None` for other words and tokens).
+    pub keyword: Keyword,
 }
 
 /// What a word is to lowering and to the rule grammar, decided once per word here: both look at
@@ -77,7 +80,7 @@ impl WordClass {
         if word.as_bytes().first().is_none_or(u8::is_ascii_digit) {
             return WordClass::NONE;
         }
-        keyword_classes().get(word)
+        keyword_classes().get(word).0
     }
 
     /// The class of a keyword, by the keyword lists (the table is built from this).
@@ -212,6 +215,7 @@ struct Slot {
     head: u64,
     word: &'static str,
     class: WordClass,
+    keyword: Keyword,
 }
 
 impl KeywordTable {
@@ -223,18 +227,13 @@ impl KeywordTable {
             head: 0,
             word: "",
             class: WordClass::NONE,
+            keyword: Keyword::None,
         };
         let mut table = KeywordTable {
             slots: [empty; KeywordTable::SIZE],
         };
-        let words = STARTERS
-            .iter()
-            .chain(&[".", "map", "vmap"])
-            .chain(super::grammar::STATEMENT_WORDS)
-            .chain(super::grammar::FIELD_WORDS)
-            .copied()
-            .chain(super::grammar::selector_words());
-        for word in words {
+        // Every word of the class lists is a keyword (`every_classed_word_is_a_keyword`).
+        for &(keyword, word) in Keyword::ALL {
             let head = Self::head(word.as_bytes());
             let mut slot = Self::slot(head, word.len());
             while table.slots[slot].head != 0 && table.slots[slot].word != word {
@@ -244,6 +243,7 @@ impl KeywordTable {
                 head,
                 word,
                 class: WordClass::of_keyword(word),
+                keyword,
             };
         }
         table
@@ -265,15 +265,15 @@ impl KeywordTable {
         (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - Self::BITS)) as usize
     }
 
-    fn get(&self, word: &str) -> WordClass {
+    fn get(&self, word: &str) -> (WordClass, Keyword) {
         self.get_with_head(word.as_bytes(), Self::head(word.as_bytes()))
     }
 
     /// [`KeywordTable::get`] for the word at `start..end` of `text`. The lexer's case: where
     /// eight bytes follow the word's start, its head is one load and a mask.
-    fn get_in(&self, bytes: &[u8], start: usize, end: usize) -> WordClass {
+    fn get_in(&self, bytes: &[u8], start: usize, end: usize) -> (WordClass, Keyword) {
         let Some(word) = bytes.get(start..end) else {
-            return WordClass::NONE;
+            return (WordClass::NONE, Keyword::None);
         };
         let head = match bytes.get(start..).and_then(|rest| rest.first_chunk::<8>()) {
             Some(chunk) => {
@@ -289,23 +289,28 @@ impl KeywordTable {
         self.get_with_head(word, head)
     }
 
-    fn get_with_head(&self, word: &[u8], head: u64) -> WordClass {
+    fn get_with_head(&self, word: &[u8], head: u64) -> (WordClass, Keyword) {
         let mut slot = Self::slot(head, word.len());
         // The table is about a quarter full, so a probe ends at an empty slot soon (half full,
         // the probes for words that are no keyword cost the lexer a fifth of its time).
         loop {
             let entry = &self.slots[slot];
             if entry.head == 0 {
-                return WordClass::NONE;
+                return (WordClass::NONE, Keyword::None);
             }
             if entry.head == head
                 && (word.len() <= 8 && entry.word.len() <= 8 || entry.word.as_bytes() == word)
             {
-                return entry.class;
+                return (entry.class, entry.keyword);
             }
             slot = (slot + 1) % Self::SIZE;
         }
     }
+}
+
+/// The keyword `word` is, if any.
+pub(super) fn keyword_of(word: &str) -> Keyword {
+    keyword_classes().get(word).1
 }
 
 fn keyword_classes() -> &'static KeywordTable {
@@ -348,10 +353,10 @@ fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/')
 }
 
-/// For each ASCII byte, whether it ends a word: the lexer's hot loop looks bytes up here and
-/// decodes a character only where a byte is not ASCII.
-const ENDS_WORD: [bool; 128] = {
-    let mut table = [false; 128];
+/// For each byte, whether a word's run of ASCII word bytes stops at it: an ASCII byte that ends
+/// a word, or a non-ASCII byte, where [`word_end`] decodes the character to decide.
+const STOPS_WORD_RUN: [bool; 256] = {
+    let mut table = [true; 256];
     let mut b = 0;
     while b < 128 {
         let c = b as u8 as char;
@@ -368,19 +373,23 @@ fn word_end(text: &str, from: usize) -> usize {
     let bytes = text.as_bytes();
     let mut pos = from;
     while let Some(&b) = bytes.get(pos) {
-        if b.is_ascii() {
-            if ENDS_WORD[b as usize] {
-                return pos;
-            }
+        if !STOPS_WORD_RUN[b as usize] {
             pos += 1;
+        } else if b.is_ascii() {
+            return pos;
         } else {
-            match text[pos..].chars().next() {
+            match text.get(pos..).and_then(|r| r.chars().next()) {
                 Some(c) if is_word_char(c) => pos += c.len_utf8(),
                 _ => return pos,
             }
         }
     }
     pos
+}
+
+/// The offset of the first line break in `bytes`.
+fn memchr_newline(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'\n')
 }
 
 /// The end of a `$variable` or `@set` name starting at `from` (names are ASCII).
@@ -427,23 +436,25 @@ pub fn tokenize(text: &str) -> Lexed {
     let bytes = text.as_bytes();
     let mut pos = 0usize;
     let mut spaced = true;
-    while pos < text.len() {
-        // ASCII is nearly all of a ruleset: decode a character only where a byte is not.
-        let c = match bytes[pos] {
-            b if b.is_ascii() => b as char,
-            _ => match text[pos..].chars().next() {
-                Some(c) => c,
-                None => break,
-            },
-        };
+    while let Some(&byte) = bytes.get(pos) {
         let start = pos;
-        let kind = match c {
-            '\n' => {
+        // Dispatch on the byte: ASCII is nearly all of a ruleset, and a character is decoded
+        // only where a byte is not ASCII.
+        let kind = match byte {
+            b' ' | b'\t' | b'\r' | 0x0b | 0x0c => {
+                pos += 1;
+                spaced = true;
+                continue;
+            }
+            b'\n' => {
                 pos += 1;
                 TokenKind::Newline
             }
             // A backslash before a line break continues the line, as in nft.
-            '\\' if text[pos + 1..].starts_with('\n') || text[pos + 1..].starts_with("\r\n") => {
+            b'\\'
+                if matches!(bytes.get(pos + 1), Some(b'\n'))
+                    || matches!(bytes.get(pos + 1..pos + 3), Some(b"\r\n")) =>
+            {
                 pos += if bytes.get(pos + 1) == Some(&b'\r') {
                     3
                 } else {
@@ -452,74 +463,87 @@ pub fn tokenize(text: &str) -> Lexed {
                 spaced = true;
                 continue;
             }
-            c if c.is_whitespace() || c == '\u{feff}' => {
-                pos += c.len_utf8();
-                spaced = true;
-                continue;
-            }
-            '#' => {
-                pos += text[pos..].find('\n').unwrap_or(text.len() - pos);
+            b'#' => {
+                pos += memchr_newline(&bytes[pos..]).unwrap_or(text.len() - pos);
                 TokenKind::Comment
             }
-            '"' => match text[pos + 1..].find(['"', '\n']) {
+            b'"' => match text[pos + 1..].find(['"', '\n']) {
                 Some(i) if bytes[pos + 1 + i] == b'"' => {
                     pos += i + 2;
                     TokenKind::String
                 }
                 _ => {
-                    pos += text[pos..].find('\n').unwrap_or(text.len() - pos);
+                    pos += memchr_newline(&bytes[pos..]).unwrap_or(text.len() - pos);
                     TokenKind::UnterminatedString
                 }
             },
-            '$' | '@' => {
+            b'$' | b'@' => {
                 pos += 1;
                 let name_len = name_end(bytes, pos) - pos;
                 pos += name_len;
-                match (c, name_len) {
+                match (byte, name_len) {
                     (_, 0) => TokenKind::Invalid,
-                    ('$', _) => TokenKind::Variable,
+                    (b'$', _) => TokenKind::Variable,
                     _ => TokenKind::SetRef,
                 }
             }
-            '{' | '}' | '(' | ')' | '[' | ']' | ';' | ',' => {
+            b'{' | b'}' | b'(' | b')' | b'[' | b']' | b';' | b',' => {
                 pos += 1;
-                match c {
-                    '{' => TokenKind::LBrace,
-                    '}' => TokenKind::RBrace,
-                    '(' => TokenKind::LParen,
-                    ')' => TokenKind::RParen,
-                    '[' => TokenKind::LBracket,
-                    ']' => TokenKind::RBracket,
-                    ';' => TokenKind::Semicolon,
+                match byte {
+                    b'{' => TokenKind::LBrace,
+                    b'}' => TokenKind::RBrace,
+                    b'(' => TokenKind::LParen,
+                    b')' => TokenKind::RParen,
+                    b'[' => TokenKind::LBracket,
+                    b']' => TokenKind::RBracket,
+                    b';' => TokenKind::Semicolon,
                     _ => TokenKind::Comma,
                 }
             }
-            '=' | '!' | '<' | '>' | '&' | '|' | '^' => {
+            b'=' | b'!' | b'<' | b'>' | b'&' | b'|' | b'^' => {
                 pos += 1;
                 let two = matches!(
-                    (c, bytes.get(pos)),
-                    ('=', Some(b'='))
-                        | ('!', Some(b'='))
-                        | ('<', Some(b'=' | b'<'))
-                        | ('>', Some(b'=' | b'>'))
+                    (byte, bytes.get(pos)),
+                    (b'=', Some(b'='))
+                        | (b'!', Some(b'='))
+                        | (b'<', Some(b'=' | b'<'))
+                        | (b'>', Some(b'=' | b'>'))
                 );
                 if two {
                     pos += 1;
                 }
                 TokenKind::Operator
             }
-            c if c.is_control() => {
-                pos += c.len_utf8();
+            // The other ASCII control characters (whitespace was skipped above).
+            0x00..=0x1f | 0x7f => {
+                pos += 1;
                 TokenKind::Invalid
+            }
+            0x80.. => {
+                let Some(c) = text.get(pos..).and_then(|rest| rest.chars().next()) else {
+                    break;
+                };
+                if c.is_whitespace() || c == '\u{feff}' {
+                    pos += c.len_utf8();
+                    spaced = true;
+                    continue;
+                }
+                if c.is_control() {
+                    pos += c.len_utf8();
+                    TokenKind::Invalid
+                } else {
+                    pos = word_end(text, pos);
+                    TokenKind::Word
+                }
             }
             _ => {
                 pos = word_end(text, pos);
                 TokenKind::Word
             }
         };
-        let class = match kind {
+        let (class, keyword) = match kind {
             TokenKind::Word if !bytes[start].is_ascii_digit() => keywords.get_in(bytes, start, pos),
-            _ => WordClass::NONE,
+            _ => (WordClass::NONE, Keyword::None),
         };
         let token = Token {
             kind,
@@ -527,6 +551,7 @@ pub fn tokenize(text: &str) -> Lexed {
             end: pos as u32,
             spaced,
             class,
+            keyword,
         };
         // Comments never change what a rule means; they are kept apart for suppressions.
         if kind == TokenKind::Comment {
@@ -622,6 +647,7 @@ mod tests {
                 token.text(text)
             );
             assert_ne!(token.class, WordClass::NONE, "{}", token.text(text));
+            assert_eq!(token.keyword.text(), token.text(text));
         }
     }
 
@@ -643,7 +669,8 @@ mod tests {
         assert_eq!(class("22"), Some(WordClass::NONE));
         assert_eq!(class("x"), Some(WordClass::NONE));
         assert_eq!(class("dport"), Some(WordClass::NONE));
-        // The table agrees with the lists for every keyword and for near misses.
+        // The table agrees with the lists for every keyword and for near misses; a word of the
+        // lists that were no `Keyword` would have no class.
         let keywords = STARTERS
             .iter()
             .chain(&[".", "map", "vmap", "ct", "jump", "goto"])
@@ -654,6 +681,7 @@ mod tests {
         for word in keywords {
             assert_eq!(WordClass::of(word), WordClass::of_keyword(word), "{word}");
             assert_ne!(WordClass::of(word), WordClass::NONE, "{word}");
+            assert_eq!(Keyword::of(word).text(), word);
             for near in [
                 format!("{word}x"),
                 word[1..].to_string(),
@@ -667,8 +695,14 @@ mod tests {
     #[test]
     fn word_end_table_agrees() {
         for b in 0u8..128 {
-            assert_eq!(ENDS_WORD[b as usize], !is_word_char(b as char), "byte {b}");
+            assert_eq!(
+                STOPS_WORD_RUN[b as usize],
+                !is_word_char(b as char),
+                "byte {b}"
+            );
         }
+        // Every non-ASCII byte stops the run, so that `word_end` decodes its character.
+        assert!((128..=255).all(|b| STOPS_WORD_RUN[b]));
     }
 
     #[test]

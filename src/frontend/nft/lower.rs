@@ -6,6 +6,7 @@
 //! keeps the span where it was written and the chain of uses that brought it.
 
 use super::include::Segments;
+use super::keyword::Keyword;
 use super::lexer::{is_starter, Token, TokenKind, WordClass};
 use super::parser::{ChainBlock, ChainEntry, Item, Name, Parsed, TableBlock, TableEntry};
 use crate::check;
@@ -159,6 +160,11 @@ impl<'a> Lowerer<'a> {
             Some(t) if t.kind == TokenKind::Word => Some(t.text(self.text)),
             _ => None,
         }
+    }
+
+    /// The keyword at `index` (`None` for any other token).
+    fn keyword(&self, index: usize) -> Keyword {
+        self.tokens.get(index).map_or(Keyword::None, |t| t.keyword)
     }
 
     fn item(&mut self, item: &Item) {
@@ -511,41 +517,41 @@ impl<'a> Lowerer<'a> {
                 pos = self.compound_match(&mut rule, selector, end, &mut verdict_groups);
                 continue;
             }
-            let Some(word) = self.word(pos) else {
-                pos = self.opaque(&mut rule, pos, end);
-                continue;
-            };
-            match word {
-                "tcp" | "udp" | "sctp" | "dccp" | "udplite" => {
-                    let l4 = L4::parse(word).unwrap_or(L4::Tcp);
+            // Every word this reads is a keyword: the lexer looked each up once.
+            let keyword = self.keyword(pos);
+            let word = keyword.text();
+            match keyword {
+                Keyword::None => pos = self.opaque(&mut rule, pos, end),
+                Keyword::Tcp | Keyword::Udp | Keyword::Sctp | Keyword::Dccp | Keyword::Udplite => {
+                    let l4 = transport_of(keyword).unwrap_or(L4::Tcp);
                     rule.matches.push(Match::L4Proto {
                         protos: ProtoSet::one(l4),
                         span: self.token_span(pos),
                     });
                     pos = self.port_match(&mut rule, pos, end, ProtoSet::one(l4));
                 }
-                "th" => pos = self.port_match(&mut rule, pos, end, ProtoSet::ANY),
-                "meta" if self.word(pos + 1) == Some("l4proto") => {
+                Keyword::Th => pos = self.port_match(&mut rule, pos, end, ProtoSet::ANY),
+                Keyword::Meta if self.keyword(pos + 1) == Keyword::L4proto => {
                     pos = self.proto_match(&mut rule, pos, pos + 2, end)
                 }
-                "ip" if self.word(pos + 1) == Some("protocol") => {
+                Keyword::Ip if self.keyword(pos + 1) == Keyword::Protocol => {
                     pos = self.proto_match(&mut rule, pos, pos + 2, end)
                 }
-                "ip6" if self.word(pos + 1) == Some("nexthdr") => {
+                Keyword::Ip6 if self.keyword(pos + 1) == Keyword::Nexthdr => {
                     pos = self.proto_match(&mut rule, pos, pos + 2, end)
                 }
-                "accept" | "drop" | "return" | "continue" => {
-                    let verdict = match word {
-                        "accept" => Verdict::Accept,
-                        "drop" => Verdict::Drop,
-                        "return" => Verdict::Return,
+                Keyword::Accept | Keyword::Drop | Keyword::Return | Keyword::Continue => {
+                    let verdict = match keyword {
+                        Keyword::Accept => Verdict::Accept,
+                        Keyword::Drop => Verdict::Drop,
+                        Keyword::Return => Verdict::Return,
                         _ => Verdict::Continue,
                     };
                     rule.verdict = Some((verdict, self.token_span(pos)));
                     pos += 1;
                 }
-                "reject" | "queue" => {
-                    let verdict = if word == "reject" {
+                Keyword::Reject | Keyword::Queue => {
+                    let verdict = if keyword == Keyword::Reject {
                         Verdict::Reject
                     } else {
                         Verdict::Queue
@@ -554,7 +560,7 @@ impl<'a> Lowerer<'a> {
                     // `reject with tcp reset`, `reject with icmpx type port-unreachable`: the
                     // words after `with` are its arguments, though `tcp` would start a match.
                     let mut args = pos + 1;
-                    if self.word(args) == Some("with") {
+                    if self.keyword(args) == Keyword::With {
                         args += 1;
                         while args < end && self.word(args).is_some_and(is_reject_argument) {
                             args += 1;
@@ -562,14 +568,14 @@ impl<'a> Lowerer<'a> {
                     }
                     pos = self.opaque_run(args, end);
                 }
-                "jump" | "goto"
+                Keyword::Jump | Keyword::Goto
                     if pos + 1 < end && self.tokens[pos + 1].kind != TokenKind::Word =>
                 {
                     // `jump $chain` or an anonymous chain binding `jump { … }`.
                     let stop = self.opaque_run(pos + 1, end);
                     self.check_variables_defined(pos..stop);
                     let target = self.tokens[pos + 1].text(self.text).to_string();
-                    let verdict = if word == "jump" {
+                    let verdict = if keyword == Keyword::Jump {
                         Verdict::Jump(target.into())
                     } else {
                         Verdict::Goto(target.into())
@@ -577,10 +583,10 @@ impl<'a> Lowerer<'a> {
                     rule.verdict = Some((verdict, self.tokens_span(pos..stop)));
                     pos = stop;
                 }
-                "jump" | "goto" => match self.word(pos + 1) {
+                Keyword::Jump | Keyword::Goto => match self.word(pos + 1) {
                     Some(target) => {
                         // (The target is a reference: recorded with every other one above.)
-                        let verdict = if word == "jump" {
+                        let verdict = if keyword == Keyword::Jump {
                             Verdict::Jump(target.into())
                         } else {
                             Verdict::Goto(target.into())
@@ -598,17 +604,21 @@ impl<'a> Lowerer<'a> {
                         pos += 1;
                     }
                 },
-                "dnat" | "snat" | "redirect" | "masquerade" | "tproxy" => {
-                    let kind = match word {
-                        "dnat" => NatKind::Dnat,
-                        "snat" => NatKind::Snat,
-                        "redirect" => NatKind::Redirect,
-                        "tproxy" => NatKind::Tproxy,
+                Keyword::Dnat
+                | Keyword::Snat
+                | Keyword::Redirect
+                | Keyword::Masquerade
+                | Keyword::Tproxy => {
+                    let kind = match keyword {
+                        Keyword::Dnat => NatKind::Dnat,
+                        Keyword::Snat => NatKind::Snat,
+                        Keyword::Redirect => NatKind::Redirect,
+                        Keyword::Tproxy => NatKind::Tproxy,
                         _ => NatKind::Masquerade,
                     };
                     // `dnat ip to …` in an inet table: the family word belongs to the statement.
                     let mut args = pos + 1;
-                    while args < end && matches!(self.word(args), Some("ip" | "ip6")) {
+                    while args < end && matches!(self.keyword(args), Keyword::Ip | Keyword::Ip6) {
                         args += 1;
                     }
                     let stop = self.opaque_run(args, end);
@@ -664,7 +674,7 @@ impl<'a> Lowerer<'a> {
                     depth = depth.saturating_sub(1)
                 }
                 TokenKind::Word if depth == 0 && token.class.has(WordClass::STARTER) => {
-                    let after_dot = pos > 0 && self.word(pos - 1) == Some(".");
+                    let after_dot = pos > 0 && self.keyword(pos - 1) == Keyword::Dot;
                     if !after_dot && !self.is_ct_status_flag(pos) {
                         return pos;
                     }
@@ -695,18 +705,19 @@ impl<'a> Lowerer<'a> {
         for index in range.start..range.end.saturating_sub(1) {
             // Runs over every opaque run: look at the text only of words that can match.
             let token = self.tokens[index];
-            let candidate = token.kind == TokenKind::Word
-                && (token.class.has(WordClass::STARTER)
-                    || self.text.as_bytes().get(token.start as usize) == Some(&b':'));
-            if !candidate {
+            if token.kind != TokenKind::Word {
                 continue;
             }
-            let word = token.text(self.text);
-            let word = word.strip_prefix(':').unwrap_or(word);
-            if !matches!(word, "tcp" | "udp" | "sctp" | "dccp" | "udplite") {
-                continue;
-            }
-            if let (Some(l4), Some("dport" | "sport")) = (L4::parse(word), self.word(index + 1)) {
+            let l4 = if token.class.has(WordClass::STARTER) {
+                transport_of(token.keyword)
+            } else if self.text.as_bytes().get(token.start as usize) == Some(&b':') {
+                // `:tcp dport`: the expression is glued to the `:` of a NAT target.
+                transport_of(Keyword::of(&token.text(self.text)[1..]))
+            } else {
+                None
+            };
+            let Some(l4) = l4 else { continue };
+            if matches!(self.keyword(index + 1), Keyword::Dport | Keyword::Sport) {
                 rule.matches.push(Match::L4Proto {
                     protos: ProtoSet::one(l4),
                     span: self.token_span(index),
@@ -750,9 +761,9 @@ impl<'a> Lowerer<'a> {
 
     /// `tcp dport [op] VALUE` and friends, from the protocol word at `start`.
     fn port_match(&mut self, rule: &mut Rule, start: usize, end: usize, protos: ProtoSet) -> usize {
-        let direction = match self.word(start + 1) {
-            Some("dport") => PortDirection::Destination,
-            Some("sport") => PortDirection::Source,
+        let direction = match self.keyword(start + 1) {
+            Keyword::Dport => PortDirection::Destination,
+            Keyword::Sport => PortDirection::Source,
             // `tcp flags syn`, `udp length 5`, …: another header field.
             _ => return self.opaque(rule, start, end),
         };
@@ -797,8 +808,11 @@ impl<'a> Lowerer<'a> {
         }
         // Mangling (`tcp dport set 80`), maps, bit operations and concatenations are opaque.
         let next = self.tokens[pos];
-        let opaque_follow = matches!(self.word(pos), Some("set" | "map" | "vmap" | "."))
-            || (next.kind == TokenKind::Operator && op == PortOp::Eq && pos == start + 2);
+        let opaque_follow =
+            matches!(
+                self.keyword(pos),
+                Keyword::Set | Keyword::Map | Keyword::Vmap | Keyword::Dot
+            ) || (next.kind == TokenKind::Operator && op == PortOp::Eq && pos == start + 2);
         if opaque_follow {
             let bitwise = next.kind == TokenKind::Operator
                 && matches!(next.text(self.text), "&" | "|" | "^" | "<<" | ">>");
@@ -810,7 +824,7 @@ impl<'a> Lowerer<'a> {
         }
         let value_start = pos;
         let value = self.value(&mut pos, end, protos, &[], 0);
-        if matches!(self.word(pos), Some(".")) || matches!(self.word(pos), Some(":")) {
+        if matches!(self.keyword(pos), Keyword::Dot | Keyword::Colon) {
             return self.opaque(rule, start, end);
         }
         match value {
@@ -1496,6 +1510,18 @@ fn definitions(segments: &Segments, items: &[Item]) -> (Vec<(String, Span)>, boo
 
 /// A word that can follow `reject with`: anything but the start of another statement, except
 /// the protocol words the reject types are named with.
+/// The transport protocol a keyword names (`tcp`, `udp`, `sctp`, `dccp`, `udplite`).
+fn transport_of(keyword: Keyword) -> Option<L4> {
+    Some(match keyword {
+        Keyword::Tcp => L4::Tcp,
+        Keyword::Udp => L4::Udp,
+        Keyword::Sctp => L4::Sctp,
+        Keyword::Dccp => L4::Dccp,
+        Keyword::Udplite => L4::UdpLite,
+        _ => return None,
+    })
+}
+
 fn is_reject_argument(word: &str) -> bool {
     !is_starter(word) || matches!(word, "tcp" | "icmp" | "icmpv6")
 }

@@ -4,6 +4,7 @@
 pub mod grammar;
 pub mod include;
 pub mod json;
+pub mod keyword;
 pub mod lexer;
 pub mod lower;
 pub mod parser;

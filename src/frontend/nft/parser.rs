@@ -6,6 +6,7 @@
 //! to the end of the statement and goes on, so every error of a file is reported.
 
 use super::lexer::{Token, TokenKind};
+use smallvec::SmallVec;
 use std::ops::Range;
 
 /// A syntax error: the byte range and what is wrong.
@@ -254,7 +255,8 @@ impl<'a> Parser<'a> {
 
     fn skip_statement_as(&mut self, rule: bool) -> Range<usize> {
         let start = self.pos;
-        let mut open: Vec<usize> = Vec::new();
+        // Every rule with a set opens a bracket: keep the few open ones off the heap.
+        let mut open: SmallVec<[usize; 4]> = SmallVec::new();
         while let Some(token) = self.peek() {
             if rule && token.kind == TokenKind::Newline && self.set_left_open(&open) {
                 break;

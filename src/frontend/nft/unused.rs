@@ -6,7 +6,7 @@
 //! That can only miss a finding, never invent one.
 
 use super::include::Segments;
-use super::lexer::{Token, TokenKind};
+use super::lexer::{Token, TokenKind, WordClass};
 use super::parser::{ChainEntry, Item, Name, TableEntry};
 use crate::check;
 use crate::diagnostic::Diagnostic;
@@ -32,15 +32,14 @@ fn uses<'t>(text: &'t str, tokens: &[Token]) -> Uses<'t> {
             TokenKind::SetRef => {
                 uses.sets.insert(&token.text(text)[1..]);
             }
-            TokenKind::Word if matches!(token.text(text), "jump" | "goto") => {
-                match tokens.get(index + 1) {
-                    Some(t) if matches!(t.kind, TokenKind::Word | TokenKind::String) => {
-                        uses.chains.insert(t.text(text).trim_matches('"'));
-                    }
-                    Some(t) if t.kind == TokenKind::Variable => uses.dynamic_jump = true,
-                    _ => {}
+            // The lexer marked `jump` and `goto`: no other word is compared.
+            TokenKind::Word if token.class.has(WordClass::JUMP) => match tokens.get(index + 1) {
+                Some(t) if matches!(t.kind, TokenKind::Word | TokenKind::String) => {
+                    uses.chains.insert(t.text(text).trim_matches('"'));
                 }
-            }
+                Some(t) if t.kind == TokenKind::Variable => uses.dynamic_jump = true,
+                _ => {}
+            },
             _ => {}
         }
     }
