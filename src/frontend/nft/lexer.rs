@@ -387,11 +387,6 @@ fn word_end(text: &str, from: usize) -> usize {
     pos
 }
 
-/// The offset of the first line break in `bytes`.
-fn memchr_newline(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'\n')
-}
-
 /// The end of a `$variable` or `@set` name starting at `from` (names are ASCII).
 fn name_end(bytes: &[u8], from: usize) -> usize {
     let len = bytes[from..]
@@ -436,25 +431,23 @@ pub fn tokenize(text: &str) -> Lexed {
     let bytes = text.as_bytes();
     let mut pos = 0usize;
     let mut spaced = true;
-    while let Some(&byte) = bytes.get(pos) {
+    while pos < text.len() {
+        // ASCII is nearly all of a ruleset: decode a character only where a byte is not.
+        let c = match bytes[pos] {
+            b if b.is_ascii() => b as char,
+            _ => match text[pos..].chars().next() {
+                Some(c) => c,
+                None => break,
+            },
+        };
         let start = pos;
-        // Dispatch on the byte: ASCII is nearly all of a ruleset, and a character is decoded
-        // only where a byte is not ASCII.
-        let kind = match byte {
-            b' ' | b'\t' | b'\r' | 0x0b | 0x0c => {
-                pos += 1;
-                spaced = true;
-                continue;
-            }
-            b'\n' => {
+        let kind = match c {
+            '\n' => {
                 pos += 1;
                 TokenKind::Newline
             }
             // A backslash before a line break continues the line, as in nft.
-            b'\\'
-                if matches!(bytes.get(pos + 1), Some(b'\n'))
-                    || matches!(bytes.get(pos + 1..pos + 3), Some(b"\r\n")) =>
-            {
+            '\\' if text[pos + 1..].starts_with('\n') || text[pos + 1..].starts_with("\r\n") => {
                 pos += if bytes.get(pos + 1) == Some(&b'\r') {
                     3
                 } else {
@@ -463,78 +456,65 @@ pub fn tokenize(text: &str) -> Lexed {
                 spaced = true;
                 continue;
             }
-            b'#' => {
-                pos += memchr_newline(&bytes[pos..]).unwrap_or(text.len() - pos);
+            c if c.is_whitespace() || c == '\u{feff}' => {
+                pos += c.len_utf8();
+                spaced = true;
+                continue;
+            }
+            '#' => {
+                pos += text[pos..].find('\n').unwrap_or(text.len() - pos);
                 TokenKind::Comment
             }
-            b'"' => match text[pos + 1..].find(['"', '\n']) {
+            '"' => match text[pos + 1..].find(['"', '\n']) {
                 Some(i) if bytes[pos + 1 + i] == b'"' => {
                     pos += i + 2;
                     TokenKind::String
                 }
                 _ => {
-                    pos += memchr_newline(&bytes[pos..]).unwrap_or(text.len() - pos);
+                    pos += text[pos..].find('\n').unwrap_or(text.len() - pos);
                     TokenKind::UnterminatedString
                 }
             },
-            b'$' | b'@' => {
+            '$' | '@' => {
                 pos += 1;
                 let name_len = name_end(bytes, pos) - pos;
                 pos += name_len;
-                match (byte, name_len) {
+                match (c, name_len) {
                     (_, 0) => TokenKind::Invalid,
-                    (b'$', _) => TokenKind::Variable,
+                    ('$', _) => TokenKind::Variable,
                     _ => TokenKind::SetRef,
                 }
             }
-            b'{' | b'}' | b'(' | b')' | b'[' | b']' | b';' | b',' => {
+            '{' | '}' | '(' | ')' | '[' | ']' | ';' | ',' => {
                 pos += 1;
-                match byte {
-                    b'{' => TokenKind::LBrace,
-                    b'}' => TokenKind::RBrace,
-                    b'(' => TokenKind::LParen,
-                    b')' => TokenKind::RParen,
-                    b'[' => TokenKind::LBracket,
-                    b']' => TokenKind::RBracket,
-                    b';' => TokenKind::Semicolon,
+                match c {
+                    '{' => TokenKind::LBrace,
+                    '}' => TokenKind::RBrace,
+                    '(' => TokenKind::LParen,
+                    ')' => TokenKind::RParen,
+                    '[' => TokenKind::LBracket,
+                    ']' => TokenKind::RBracket,
+                    ';' => TokenKind::Semicolon,
                     _ => TokenKind::Comma,
                 }
             }
-            b'=' | b'!' | b'<' | b'>' | b'&' | b'|' | b'^' => {
+            '=' | '!' | '<' | '>' | '&' | '|' | '^' => {
                 pos += 1;
                 let two = matches!(
-                    (byte, bytes.get(pos)),
-                    (b'=', Some(b'='))
-                        | (b'!', Some(b'='))
-                        | (b'<', Some(b'=' | b'<'))
-                        | (b'>', Some(b'=' | b'>'))
+                    (c, bytes.get(pos)),
+                    ('=', Some(b'='))
+                        | ('!', Some(b'='))
+                        | ('<', Some(b'=' | b'<'))
+                        | ('>', Some(b'=' | b'>'))
                 );
                 if two {
                     pos += 1;
                 }
                 TokenKind::Operator
             }
-            // The other ASCII control characters (whitespace was skipped above).
-            0x00..=0x1f | 0x7f => {
-                pos += 1;
+            c if c.is_control() => {
+                pos += c.len_utf8();
                 TokenKind::Invalid
-            }
-            0x80.. => {
-                let Some(c) = text.get(pos..).and_then(|rest| rest.chars().next()) else {
-                    break;
-                };
-                if c.is_whitespace() || c == '\u{feff}' {
-                    pos += c.len_utf8();
-                    spaced = true;
-                    continue;
-                }
-                if c.is_control() {
-                    pos += c.len_utf8();
-                    TokenKind::Invalid
-                } else {
-                    pos = word_end(text, pos);
-                    TokenKind::Word
-                }
             }
             _ => {
                 pos = word_end(text, pos);

@@ -75,6 +75,7 @@ pub fn lower(
             file: segments.root(),
             tables: Vec::new(),
         },
+        rule_has_variables: true,
     };
     let (defines, includes) = definitions(segments, &parsed.items);
     lowerer.all_defines = defines;
@@ -128,6 +129,9 @@ struct Lowerer<'a> {
     /// Reads port atoms (shared with the JSON front end) and holds every diagnostic.
     atoms: Atoms<'a>,
     ruleset: Ruleset,
+    /// Whether the rule being read has a `$variable` (true outside rules): most rules have
+    /// none, and then no run of their tokens is searched for one.
+    rule_has_variables: bool,
 }
 
 /// A port value's elements: most values are one port, kept inline.
@@ -441,6 +445,9 @@ impl<'a> Lowerer<'a> {
 
     /// Report `$variables` used in `range` (outside a port value) that are not defined.
     fn check_variables_defined(&mut self, range: Range<usize>) {
+        if !self.rule_has_variables {
+            return;
+        }
         for index in range {
             let token = self.tokens[index];
             if token.kind == TokenKind::Variable {
@@ -470,9 +477,11 @@ impl<'a> Lowerer<'a> {
         // Whether the rule may hold a concatenation, a map or a conntrack port: most rules do
         // not, and then no match start needs to look for one.
         let mut may_compound = false;
+        let mut has_variables = false;
         for index in range.clone() {
             let token = self.tokens[index];
             match token.kind {
+                TokenKind::Variable => has_variables = true,
                 // The lexer classed each word once: this runs for every token of every rule.
                 TokenKind::Word if token.class.has(WordClass::COMPOUND) => may_compound = true,
                 // Every `jump`/`goto` target, also inside a verdict map (`{ 22 : jump ssh }`).
@@ -504,6 +513,7 @@ impl<'a> Lowerer<'a> {
                 _ => {}
             }
         }
+        self.rule_has_variables = has_variables;
         let end = range.end;
         let mut pos = range.start;
         let mut nat_pending: Vec<(NatKind, Range<usize>)> = Vec::new();
@@ -519,7 +529,6 @@ impl<'a> Lowerer<'a> {
             }
             // Every word this reads is a keyword: the lexer looked each up once.
             let keyword = self.keyword(pos);
-            let word = keyword.text();
             match keyword {
                 Keyword::None => pos = self.opaque(&mut rule, pos, end),
                 Keyword::Tcp | Keyword::Udp | Keyword::Sctp | Keyword::Dccp | Keyword::Udplite => {
@@ -598,7 +607,7 @@ impl<'a> Lowerer<'a> {
                         let span = self.token_span(pos);
                         self.syntax_error(
                             span,
-                            format!("`{word}` needs a chain name"),
+                            format!("`{}` needs a chain name", keyword.text()),
                             "write `jump CHAIN` with the name of a chain in this table",
                         );
                         pos += 1;
@@ -642,6 +651,7 @@ impl<'a> Lowerer<'a> {
             }
             rule.nat.push(nat);
         }
+        self.rule_has_variables = true;
         rule.matches.shrink_to_fit();
         if verdict_groups.is_empty() {
             // Most rules: moved once, straight into the chain.
