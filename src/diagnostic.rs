@@ -125,6 +125,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    #[inline]
     pub fn new(rule: &'static RuleInfo, span: Span, message: impl Into<Message>) -> Diagnostic {
         Diagnostic {
             rule,
@@ -137,6 +138,7 @@ impl Diagnostic {
         }
     }
 
+    #[inline]
     pub fn with_help(mut self, help: impl Into<Cow<'static, str>>) -> Diagnostic {
         self.help = Some(help.into());
         self

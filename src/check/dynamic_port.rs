@@ -12,6 +12,8 @@ super::rule_info!(
     "a single service port in 49152-65535 is opened for inbound traffic"
 );
 
+// Inlined into the one walk over every port element (`check::run`).
+#[inline]
 pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
     let opens = matches!(
         judged.used_as,

@@ -12,6 +12,8 @@ super::rule_info!(
 
 const HELP: &str = "IANA's note [1] on the experiment ports: \"It is only appropriate to use these values in explicitly-configured experiments; they MUST NOT be shipped as defaults in implementations. See RFC 3692 for details.\" Any other experiment may use the same port at the same time. Give the service a registered port";
 
+// Inlined into the one walk over every port element (`check::run`).
+#[inline]
 pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
     let element = judged.element;
     if !element.is_single() {

@@ -75,17 +75,19 @@ pub struct Context<'a> {
 
 /// Run every model check on one ruleset.
 pub fn run(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    port_facts::for_each(ctx, |judged| {
-        unassigned_port::check(judged, out);
-        reserved_port::check(judged, out);
-        experimental_port::check(judged, out);
-        unauthorized_use::check(judged, out);
-        deassigned_port::check(judged, out);
-        unregistered_protocol::check(judged, out);
-        privileged_port::check(judged, out);
-        dynamic_port::check(judged, out);
+    port_facts::for_each(ctx, |visit| match visit {
+        port_facts::Visit::Set(ports) => overlapping_ports::check(ports, out),
+        port_facts::Visit::Element(judged) => {
+            unassigned_port::check(judged, out);
+            reserved_port::check(judged, out);
+            experimental_port::check(judged, out);
+            unauthorized_use::check(judged, out);
+            deassigned_port::check(judged, out);
+            unregistered_protocol::check(judged, out);
+            privileged_port::check(judged, out);
+            dynamic_port::check(judged, out);
+        }
     });
-    overlapping_ports::check(ctx, out);
 }
 
 macro_rules! rule_info {

@@ -58,9 +58,19 @@ fn judged_protocols(protos: ProtoSet) -> (ProtoSet, bool) {
     }
 }
 
+/// What [`for_each`] hands over, in one walk of the ruleset (a 100,000-rule model is walked once,
+/// not once per check).
+pub enum Visit<'v, 'a> {
+    /// A port list or set of a match, before its elements, whatever the match does with it.
+    Set(&'a PortSet),
+    /// An element the registry was asked about.
+    Element(&'v Judged<'a>),
+}
+
 /// Judge every port element of the ruleset, one at a time (nothing is kept: a 100,000-rule file
-/// has as many elements), and hand each to `visit`.
-pub fn for_each<'a>(ctx: &Context<'a>, mut visit: impl FnMut(&Judged<'a>)) {
+/// has as many elements), and hand each to `visit`, with each matched port set before its
+/// elements.
+pub fn for_each<'a>(ctx: &Context<'a>, mut visit: impl FnMut(Visit<'_, 'a>)) {
     for table in &ctx.ruleset.tables {
         let outbound_only = chains_reached_only_outbound(table);
         for (index, chain) in table.chains.iter().enumerate() {
@@ -111,7 +121,7 @@ fn judge_chain<'a>(
     ctx: &Context<'a>,
     chain: &'a Chain,
     outbound: bool,
-    visit: &mut impl FnMut(&Judged<'a>),
+    visit: &mut impl FnMut(Visit<'_, 'a>),
 ) {
     for rule in &chain.rules {
         for m in &rule.matches {
@@ -123,6 +133,7 @@ fn judge_chain<'a>(
                 ..
             } = m
             {
+                visit(Visit::Set(ports));
                 let used_as = PortUse::Match {
                     direction: *direction,
                     op: *op,
@@ -157,7 +168,7 @@ fn judge_set<'a>(
     ports: &'a PortSet,
     protos: ProtoSet,
     used_as: PortUse,
-    visit: &mut impl FnMut(&Judged<'a>),
+    visit: &mut impl FnMut(Visit<'_, 'a>),
 ) {
     // Only ports a rule lets through are judged: `tcp dport 0 drop` and `tcp dport != 1021`
     // are sane hardening, and `tcp dport < 1024` is a bound, not a port.
@@ -168,27 +179,26 @@ fn judge_set<'a>(
     }
     let (l4s, protocol_unknown) = judged_protocols(protos);
     for element in &ports.elements {
-        let facts = if element.is_single() {
-            l4s.iter()
-                .map(|l4| {
-                    let proto = registry_proto(l4);
-                    PortFact {
-                        l4,
-                        state: registry.state(element.lo, proto),
-                        unauthorized: registry.unauthorized_reported(element.lo, proto),
-                    }
-                })
-                .collect()
-        } else {
-            SmallVec::new()
-        };
-        visit(&Judged {
+        // Pushed one by one: `collect` into a SmallVec is a call the compiler does not inline,
+        // and this runs for every port of a ruleset.
+        let mut facts = SmallVec::new();
+        if element.is_single() {
+            for l4 in l4s.iter() {
+                let proto = registry_proto(l4);
+                facts.push(PortFact {
+                    l4,
+                    state: registry.state(element.lo, proto),
+                    unauthorized: registry.unauthorized_reported(element.lo, proto),
+                });
+            }
+        }
+        visit(Visit::Element(&Judged {
             registry,
             element,
             used_as,
             facts,
             protocol_unknown,
-        });
+        }));
     }
 }
 

@@ -11,6 +11,8 @@ super::rule_info!(
     "a listener on this host must bind a port below 1024"
 );
 
+// Inlined into the one walk over every port element (`check::run`).
+#[inline]
 pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
     let PortUse::NatTarget { kind, local: true } = judged.used_as else {
         return;

@@ -10,6 +10,8 @@ super::rule_info!(
     "the port is reserved by IANA (0, 1023, …)"
 );
 
+// Inlined into the one walk over every port element (`check::run`).
+#[inline]
 pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
     let hits = judged.holding(|s| s.state == PortState::Reserved);
     let Some(l4) = hits.iter().next() else {

@@ -11,6 +11,8 @@ super::rule_info!(
     "IANA lists the port as unassigned for that protocol"
 );
 
+// Inlined into the one walk over every port element (`check::run`).
+#[inline]
 pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
     let hits = judged.holding(|s| s.state == PortState::Unassigned);
     if hits.is_empty() {

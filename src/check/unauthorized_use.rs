@@ -9,6 +9,8 @@ super::rule_info!(
     "the registry reports unauthorized use of the port"
 );
 
+// Inlined into the one walk over every port element (`check::run`).
+#[inline]
 pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
     let hits = judged.holding(|s| s.unauthorized);
     let Some(l4) = hits.iter().next() else {

@@ -10,6 +10,8 @@ super::rule_info!(
     "the port is assigned, but not for this transport protocol"
 );
 
+// Inlined into the one walk over every port element (`check::run`).
+#[inline]
 pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
     let hits = judged.holding(|s| s.state == PortState::OtherProtocolOnly);
     let Some(l4) = hits.iter().next() else {

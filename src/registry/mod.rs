@@ -323,6 +323,7 @@ impl Registry {
     /// What the registry says about (`port`, `proto`), without the rows: checks judge every
     /// port of a ruleset and need the rows only for the few they report on, so this allocates
     /// nothing. [`Registry::status`] gives the same state with its rows.
+    #[inline]
     pub fn state(&self, port: u16, proto: Proto) -> PortState {
         if port >= DYNAMIC_START {
             return PortState::Dynamic;
@@ -341,6 +342,7 @@ impl Registry {
 
     /// Whether a row for (`port`, `proto`) reports unauthorized use of the port (the rows are
     /// in [`PortStatus::unauthorized`]).
+    #[inline]
     pub fn unauthorized_reported(&self, port: u16, proto: Proto) -> bool {
         port < DYNAMIC_START
             && port <= self.meta.coverage_end
@@ -348,6 +350,7 @@ impl Registry {
     }
 
     /// The fact byte of (`port`, `proto`), for a port below the dynamic range.
+    #[inline]
     fn fact(&self, port: u16, proto: Proto) -> u8 {
         let slot = usize::from(port) * Proto::ALL.len() + proto as usize;
         self.port_facts.get(slot).copied().unwrap_or(0)
