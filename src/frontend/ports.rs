@@ -38,7 +38,7 @@ impl<'a> Atoms<'a> {
         via: &[VariableUse],
     ) -> Option<PortElement> {
         let element = |lo: u16, hi: u16, origin: PortOrigin| {
-            PortElement::new(lo, hi, span, origin, via.iter().rev().cloned().collect())
+            PortElement::new(lo, hi, span, origin, innermost_first(via))
         };
         if let Some(number) = parse_number(text) {
             return match u16::try_from(number) {
@@ -230,6 +230,16 @@ impl<'a> Atoms<'a> {
         ));
         let d = self.with_uses(d, via);
         self.push(d);
+    }
+}
+
+/// The variable uses an element came through, innermost first. Nearly every element was written
+/// in place: then nothing is collected (an empty `collect` is still a call per element).
+pub fn innermost_first(via: &[VariableUse]) -> Vec<VariableUse> {
+    if via.is_empty() {
+        Vec::new()
+    } else {
+        via.iter().rev().cloned().collect()
     }
 }
 

@@ -297,20 +297,36 @@ impl Registry {
 
     /// The rows named `name` (case-insensitive), including name-only rows, in registry order.
     pub fn records_named(&self, name: &str) -> Vec<&Record> {
-        let key = name.to_ascii_lowercase();
-        let start = self.names.partition_point(|(n, _)| *n < key.as_str());
-        self.names[start..]
+        self.name_entries(name)
             .iter()
-            .take_while(|(n, _)| *n == key)
             .map(|(_, id)| &self.records[*id as usize])
             .collect()
+    }
+
+    /// The name index's entries for `name` (case-insensitive). A name already in lower case, as
+    /// nearly every name in a ruleset is, is looked up without a copy.
+    fn name_entries(&self, name: &str) -> &[(&'static str, u32)] {
+        let lowered;
+        let key = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            lowered = name.to_ascii_lowercase();
+            lowered.as_str()
+        } else {
+            name
+        };
+        let start = self.names.partition_point(|(n, _)| *n < key);
+        let len = self.names[start..]
+            .iter()
+            .take_while(|(n, _)| *n == key)
+            .count();
+        &self.names[start..start + len]
     }
 
     /// The ports `name` names for `proto`, in registry order, without repeats. Name-only rows
     /// are skipped; a named range (x11 6000-6063) gives its range.
     pub fn resolve_name(&self, name: &str, proto: Proto) -> Vec<(u16, u16)> {
         let mut ports = Vec::new();
-        for record in self.records_named(name) {
+        for (_, id) in self.name_entries(name) {
+            let record = &self.records[*id as usize];
             if let Some(range) = record.ports {
                 if record.applies_to(proto) && !ports.contains(&range) {
                     ports.push(range);

@@ -1450,7 +1450,7 @@ impl<'a> Reader<'a> {
             hi,
             span,
             PortOrigin::Range,
-            via.iter().rev().cloned().collect(),
+            crate::frontend::ports::innermost_first(via),
         ))
     }
 
