@@ -12,7 +12,7 @@
 //! word can be a value, and a value ends where nft's grammar says it must (one primary, joined to
 //! more by `,`, `-`, `/`, `.` or a bit operator).
 
-use super::keyword::{Keyword, KeywordSet};
+use super::keyword::{bytes_equal, Keyword, KeywordSet};
 use super::lexer::{matching_brace, Token, TokenKind, WordClass};
 use std::ops::Range;
 
@@ -52,10 +52,30 @@ type Parse = Result<(), Box<GrammarError>>;
 struct Header {
     name: &'static str,
     fields: &'static [&'static str],
+    /// The fields that are keywords (`saddr`, `dport`, `protocol`, …): a field token with a
+    /// keyword is looked up here, one bit, instead of among the field names.
+    field_keywords: KeywordSet,
+    /// Some of its fields take more words (`tcp option`, `sctp chunk`, `arp saddr ip`, `rt ip
+    /// nexthop`): see [`Reader::field_suffix`].
+    has_field_suffixes: bool,
 }
 
 const fn header(name: &'static str, fields: &'static [&'static str]) -> Header {
-    Header { name, fields }
+    let mut has_field_suffixes = false;
+    let mut i = 0;
+    let suffixed: [&str; 6] = ["tcp", "ip", "sctp", "dccp", "arp", "rt"];
+    while i < suffixed.len() {
+        if bytes_equal(name.as_bytes(), suffixed[i].as_bytes()) {
+            has_field_suffixes = true;
+        }
+        i += 1;
+    }
+    Header {
+        name,
+        fields,
+        field_keywords: KeywordSet::of_words(fields),
+        has_field_suffixes,
+    }
 }
 
 static ETHER: Header = header("ether", &["saddr", "daddr", "type"]);
@@ -358,8 +378,8 @@ const UNQUALIFIED_META_KEYS: &[&str] = &[
 
 /// [`UNQUALIFIED_META_KEYS`] as keywords.
 fn unqualified_meta_keywords() -> &'static KeywordSet {
-    static SET: std::sync::OnceLock<KeywordSet> = std::sync::OnceLock::new();
-    SET.get_or_init(|| KeywordSet::of_words(UNQUALIFIED_META_KEYS.iter().copied()))
+    static SET: KeywordSet = KeywordSet::of_words(UNQUALIFIED_META_KEYS);
+    &SET
 }
 
 fn is_unqualified_meta_key(word: &str) -> bool {
@@ -1067,9 +1087,18 @@ impl<'a> Reader<'a> {
             return Selector::No;
         };
         let next = at + 1;
+        let field_keyword = self.keyword(next);
+        let is_field = |field: &str| {
+            // A keyword field is one bit to test; only other words are compared by name.
+            if field_keyword == Keyword::None {
+                header.fields.contains(&field)
+            } else {
+                header.field_keywords.contains(field_keyword)
+            }
+        };
         match self.word(next) {
-            Some(field) if header.fields.contains(&field) => {
-                match self.field_suffix(header, field, next + 1) {
+            Some(field) if is_field(field) => {
+                match self.field_suffix(header, field, field_keyword, next + 1) {
                     Ok(end) => Selector::Ends(end),
                     Err(error) => Selector::Bad(error),
                 }
@@ -1094,9 +1123,22 @@ impl<'a> Reader<'a> {
         &self,
         header: &Header,
         field: &str,
+        field_keyword: Keyword,
         mut pos: usize,
     ) -> Result<usize, Box<GrammarError>> {
-        let option_fields: &[&str] = match (header.name, field) {
+        // Every field a suffix follows is a keyword: most fields skip the comparisons below.
+        let may_have_suffix = header.has_field_suffixes
+            && matches!(
+                field_keyword,
+                Keyword::Option
+                    | Keyword::Chunk
+                    | Keyword::Saddr
+                    | Keyword::Daddr
+                    | Keyword::Ip
+                    | Keyword::Ip6
+            );
+        let special = if may_have_suffix { header.name } else { "" };
+        let option_fields: &[&str] = match (special, field) {
             ("tcp", "option") => TCP_OPTION_FIELDS,
             ("ip", "option") => IP_OPTION_FIELDS,
             ("sctp", "chunk") => SCTP_CHUNK_FIELDS,
@@ -1990,7 +2032,6 @@ impl<'a> Reader<'a> {
 
     /// The statement `word` starts, if it starts one.
     fn statement(&mut self, keyword: Keyword) -> Option<Parse> {
-        let word = keyword.text();
         let at = self.pos;
         let result = match keyword {
             Keyword::Accept
@@ -2001,7 +2042,7 @@ impl<'a> Reader<'a> {
                 self.pos += 1;
                 Ok(())
             }
-            Keyword::Jump | Keyword::Goto => self.chain_target(word),
+            Keyword::Jump | Keyword::Goto => self.chain_target(keyword.text()),
             Keyword::Queue => {
                 self.pos += 1;
                 self.queue()
@@ -2028,11 +2069,11 @@ impl<'a> Reader<'a> {
             }
             Keyword::Snat | Keyword::Dnat | Keyword::Masquerade | Keyword::Redirect => {
                 self.pos += 1;
-                self.nat(word)
+                self.nat(keyword.text())
             }
             Keyword::Tproxy | Keyword::Dup | Keyword::Fwd => {
                 self.pos += 1;
-                self.target_and_device(word)
+                self.target_and_device(keyword.text())
             }
             Keyword::Synproxy => {
                 self.pos += 1;
@@ -2044,7 +2085,7 @@ impl<'a> Reader<'a> {
             }
             Keyword::Add | Keyword::Update | Keyword::Delete => {
                 self.pos += 1;
-                self.set_update(word)
+                self.set_update(keyword.text())
             }
             Keyword::Set => {
                 self.pos += 1;
@@ -3236,6 +3277,38 @@ mod tests {
         for &word in STATEMENT_WORDS {
             assert_ne!(Keyword::of(word), Keyword::None, "{word}");
         }
+        // A field given by keyword is found as by name, in every header.
+        for &name in HEADERS {
+            let Some(header) = header_of(name) else {
+                panic!("{name}")
+            };
+            for &(keyword, word) in Keyword::ALL {
+                assert_eq!(
+                    header.field_keywords.contains(keyword),
+                    header.fields.contains(&word),
+                    "{name} {word}"
+                );
+            }
+        }
+        // Each field `field_suffix` reads more words after passes its keyword gate.
+        for (name, field) in [
+            ("tcp", "option"),
+            ("ip", "option"),
+            ("sctp", "chunk"),
+            ("dccp", "option"),
+            ("arp", "saddr"),
+            ("arp", "daddr"),
+            ("rt", "ip"),
+            ("rt", "ip6"),
+        ] {
+            let header = header_of(name).map(|h| (h.has_field_suffixes, h.fields.contains(&field)));
+            assert_eq!(header, Some((true, true)), "{name} {field}");
+            assert_ne!(Keyword::of(field), Keyword::None, "{field}");
+        }
+        accepts("sctp chunk data flags 2");
+        accepts("arp saddr ip 10.0.0.1");
+        accepts("rt ip nexthop 10.0.0.1");
+        refuses("tcp option nop length 2", "nop length", "no field");
     }
 
     fn check(rule: &str) -> Option<GrammarError> {

@@ -179,6 +179,7 @@ keywords! {
     Used = "used",
     In = "in",
     Out = "out",
+    Chunk = "chunk",
 }
 
 impl Keyword {
@@ -215,15 +216,17 @@ impl Keyword {
 pub struct KeywordSet([u64; 4]);
 
 impl KeywordSet {
-    /// The keywords among `words` (a word that is no keyword is not in the set; the tests of each
-    /// list check that every word of it is one).
-    pub fn of_words<'w>(words: impl IntoIterator<Item = &'w str>) -> KeywordSet {
+    /// The keywords among `words`, computed in a constant (a word that is no keyword is not in
+    /// the set; the tests of each list check that every word of it is one).
+    pub const fn of_words(words: &[&str]) -> KeywordSet {
         let mut bits = [0u64; 4];
-        for keyword in words.into_iter().map(Keyword::of) {
-            if keyword != Keyword::None {
-                let index = keyword as usize;
+        let mut i = 0;
+        while i < words.len() {
+            let index = Keyword::of_const(words[i]) as usize;
+            if index != Keyword::None as usize {
                 bits[index / 64] |= 1 << (index % 64);
             }
+            i += 1;
         }
         KeywordSet(bits)
     }
@@ -234,6 +237,35 @@ impl KeywordSet {
     }
 }
 
+impl Keyword {
+    /// [`Keyword::of`] for constants: a linear search, done by the compiler.
+    pub const fn of_const(word: &str) -> Keyword {
+        let mut i = 0;
+        while i < Keyword::ALL.len() {
+            if bytes_equal(Keyword::ALL[i].1.as_bytes(), word.as_bytes()) {
+                return Keyword::ALL[i].0;
+            }
+            i += 1;
+        }
+        Keyword::None
+    }
+}
+
+/// `a == b` for byte strings, in a constant.
+pub const fn bytes_equal(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,10 +274,12 @@ mod tests {
     fn every_keyword_is_found_by_its_text_and_only_by_it() {
         for &(keyword, text) in Keyword::ALL {
             assert_eq!(Keyword::of(text), keyword, "{text}");
+            assert_eq!(Keyword::of_const(text), keyword, "{text}");
             assert_eq!(keyword.text(), text);
         }
         for near in ["tcpx", "Tcp", "dpor", "dports", "ip66", "", "22", "acceptt"] {
             assert_eq!(Keyword::of(near), Keyword::None, "{near}");
+            assert_eq!(Keyword::of_const(near), Keyword::None, "{near}");
         }
         // A token keeps its keyword in one byte of padding.
         assert!(Keyword::ALL.len() < 256);
@@ -253,10 +287,10 @@ mod tests {
 
     #[test]
     fn a_keyword_set_holds_its_words_only() {
-        let set = KeywordSet::of_words(["tcp", "dport", "not-a-keyword"]);
+        let set = KeywordSet::of_words(&["tcp", "dport", "not-a-keyword"]);
         assert!(set.contains(Keyword::Tcp) && set.contains(Keyword::Dport));
         assert!(!set.contains(Keyword::Udp) && !set.contains(Keyword::None));
         let last = Keyword::ALL[Keyword::ALL.len() - 1];
-        assert!(KeywordSet::of_words([last.1]).contains(last.0));
+        assert!(KeywordSet::of_words(&[last.1]).contains(last.0));
     }
 }
