@@ -101,9 +101,12 @@ fn phases(c: &mut Criterion) {
     let resolver = Resolver::new(&registry);
     let text = std::fs::read_to_string(dir.join("rules-100000.nft")).expect("ruleset");
     let segments = Segments::single(FileId(0), text.len());
-    let tokens = lexer::tokenize(&text).tokens;
+    let lexed = lexer::tokenize(&text);
+    let (tokens, marked) = (lexed.tokens, lexed.marked);
     let parsed = parser::parse(&text, &tokens);
-    let lowered = lower::lower(&segments, &text, &tokens, &parsed, &resolver, false);
+    let lowered = lower::lower(
+        &segments, &text, &tokens, &marked, &parsed, &resolver, false,
+    );
     let mut group = c.benchmark_group("phase");
     group.sample_size(10);
     group.throughput(Throughput::Bytes(text.len() as u64));
@@ -113,7 +116,9 @@ fn phases(c: &mut Criterion) {
     });
     group.bench_function("lower", |b| {
         b.iter_with_large_drop(|| {
-            lower::lower(&segments, &text, &tokens, &parsed, &resolver, false)
+            lower::lower(
+                &segments, &text, &tokens, &marked, &parsed, &resolver, false,
+            )
         })
     });
     group.bench_function("grammar", |b| {
@@ -125,7 +130,7 @@ fn phases(c: &mut Criterion) {
         })
     });
     group.bench_function("unused", |b| {
-        b.iter_with_large_drop(|| unused::unused(&text, &tokens, &parsed.items, &segments))
+        b.iter_with_large_drop(|| unused::unused(&text, &tokens, &marked, &parsed.items, &segments))
     });
     group.bench_function("checks", |b| {
         b.iter_with_large_drop(|| {

@@ -93,7 +93,12 @@ fn chains_reached_only_outbound(table: &Table) -> Vec<bool> {
             work.push(i);
         }
     }
-    // Propagate along jumps and gotos; each chain's pair only grows, so this ends.
+    // Propagate along jumps and gotos; each chain's pair only grows, so this ends. Only a
+    // regular chain is reached that way (nft refuses a jump to a base chain): without one, no
+    // rule needs reading.
+    if table.chains.iter().all(|chain| chain.hook().is_some()) {
+        work.clear();
+    }
     while let Some(from) = work.pop() {
         for rule in &table.chains[from].rules {
             let target = match &rule.verdict {

@@ -12,7 +12,7 @@
 //! parser and lowering read. [`Segments`] maps a virtual range back to a file and its own
 //! offsets. A file without includes is its own text: nothing is copied.
 
-use super::lexer::{tokenize, Token, TokenKind};
+use super::lexer::{is_marked, tokenize, Token, TokenKind};
 use crate::check;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Sources, Span};
@@ -174,6 +174,8 @@ impl Segments {
 /// A file with its includes spliced in.
 pub struct Expansion {
     pub tokens: Vec<Token>,
+    /// The indices of the marked tokens ([`super::lexer::Lexed::marked`]).
+    pub marked: Vec<u32>,
     pub segments: Segments,
     /// PL004 findings.
     pub diagnostics: Vec<Diagnostic>,
@@ -193,6 +195,7 @@ struct Expander<'a> {
     sources: &'a mut Sources,
     includes: &'a mut Includes,
     tokens: Vec<Token>,
+    marked: Vec<u32>,
     segments: Vec<Segment>,
     /// The base of each file already placed in the virtual text.
     bases: HashMap<FileId, u32>,
@@ -209,6 +212,7 @@ pub fn expand(root: FileId, sources: &mut Sources, includes: &mut Includes) -> E
         sources,
         includes,
         tokens: Vec::new(),
+        marked: Vec::new(),
         segments: vec![Segment {
             base: 0,
             len,
@@ -230,6 +234,7 @@ pub fn expand(root: FileId, sources: &mut Sources, includes: &mut Includes) -> E
     included.sort();
     Expansion {
         tokens: expander.tokens,
+        marked: expander.marked,
         segments: Segments {
             segments: expander.segments,
         },
@@ -256,8 +261,11 @@ fn include_at(tokens: &[Token], text: &str, index: usize) -> bool {
 impl Expander<'_> {
     fn splice(&mut self, file: FileId, base: u32, included_at: Option<Span>) {
         let text = &self.sources.get(file).text;
-        let tokens = tokenize(text).tokens;
-        let includes: Vec<(usize, String, Range<usize>)> = (0..tokens.len())
+        let lexed = tokenize(text);
+        let tokens = lexed.tokens;
+        // `include` is marked: only those words are looked at.
+        let includes: Vec<(usize, String, Range<usize>)> = (lexed.marked.iter())
+            .map(|&i| i as usize)
             .filter(|&i| include_at(&tokens, text, i))
             .map(|i| {
                 let path = tokens[i + 1].text(text).trim_matches('"').to_string();
@@ -272,6 +280,7 @@ impl Expander<'_> {
             // The common case, a file without includes: its tokens as they are, not a copy
             // (for a large file that is tens of megabytes).
             self.tokens = tokens;
+            self.marked = lexed.marked;
             return;
         }
         self.stack.push(Frame { file, included_at });
@@ -290,6 +299,9 @@ impl Expander<'_> {
             let mut token = tokens[index];
             token.start += base;
             token.end += base;
+            if is_marked(&token) {
+                self.marked.push(self.tokens.len() as u32);
+            }
             self.tokens.push(token);
             index += 1;
         }

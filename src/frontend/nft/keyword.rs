@@ -180,6 +180,7 @@ keywords! {
     In = "in",
     Out = "out",
     Chunk = "chunk",
+    Include = "include",
 }
 
 impl Keyword {

@@ -400,6 +400,23 @@ fn name_end(bytes: &[u8], from: usize) -> usize {
 pub struct Lexed {
     pub tokens: Vec<Token>,
     pub comments: Vec<Token>,
+    /// The indices of the [marked](is_marked) tokens, in order.
+    pub marked: Vec<u32>,
+}
+
+/// Whether later passes look for this token across a whole ruleset: a `$variable`, an `@set`,
+/// `jump`/`goto`, a word that may start a concatenation or map (`.`, `map`, `vmap`, `ct`), or
+/// `include`. The lexer lists where they are ([`Lexed::marked`]), so that those passes visit
+/// the few marked tokens instead of every token of a large file.
+pub fn is_marked(token: &Token) -> bool {
+    match token.kind {
+        TokenKind::Variable | TokenKind::SetRef => true,
+        TokenKind::Word => {
+            token.class.0 & (WordClass::COMPOUND.0 | WordClass::JUMP.0) != 0
+                || token.keyword == Keyword::Include
+        }
+        _ => false,
+    }
 }
 
 /// The index of the `}` that closes the `{` at `open`, if it comes before `end`.
@@ -427,6 +444,7 @@ pub fn tokenize(text: &str) -> Lexed {
     // while it grows.
     let mut tokens = Vec::with_capacity(text.len() / 5);
     let mut comments = Vec::new();
+    let mut marked = Vec::new();
     let keywords = keyword_classes();
     let bytes = text.as_bytes();
     let mut pos = 0usize;
@@ -537,11 +555,19 @@ pub fn tokenize(text: &str) -> Lexed {
         if kind == TokenKind::Comment {
             comments.push(token);
         } else {
+            if is_marked(&token) {
+                // (`start` is a u32 too: a text and its token count fit one.)
+                marked.push(tokens.len() as u32);
+            }
             tokens.push(token);
         }
         spaced = matches!(kind, TokenKind::Newline | TokenKind::Comment);
     }
-    Lexed { tokens, comments }
+    Lexed {
+        tokens,
+        comments,
+        marked,
+    }
 }
 
 #[cfg(test)]
@@ -670,6 +696,25 @@ mod tests {
                 assert_eq!(WordClass::of(&near), WordClass::of_keyword(&near), "{near}");
             }
         }
+    }
+
+    #[test]
+    fn marked_lists_every_marked_token_and_no_other() {
+        let text =
+            "include \"x\"\nip saddr . tcp dport @s ct state $v jump c map vmap { goto d } 22";
+        let lexed = tokenize(text);
+        let expected: Vec<u32> = (0..lexed.tokens.len() as u32)
+            .filter(|&i| is_marked(&lexed.tokens[i as usize]))
+            .collect();
+        assert_eq!(lexed.marked, expected);
+        let words: Vec<&str> = expected
+            .iter()
+            .map(|&i| lexed.tokens[i as usize].text(text))
+            .collect();
+        assert_eq!(
+            words,
+            ["include", ".", "@s", "ct", "$v", "jump", "map", "vmap", "goto"]
+        );
     }
 
     #[test]

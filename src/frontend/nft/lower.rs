@@ -53,6 +53,7 @@ pub fn lower(
     segments: &Segments,
     text: &str,
     tokens: &[Token],
+    marked: &[u32],
     parsed: &Parsed,
     resolver: &Resolver<'_>,
     incomplete: bool,
@@ -61,6 +62,7 @@ pub fn lower(
         segments,
         text,
         tokens,
+        marked,
         defines: HashMap::new(),
         scope: Vec::new(),
         expired: Vec::new(),
@@ -104,6 +106,8 @@ struct Lowerer<'a> {
     segments: &'a Segments,
     text: &'a str,
     tokens: &'a [Token],
+    /// The indices of the marked tokens ([`super::lexer::Lexed::marked`]).
+    marked: &'a [u32],
     /// Each name's definitions, oldest first: `redefine x = { $x, 443 }` reads the older one.
     defines: HashMap<String, Vec<Define>>,
     /// The names defined so far, in order, with where: a block's defines are dropped when it
@@ -478,7 +482,13 @@ impl<'a> Lowerer<'a> {
         // not, and then no match start needs to look for one.
         let mut may_compound = false;
         let mut has_variables = false;
-        for index in range.clone() {
+        // Only marked tokens are looked for here: visit those of this rule.
+        let first = self.marked.partition_point(|&i| (i as usize) < range.start);
+        let marked = self.marked[first..]
+            .iter()
+            .map(|&i| i as usize)
+            .take_while(|&i| i < range.end);
+        for index in marked {
             let token = self.tokens[index];
             match token.kind {
                 TokenKind::Variable => has_variables = true,

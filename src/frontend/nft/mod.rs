@@ -20,8 +20,10 @@ use include::{Expansion, Segments};
 /// Read one nft text into the model, with every syntax error and resolution finding. Includes
 /// are not followed (the text has no place on disk): see [`read_expanded`].
 pub fn read(file: FileId, text: &str, resolver: &Resolver<'_>) -> (Ruleset, Vec<Diagnostic>) {
+    let lexed = lexer::tokenize(text);
     let expansion = Expansion {
-        tokens: lexer::tokenize(text).tokens,
+        tokens: lexed.tokens,
+        marked: lexed.marked,
         segments: Segments::single(file, text.len()),
         diagnostics: Vec::new(),
         incomplete: false,
@@ -58,6 +60,7 @@ pub fn read_expanded(
         segments,
         text,
         tokens,
+        &expansion.marked,
         &parsed,
         resolver,
         expansion.incomplete,
@@ -65,7 +68,13 @@ pub fn read_expanded(
     diagnostics.extend(lowered.diagnostics);
     let grammar_errors = grammar_errors(segments, text, tokens, &parsed, &diagnostics);
     diagnostics.extend(grammar_errors);
-    diagnostics.extend(unused::unused(text, tokens, &parsed.items, segments));
+    diagnostics.extend(unused::unused(
+        text,
+        tokens,
+        &expansion.marked,
+        &parsed.items,
+        segments,
+    ));
     (lowered.ruleset, diagnostics)
 }
 

@@ -22,9 +22,14 @@ struct Uses<'t> {
     dynamic_jump: bool,
 }
 
-fn uses<'t>(text: &'t str, tokens: &[Token]) -> Uses<'t> {
+/// The uses among the marked tokens (every `$var`, `@set`, `jump` and `goto` is one).
+fn uses<'t>(text: &'t str, tokens: &[Token], marked: &[u32]) -> Uses<'t> {
     let mut uses = Uses::default();
-    for (index, token) in tokens.iter().enumerate() {
+    for &index in marked {
+        let index = index as usize;
+        let Some(token) = tokens.get(index) else {
+            continue;
+        };
         match token.kind {
             TokenKind::Variable => {
                 uses.variables.insert(&token.text(text)[1..]);
@@ -50,6 +55,7 @@ fn uses<'t>(text: &'t str, tokens: &[Token]) -> Uses<'t> {
 pub fn unused(
     text: &str,
     tokens: &[Token],
+    marked: &[u32],
     items: &[Item],
     segments: &Segments,
 ) -> Vec<Diagnostic> {
@@ -59,7 +65,7 @@ pub fn unused(
             Item::Table(_) | Item::AddRule { .. } | Item::AddChain { .. }
         )
     });
-    let uses = uses(text, tokens);
+    let uses = uses(text, tokens, marked);
     let mut found = Vec::new();
     let mut report = |name: &Name, message: String, help: &'static str| {
         found.push(
