@@ -257,7 +257,25 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         // Every rule with a set opens a bracket: keep the few open ones off the heap.
         let mut open: SmallVec<[usize; 4]> = SmallVec::new();
-        while let Some(token) = self.peek() {
+        loop {
+            // Most of a rule is words, values and commas, which change nothing here: pass them
+            // in a tight loop, and look closer only at brackets, line ends and bad tokens.
+            while self.peek().is_some_and(|t| {
+                matches!(
+                    t.kind,
+                    TokenKind::Word
+                        | TokenKind::String
+                        | TokenKind::Variable
+                        | TokenKind::SetRef
+                        | TokenKind::Comma
+                        | TokenKind::Operator
+                )
+            }) {
+                self.pos += 1;
+            }
+            let Some(token) = self.peek() else {
+                break;
+            };
             if rule && token.kind == TokenKind::Newline && self.set_left_open(&open) {
                 break;
             }
