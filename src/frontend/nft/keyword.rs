@@ -181,6 +181,7 @@ keywords! {
     Out = "out",
     Chunk = "chunk",
     Include = "include",
+    Status = "status",
 }
 
 impl Keyword {

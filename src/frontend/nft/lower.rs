@@ -711,7 +711,7 @@ impl<'a> Lowerer<'a> {
     fn is_ct_status_flag(&self, mut pos: usize) -> bool {
         while pos > 0 {
             match self.tokens[pos - 1].kind {
-                TokenKind::Word => return self.word(pos - 1) == Some("status"),
+                TokenKind::Word => return self.keyword(pos - 1) == Keyword::Status,
                 TokenKind::Comma if pos >= 2 && self.word(pos - 2).is_some() => pos -= 2,
                 _ => return false,
             }
