@@ -52,8 +52,9 @@ fn parse_and_check(c: &mut Criterion) {
             })
         });
         // Parse + check (the budget): each iteration's model and findings are freed before the
-        // next, untimed, so the allocator reuses its pages, as when portlint lints file after
-        // file. Freeing is timed in `with-free/`.
+        // next, untimed, as when portlint lints file after file (glibc's malloc may still give
+        // freed pages back to the kernel, and the next iteration faults them in again). Freeing
+        // is timed in `with-free/`.
         group.bench_function(format!("rules-{n}.nft"), |b| {
             b.iter_custom(|iterations| {
                 let mut timed = Duration::ZERO;

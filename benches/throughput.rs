@@ -6,8 +6,9 @@
 //! single runs of the same work and reports the fastest, the median and the mean, so that what
 //! the code costs on an idle core (the fastest) and what this machine gave (the median) are
 //! both on record. Each run reads and checks the whole file (lex, parse, lower, rule grammar,
-//! PL207, every check); its model and findings are freed after the clock stops, so the next run
-//! reuses the allocator's pages, as when portlint lints file after file.
+//! PL207, every check); its model and findings are freed after the clock stops, as when portlint
+//! lints file after file. (glibc's malloc gives much of the freed memory back to the kernel, so
+//! each run still faults pages in: at 1,000 and 10,000 rules that is a good part of the time.)
 //!
 //! Pin it to one core for a per-core figure: `taskset -c 1 cargo bench --bench throughput`.
 
