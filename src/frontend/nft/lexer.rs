@@ -232,7 +232,8 @@ impl KeywordTable {
         let mut table = KeywordTable {
             slots: [empty; KeywordTable::SIZE],
         };
-        // Every word of the class lists is a keyword (`every_classed_word_is_a_keyword`).
+        // Every word of the class lists is a keyword (checked by `words_are_classed_once`), so
+        // the table holds the keywords and takes their classes from the lists.
         for &(keyword, word) in Keyword::ALL {
             let head = Self::head(word.as_bytes());
             let mut slot = Self::slot(head, word.len());
