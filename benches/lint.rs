@@ -5,34 +5,14 @@
 //! says so and measures nothing. Whole-process timings (`portlint ports 22`, the 100,000-rule
 //! file end to end) are taken by benches/whole-process.sh with hyperfine.
 
+mod common;
+
+use common::{bench_data, read_and_check};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use portlint::frontend::resolve::Resolver;
 use portlint::registry::Registry;
 use portlint::source::FileId;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn bench_data() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let generator = root.join("../shared/bench/gen-rulesets.py");
-    let dir = root.join("target/bench-data");
-    if dir.join("rules-100000.nft").is_file() {
-        return Some(dir);
-    }
-    if !generator.is_file() {
-        eprintln!("skipped: ../shared/bench/gen-rulesets.py is absent");
-        return None;
-    }
-    let status = Command::new("python3")
-        .arg(&generator)
-        .arg(&dir)
-        .args(["1000", "10000", "100000"])
-        .status()
-        .expect("run gen-rulesets.py");
-    assert!(status.success(), "gen-rulesets.py failed");
-    Some(dir)
-}
 
 fn parse_and_check(c: &mut Criterion) {
     let Some(dir) = bench_data() else { return };
@@ -77,25 +57,6 @@ fn parse_and_check(c: &mut Criterion) {
         });
     }
     group.finish();
-}
-
-fn read_and_check(
-    text: &str,
-    registry: &Registry,
-    resolver: &Resolver<'_>,
-) -> (
-    portlint::model::Ruleset,
-    Vec<portlint::diagnostic::Diagnostic>,
-) {
-    let (ruleset, mut diagnostics) = portlint::frontend::nft::read(FileId(0), text, resolver);
-    portlint::check::run(
-        &portlint::check::Context {
-            registry,
-            ruleset: &ruleset,
-        },
-        &mut diagnostics,
-    );
-    (ruleset, diagnostics)
 }
 
 fn registry_lookups(c: &mut Criterion) {

@@ -12,46 +12,18 @@
 //!
 //! Pin it to one core for a per-core figure: `taskset -c 1 cargo bench --bench throughput`.
 
+mod common;
+
+use common::{bench_data, read_and_check};
 use portlint::frontend::resolve::Resolver;
 use portlint::registry::Registry;
-use portlint::source::FileId;
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn bench_data() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let generator = root.join("../shared/bench/gen-rulesets.py");
-    let dir = root.join("target/bench-data");
-    if dir.join("rules-100000.nft").is_file() {
-        return Some(dir);
-    }
-    if !generator.is_file() {
-        eprintln!("skipped: ../shared/bench/gen-rulesets.py is absent");
-        return None;
-    }
-    let status = Command::new("python3")
-        .arg(&generator)
-        .arg(&dir)
-        .args(["1000", "10000", "100000"])
-        .status()
-        .expect("run gen-rulesets.py");
-    assert!(status.success(), "gen-rulesets.py failed");
-    Some(dir)
-}
 
 /// One read + check of `text`, timed; the output is freed after the clock stops.
 fn timed_run(text: &str, registry: &Registry, resolver: &Resolver<'_>) -> (Duration, usize) {
     let start = Instant::now();
-    let (ruleset, mut diagnostics) = portlint::frontend::nft::read(FileId(0), text, resolver);
-    portlint::check::run(
-        &portlint::check::Context {
-            registry,
-            ruleset: &ruleset,
-        },
-        &mut diagnostics,
-    );
+    let (ruleset, diagnostics) = read_and_check(text, registry, resolver);
     let elapsed = start.elapsed();
     let findings = diagnostics.len();
     drop(black_box((ruleset, diagnostics)));
