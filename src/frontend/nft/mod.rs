@@ -116,20 +116,20 @@ fn grammar_errors(
             found.push(to_diagnostic(e));
         }
     }
-    for rule in grammar::rules(&parsed.items) {
+    grammar::for_each_rule(&parsed.items, |rule| {
         let (Some(first), Some(last)) =
             (tokens.get(rule.start), tokens.get(rule.end.wrapping_sub(1)))
         else {
-            continue;
+            return;
         };
         let bytes = segments.span(first.start as usize..last.end as usize);
         if known.iter().any(|k| overlaps(k, &bytes)) {
-            continue;
+            return;
         }
         if let Some(e) = grammar::check_rule(text, tokens, rule) {
             found.push(to_diagnostic(e));
         }
-    }
+    });
     found
 }
 
