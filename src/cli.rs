@@ -65,20 +65,29 @@ pub struct LintArgs {
     #[arg(long)]
     pub statistics: bool,
 
-    /// How to read the files: by their content, as nft text, or as `nft -j` JSON
+    /// How to read the files: by their content and name, or as the format named
     #[arg(long, value_enum, default_value_t = InputFormat::Auto, value_name = "FORMAT")]
     pub input_format: InputFormat,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum InputFormat {
-    /// `nft -j` JSON when the file is a JSON object naming "nftables", nft text otherwise
+    /// By content: `nft -j` JSON, iptables-save output (`*filter` …), a shell script that runs
+    /// iptables, or nft text; IPv6 iptables files by their header, name (`rules.v6`) or addresses
     #[default]
     Auto,
     /// nftables text (`nft -f`, `nft list ruleset`)
     Nft,
     /// libnftables JSON (`nft -j list ruleset`, `nft -j -f`)
     NftJson,
+    /// iptables-save output, as iptables-restore reads it (IPv4 unless the content says IPv6)
+    Iptables,
+    /// ip6tables-save output
+    Ip6tables,
+    /// A shell script of iptables / ip6tables commands
+    IptablesScript,
+    /// A shell script of ip6tables commands (`iptables` lines count as IPv6 too)
+    Ip6tablesScript,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -4,8 +4,10 @@ use crate::check::{self, Context, RuleInfo};
 use crate::cli::InputFormat;
 use crate::diagnostic::Diagnostic;
 use crate::discover::{discover, PathError};
+use crate::frontend::iptables;
 use crate::frontend::nft::include::{self, Expansion, Includes};
 use crate::frontend::resolve::Resolver;
+use crate::model::Family;
 use crate::registry::Registry;
 use crate::source::{FileId, Sources, Span};
 use std::collections::HashSet;
@@ -63,6 +65,36 @@ enum Reading {
     Nft(Expansion),
     /// `nft -j` JSON (no includes).
     Json,
+    /// iptables-save output or an iptables script.
+    Iptables(iptables::Format, Option<Family>),
+}
+
+/// What a file is, by the user's `--input-format` or else by its content and name.
+fn reading_kind(input: InputFormat, path: &Path, text: &str) -> Kind {
+    let name_family = || iptables::family_from_name(&path.to_string_lossy());
+    match input {
+        InputFormat::Nft => Kind::Nft,
+        InputFormat::NftJson => Kind::Json,
+        InputFormat::Iptables => Kind::Iptables(iptables::Format::Save, name_family()),
+        InputFormat::Ip6tables => Kind::Iptables(iptables::Format::Save, Some(Family::Ip6)),
+        InputFormat::IptablesScript => Kind::Iptables(iptables::Format::Script, None),
+        InputFormat::Ip6tablesScript => Kind::Iptables(iptables::Format::Script, Some(Family::Ip6)),
+        InputFormat::Auto if crate::frontend::nft::json::looks_like_json(text) => Kind::Json,
+        InputFormat::Auto if iptables::looks_like_save(text) => {
+            Kind::Iptables(iptables::Format::Save, name_family())
+        }
+        InputFormat::Auto if iptables::looks_like_script(text) => {
+            Kind::Iptables(iptables::Format::Script, None)
+        }
+        InputFormat::Auto => Kind::Nft,
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Nft,
+    Json,
+    Iptables(iptables::Format, Option<Family>),
 }
 
 /// A file given or found, read.
@@ -98,22 +130,8 @@ pub fn lint_files(
         match read_file(&path) {
             Ok((text, invalid_utf8_at)) => {
                 // A format named on the command line is the user's word: no guessing then.
-                let refused = match input {
-                    InputFormat::Auto => not_nft(&text),
-                    InputFormat::Nft | InputFormat::NftJson => None,
-                };
-                if let Some(why) = refused {
-                    path_errors.push(PathError {
-                        path: path.display().to_string(),
-                        message: why.to_string(),
-                    });
-                    continue;
-                }
-                let json = match input {
-                    InputFormat::Auto => crate::frontend::nft::json::looks_like_json(&text),
-                    InputFormat::Nft => false,
-                    InputFormat::NftJson => true,
-                };
+                let kind = reading_kind(input, &path, &text);
+                let json = matches!(kind, Kind::Json);
                 let size = text.len() as u64;
                 if json && size > MAX_JSON_SIZE {
                     path_errors.push(PathError {
@@ -137,11 +155,13 @@ pub fn lint_files(
                         file
                     }
                 };
-                let reading = if json {
-                    Reading::Json
-                } else {
-                    includes.linted(file, &path);
-                    Reading::Nft(include::expand(file, &mut sources, &mut includes))
+                let reading = match kind {
+                    Kind::Json => Reading::Json,
+                    Kind::Iptables(format, family) => Reading::Iptables(format, family),
+                    Kind::Nft => {
+                        includes.linted(file, &path);
+                        Reading::Nft(include::expand(file, &mut sources, &mut includes))
+                    }
                 };
                 units.push(Unit { file, reading });
             }
@@ -160,6 +180,10 @@ pub fn lint_files(
             Reading::Json => {
                 let text = &sources.get(unit.file).text;
                 crate::frontend::nft::json::read(unit.file, text, resolver)
+            }
+            Reading::Iptables(format, family) => {
+                let text = &sources.get(unit.file).text;
+                iptables::read(unit.file, text, resolver, format, family)
             }
             Reading::Nft(expansion) => {
                 let text = expansion.segments.text(&sources);
@@ -222,7 +246,7 @@ fn linted_directories(patterns: &[String]) -> Vec<PathBuf> {
 fn included_by_others(units: &[Unit]) -> HashSet<FileId> {
     let reaches = |from: &Unit, to: FileId| match &from.reading {
         Reading::Nft(expansion) => expansion.included.contains(&to),
-        Reading::Json => false,
+        Reading::Json | Reading::Iptables(..) => false,
     };
     units
         .iter()
@@ -244,23 +268,6 @@ pub(crate) fn invalid_utf8(file: FileId, offset: usize) -> Diagnostic {
         format!("invalid UTF-8 at byte {offset}"),
     )
     .with_help("nft reads UTF-8 text; re-encode the file or remove the byte")
-}
-
-/// Why a named file is not an nft ruleset, for the formats portlint does not read yet (they
-/// would otherwise drown the user in syntax errors). `nft -j` JSON is read: see
-/// [`crate::frontend::nft::json::looks_like_json`].
-fn not_nft(text: &str) -> Option<&'static str> {
-    let first = text
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty() && !l.starts_with('#'))?;
-    let table_header = ["*filter", "*nat", "*mangle", "*raw", "*security"]
-        .iter()
-        .any(|t| first.starts_with(t));
-    if table_header || first.starts_with("-A ") || first.starts_with("iptables ") {
-        return Some("this looks like iptables rules; portlint reads nftables rulesets so far (iptables support is coming)");
-    }
-    None
 }
 
 /// Paths are shown as given, without a leading `./`.

@@ -263,6 +263,8 @@ pub struct PortSet {
 pub enum PortDirection {
     Source,
     Destination,
+    /// The source or the destination port (iptables `-m multiport --ports`).
+    Either,
 }
 
 /// A comparison on a port match.

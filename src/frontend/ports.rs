@@ -15,14 +15,30 @@ use crate::source::Span;
 pub struct Atoms<'a> {
     pub resolver: &'a Resolver<'a>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The tool whose refusals the messages describe (`nft`, `iptables`).
+    tool: &'static str,
 }
 
 impl<'a> Atoms<'a> {
     pub fn new(resolver: &'a Resolver<'a>) -> Atoms<'a> {
+        Atoms::for_tool(resolver, "nft")
+    }
+
+    /// Atoms whose messages speak of `tool`.
+    pub fn for_tool(resolver: &'a Resolver<'a>, tool: &'static str) -> Atoms<'a> {
         Atoms {
             resolver,
             diagnostics: Vec::new(),
+            tool,
         }
+    }
+
+    /// A service name resolved for one protocol only, as iptables does
+    /// (`getservbyname(name, proto)`): `ntp` is no TCP port on a host whose services file lists
+    /// it for UDP only.
+    pub fn service(&mut self, text: &str, span: Span, l4: L4) -> Option<PortElement> {
+        let resolution = self.resolver.resolve_strict(text, l4);
+        self.named(text, span, ProtoSet::one(l4), &[], resolution)
     }
 
     fn push(&mut self, diagnostic: Diagnostic) {
@@ -74,7 +90,24 @@ impl<'a> Atoms<'a> {
             );
             return None;
         }
-        match self.resolver.resolve(text, protos) {
+        let resolution = self.resolver.resolve(text, protos);
+        self.named(text, span, protos, via, resolution)
+    }
+
+    /// The element a service name's resolution gives, with its findings.
+    fn named(
+        &mut self,
+        text: &str,
+        span: Span,
+        protos: ProtoSet,
+        via: &[VariableUse],
+        resolution: Resolution,
+    ) -> Option<PortElement> {
+        let element = |lo: u16, hi: u16, origin: PortOrigin| {
+            PortElement::new(lo, hi, span, origin, innermost_first(via))
+        };
+        let tool = self.tool;
+        match resolution {
             Resolution::Port { port, candidates } => {
                 if candidates.len() > 1 {
                     self.ambiguous_name(text, span, via, protos, port, &candidates);
@@ -96,7 +129,7 @@ impl<'a> Atoms<'a> {
                 self.unknown_name(
                     span,
                     via,
-                    format!("service name `{text}` is not in {path}: nft on a host with this services file refuses the rule"),
+                    format!("service name `{text}` is not in {path}: {tool} on a host with this services file refuses the rule"),
                     help,
                 );
                 None
@@ -106,7 +139,7 @@ impl<'a> Atoms<'a> {
                     span,
                     via,
                     format!("service name `{text}` has no port in the IANA registry"),
-                    format!("`{text}` is registered as a name only (for DNS-SD/SRV use), so nft cannot resolve it to a port; write the port number"),
+                    format!("`{text}` is registered as a name only (for DNS-SD/SRV use), so {tool} cannot resolve it to a port; write the port number"),
                 );
                 None
             }
@@ -226,7 +259,7 @@ impl<'a> Atoms<'a> {
         )
         .with_span_label(format!("portlint reads this as {port}"))
         .with_help(format!(
-            "nft resolves names through the host's /etc/services, which lists one of them; write the port number you mean (portlint assumes {port}, the first in the registry)"
+            "{} resolves names through the host's /etc/services, which lists one of them; write the port number you mean (portlint assumes {port}, the first in the registry)", self.tool
         ));
         let d = self.with_uses(d, via);
         self.push(d);

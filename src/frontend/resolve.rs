@@ -87,6 +87,31 @@ impl<'r> Resolver<'r> {
         }
     }
 
+    /// [`Resolver::resolve`] for one protocol and no other, as `getservbyname(name, proto)`
+    /// answers (iptables): no fallback to a port the name has for another protocol.
+    pub fn resolve_strict(&self, name: &str, l4: L4) -> Resolution {
+        let proto = registry_proto(l4);
+        let ports = self.registry.resolve_name(name, proto);
+        let mut candidates: Vec<u16> = ports.iter().map(|&(lo, _)| lo).collect();
+        candidates.dedup();
+        let Some(services) = self.services else {
+            return match candidates.first() {
+                Some(&port) => Resolution::Port { port, candidates },
+                None if self.registry.records_named(name).is_empty() => Resolution::Unknown,
+                None => Resolution::NameOnly,
+            };
+        };
+        match services.lookup_only(name, proto.as_str()) {
+            Some(port) => Resolution::Host {
+                port,
+                registry: candidates,
+            },
+            None => Resolution::NotOnHost {
+                registry: candidates,
+            },
+        }
+    }
+
     fn resolve_in_registry(&self, name: &str, protos: ProtoSet) -> Resolution {
         let preferred = protos.iter().map(registry_proto);
         for proto in preferred.chain(Proto::ALL) {

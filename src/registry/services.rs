@@ -84,6 +84,17 @@ impl Services {
     }
 }
 
+impl Services {
+    /// The port `name` has for `proto`, and no other protocol: what `getservbyname(name,
+    /// proto)` answers.
+    pub fn lookup_only(&self, name: &str, proto: &str) -> Option<u16> {
+        self.entries
+            .iter()
+            .find(|e| e.name == name && e.proto == proto)
+            .map(|e| e.port)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

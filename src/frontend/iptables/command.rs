@@ -1,0 +1,1596 @@
+//! One iptables command — `-A INPUT -p tcp --dport 22 -j ACCEPT` — read the way iptables'
+//! getopt loop reads it, and its rule lowered into the model.
+//!
+//! Options are taken from left to right. A long option is looked up among iptables' own, then
+//! the loaded match modules and target, then the module `-p PROTO` loads implicitly, and last
+//! as the unique abbreviation getopt accepts. Port options are lowered once the whole line is
+//! read: `-m tcp --dport 22 -p tcp` is valid, and a service name resolves for the protocol.
+
+use super::options::{self, Generic, Meaning, Module};
+use super::words::Word;
+use crate::check;
+use crate::diagnostic::Diagnostic;
+use crate::frontend::ports::Atoms;
+use crate::model::{
+    Match, Nat, NatKind, PortDirection, PortElement, PortOp, PortOrigin, PortSet, ProtoSet, Rule,
+    Verdict, L4,
+};
+use crate::source::{FileId, Span};
+use smallvec::SmallVec;
+use std::ops::Range;
+use thin_vec::ThinVec;
+
+/// What a command does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    Append,
+    /// `-I CHAIN [N]`: at position N (1-based), or first.
+    Insert(Option<usize>),
+    /// `-R CHAIN N`.
+    Replace(usize),
+    /// `-D CHAIN N` or `-D CHAIN RULE`.
+    Delete(Option<usize>),
+    Check,
+    NewChain,
+    DeleteChain,
+    Flush,
+    Zero,
+    Policy {
+        target: String,
+        span: Range<usize>,
+    },
+    Rename {
+        to: String,
+        span: Range<usize>,
+    },
+    List,
+    Help,
+}
+
+/// A `-j`/`-g` target.
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub name: String,
+    /// `-j NAME`, as written.
+    pub span: Range<usize>,
+    /// NAME alone.
+    pub name_span: Range<usize>,
+    pub goto: bool,
+}
+
+/// A command, read.
+#[derive(Debug)]
+pub struct Command {
+    pub action: Action,
+    pub action_span: Range<usize>,
+    pub chain: Option<(String, Range<usize>)>,
+    /// `-t TABLE` (scripts only; a restore file names the table in its `*table` line).
+    pub table: Option<(String, Range<usize>)>,
+    /// The rule, for commands that carry one (`-A`, `-I`, `-R`, `-C`, `-D` with a rule).
+    pub rule: Option<Rule>,
+    pub target: Option<Target>,
+    /// `-4` or `-6`: iptables-restore skips the line in the other family's file.
+    pub only: Option<crate::model::Family>,
+    /// An address written with a colon: an IPv6 rule.
+    pub ipv6_address: bool,
+}
+
+/// What reading a command needs.
+pub struct Env<'e, 'r> {
+    pub file: FileId,
+    /// Read from an iptables-restore file (where `-t` is refused).
+    pub restore: bool,
+    /// The tool name messages use (`iptables`, `ip6tables`).
+    pub tool: &'static str,
+    pub atoms: &'e mut Atoms<'r>,
+}
+
+/// A port option, lowered once the protocol is known.
+struct PendingPort {
+    meaning: Meaning,
+    module: &'static Module,
+    negated: bool,
+    option: Range<usize>,
+    value: usize,
+    /// The inline `=value`, when the option was written `--dport=22`.
+    inline: Option<Word<'static>>,
+}
+
+/// A NAT target option, lowered once the protocol is known.
+struct PendingNat {
+    meaning: Meaning,
+    option: Range<usize>,
+    value: usize,
+}
+
+/// A loaded match module: one portlint knows, or one it reads as opaque.
+#[derive(Clone, Copy)]
+enum Loaded {
+    Known(&'static Module),
+    Unknown,
+}
+
+struct Protocol {
+    name: String,
+    span: Range<usize>,
+    negated: bool,
+    opaque: bool,
+}
+
+/// A syntax error of a command.
+fn syntax_error(
+    file: FileId,
+    span: Range<usize>,
+    message: impl Into<String>,
+    help: impl Into<std::borrow::Cow<'static, str>>,
+) -> Diagnostic {
+    Diagnostic::new(
+        &check::syntax_error::RULE,
+        Span::new(file, span),
+        message.into(),
+    )
+    .with_help(help)
+}
+
+fn unsupported(
+    file: FileId,
+    span: Range<usize>,
+    message: String,
+    help: &'static str,
+) -> Diagnostic {
+    Diagnostic::new(
+        &check::unsupported_syntax::RULE,
+        Span::new(file, span),
+        message,
+    )
+    .with_help(help)
+}
+
+/// Reads `words` (the command's arguments, without the program name) into a command; reports
+/// what iptables would refuse into `out`. `None` when no command could be read.
+pub fn read(
+    words: &[Word<'_>],
+    env: &mut Env<'_, '_>,
+    out: &mut Vec<Diagnostic>,
+) -> Option<Command> {
+    let mut reader = Reader {
+        words,
+        env,
+        out,
+        pos: 0,
+        action: None,
+        chain: None,
+        table: None,
+        protocol: None,
+        loaded: SmallVec::new(),
+        target: None,
+        target_module: None,
+        target_unknown: false,
+        ports: Vec::new(),
+        nats: Vec::new(),
+        matches: SmallVec::new(),
+        rule_number: None,
+        second: None,
+        only: None,
+        ipv6_address: false,
+        failed: false,
+    };
+    reader.run();
+    reader.finish()
+}
+
+struct Reader<'w, 't, 'e, 'r, 'o> {
+    words: &'w [Word<'t>],
+    env: &'w mut Env<'e, 'r>,
+    out: &'o mut Vec<Diagnostic>,
+    pos: usize,
+    action: Option<(Generic, Range<usize>)>,
+    chain: Option<(String, Range<usize>)>,
+    table: Option<(String, Range<usize>)>,
+    protocol: Option<Protocol>,
+    loaded: SmallVec<[Loaded; 4]>,
+    target: Option<Target>,
+    target_module: Option<&'static Module>,
+    target_unknown: bool,
+    ports: Vec<PendingPort>,
+    nats: Vec<PendingNat>,
+    matches: SmallVec<[Match; crate::model::INLINE_MATCHES]>,
+    /// `-I CHAIN 3`, `-D CHAIN 3`, `-R CHAIN 3`.
+    rule_number: Option<usize>,
+    /// `-P CHAIN POLICY`, `-E OLD NEW`: the second word.
+    second: Option<(String, Range<usize>)>,
+    only: Option<crate::model::Family>,
+    ipv6_address: bool,
+    failed: bool,
+}
+
+/// An option as written: where it starts (its `!` included), its name, and an inline value.
+struct Written<'a> {
+    start: usize,
+    span: Range<usize>,
+    negated: bool,
+    inline: Option<(&'a str, Range<usize>)>,
+}
+
+impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
+    fn error(
+        &mut self,
+        span: Range<usize>,
+        message: impl Into<String>,
+        help: impl Into<std::borrow::Cow<'static, str>>,
+    ) {
+        self.failed = true;
+        self.out
+            .push(syntax_error(self.env.file, span, message, help));
+    }
+
+    fn word(&self, index: usize) -> Option<&'w Word<'t>> {
+        self.words.get(index)
+    }
+
+    fn run(&mut self) {
+        let mut negation: Option<Range<usize>> = None;
+        while let Some(word) = self.word(self.pos) {
+            let text: &str = &word.text;
+            if text == "!" && !word.opaque {
+                if let Some(earlier) = negation.take() {
+                    self.error(
+                        earlier.start..word.span.end,
+                        "`!` twice",
+                        "write one `!` before the option it negates",
+                    );
+                }
+                negation = Some(word.span.clone());
+                self.pos += 1;
+                continue;
+            }
+            let start = negation.as_ref().map_or(word.span.start, |n| n.start);
+            let negated = negation.take().is_some();
+            self.pos += 1;
+            if let Some(long) = text.strip_prefix("--").filter(|l| !l.is_empty()) {
+                let (name, inline) = match long.split_once('=') {
+                    Some((name, value)) => {
+                        let value_start = 2 + name.len() + 1;
+                        (name, Some((value, word.sub_span(value_start..text.len()))))
+                    }
+                    None => (long, None),
+                };
+                let written = Written {
+                    start,
+                    span: word.span.clone(),
+                    negated,
+                    inline,
+                };
+                self.long_option(name, written);
+            } else if text.len() >= 2
+                && text.starts_with('-')
+                && (!text[1..].starts_with(|c: char| c.is_ascii_digit())
+                    || matches!(text, "-4" | "-6"))
+            {
+                self.short_options(word, start, negated);
+            } else {
+                if negated {
+                    self.error(
+                        start..word.span.end,
+                        format!("`!` before `{text}`, which is not an option"),
+                        "put `!` right before the option it negates, e.g. `! -s 10.0.0.0/8`",
+                    );
+                }
+                self.positional(word);
+            }
+        }
+        if let Some(n) = negation {
+            self.error(
+                n,
+                "`!` at the end of the command negates nothing",
+                "put `!` right before the option it negates, or remove it",
+            );
+        }
+    }
+
+    /// `-A`, `-ptcp`, `-nvL`: one or several short options in a word.
+    fn short_options(&mut self, word: &'w Word<'t>, start: usize, negated: bool) {
+        let text: &str = &word.text;
+        for (i, letter) in text.char_indices().skip(1) {
+            let letter_span = word.sub_span(i..i + letter.len_utf8());
+            let Some(option) = Generic::short(letter) else {
+                self.error(
+                    letter_span,
+                    format!("unknown option `-{letter}`"),
+                    "see `iptables --help` for the options; match options need `-m MODULE` before them",
+                );
+                return;
+            };
+            if option.takes_argument() {
+                let rest = &text[i + letter.len_utf8()..];
+                let inline = (!rest.is_empty())
+                    .then(|| (rest, word.sub_span(i + letter.len_utf8()..text.len())));
+                let written = Written {
+                    start: if i == 1 { start } else { letter_span.start },
+                    span: word.span.start..word.span.start.max(letter_span.end),
+                    negated: negated && i == 1,
+                    inline,
+                };
+                self.generic(option, written);
+                return;
+            }
+            let written = Written {
+                start: if i == 1 { start } else { letter_span.start },
+                span: letter_span,
+                negated: negated && i == 1,
+                inline: None,
+            };
+            self.generic(option, written);
+        }
+    }
+
+    fn long_option(&mut self, name: &str, written: Written<'_>) {
+        if let Some(option) = Generic::long_exact(name) {
+            return self.generic(option, written);
+        }
+        if let Some((module, option)) = self.module_option(name) {
+            return self.module_option_value(module, option, written);
+        }
+        // Unknown to every loaded module: iptables loads the protocol's own module.
+        if let Some(module) = self
+            .protocol
+            .as_ref()
+            .filter(|p| !p.opaque)
+            .and_then(|p| options::implicit_module(&options::protocol_name(&p.name)))
+        {
+            if let Some(option) = module.options.iter().find(|o| o.name == name) {
+                self.loaded.push(Loaded::Known(module));
+                return self.module_option_value(module, option, written);
+            }
+        }
+        // An option of a module or target portlint does not know (`-m policy --pol ipsec`):
+        // kept as opaque. Before abbreviations: such a module's own `--pol` is exact to
+        // iptables, not short for `--policy`.
+        let unknown_module = self.loaded.iter().any(|l| matches!(l, Loaded::Unknown));
+        if unknown_module || self.target_unknown {
+            let end = self.heuristic_arguments(name, &written);
+            self.opaque_option(written.start..end, !self.after_target());
+            return;
+        }
+        if let Some(resolved) = self.abbreviation(name) {
+            return match resolved {
+                Abbreviation::Generic(option) => self.generic(option, written),
+                Abbreviation::Module(module, option) => {
+                    self.module_option_value(module, option, written)
+                }
+            };
+        }
+        let is_port = matches!(
+            name,
+            "dport" | "sport" | "destination-port" | "source-port" | "dports" | "sports" | "ports"
+        );
+        if is_port {
+            let end = self.required_argument_end(&written);
+            self.failed = true;
+            let help = if name.ends_with('s') {
+                "a port list needs its protocol and module: write `-p tcp -m multiport --dports 22,80`"
+            } else {
+                "a port match needs its protocol first: write `-p tcp --dport 22` (or `-p udp …`)"
+            };
+            self.env.atoms.invalid_port(
+                Span::new(self.env.file, written.start..end),
+                &[],
+                format!(
+                    "`--{name}` without a protocol: {} refuses a port match that has no `-p tcp`, `-p udp`, `-p sctp` or `-p dccp` before it",
+                    self.env.tool
+                ),
+                help,
+            );
+            return;
+        }
+        let suggestion = self.suggest(name);
+        let help = match suggestion {
+            Some(s) => format!("did you mean `--{s}`?"),
+            None => "load the module that has the option first (`-m MODULE --option`), or see `iptables -m MODULE --help`".to_string(),
+        };
+        self.error(
+            written.span.clone(),
+            format!("unknown option `--{name}`"),
+            help,
+        );
+        // Skip what looks like its arguments, so they are not read as more mistakes.
+        let end = self.heuristic_arguments(name, &written);
+        let _ = end;
+    }
+
+    /// Whether the target was given: options after `-j TARGET` belong to it.
+    fn after_target(&self) -> bool {
+        self.target.is_some()
+    }
+
+    /// The loaded module or target with option `name`, the latest loaded first.
+    fn module_option(
+        &self,
+        name: &str,
+    ) -> Option<(&'static Module, &'static options::ModuleOption)> {
+        let target = self.target_module.into_iter();
+        let matches = self.loaded.iter().rev().filter_map(|l| match l {
+            Loaded::Known(m) => Some(*m),
+            Loaded::Unknown => None,
+        });
+        target
+            .chain(matches)
+            .find_map(|m| m.options.iter().find(|o| o.name == name).map(|o| (m, o)))
+    }
+
+    /// getopt's unique abbreviation among the options available here.
+    fn abbreviation(&self, prefix: &str) -> Option<Abbreviation> {
+        let mut found: Option<Abbreviation> = None;
+        let mut count = 0;
+        for (_, longs, option) in options::GENERIC {
+            if longs.iter().any(|l| l.starts_with(prefix)) {
+                count += 1;
+                found = Some(Abbreviation::Generic(*option));
+            }
+        }
+        let modules = self
+            .target_module
+            .into_iter()
+            .chain(self.loaded.iter().filter_map(|l| match l {
+                Loaded::Known(m) => Some(*m),
+                Loaded::Unknown => None,
+            }));
+        for module in modules {
+            for option in module.options.iter().filter(|o| o.name.starts_with(prefix)) {
+                count += 1;
+                found = Some(Abbreviation::Module(module, option));
+            }
+        }
+        (count == 1).then_some(found).flatten()
+    }
+
+    /// A known option one edit (or a prefix) away, for "did you mean".
+    fn suggest(&self, name: &str) -> Option<&'static str> {
+        let modules = options::MATCHES.iter().chain(options::TARGETS);
+        let module_names = modules.flat_map(|m| m.options.iter().map(|o| o.name));
+        let generic = options::GENERIC
+            .iter()
+            .flat_map(|(_, longs, _)| longs.iter().copied());
+        generic
+            .chain(module_names)
+            .find(|candidate| close(name, candidate))
+    }
+
+    /// The end of an option's arguments when its arity is unknown: the words that follow and
+    /// are not options.
+    fn heuristic_arguments(&mut self, name: &str, written: &Written<'_>) -> usize {
+        let mut end = written.span.end;
+        if written.inline.is_some() {
+            return end;
+        }
+        if options::takes_any_argument(name) {
+            if let Some(word) = self.word(self.pos) {
+                end = word.span.end;
+                self.pos += 1;
+            }
+            return end;
+        }
+        while let Some(word) = self.word(self.pos) {
+            let text: &str = &word.text;
+            if text == "!" {
+                // `--option ! value` (the old, intrapositioned negation).
+                match self.word(self.pos + 1) {
+                    Some(next) if !next.text.starts_with('-') => {
+                        end = next.span.end;
+                        self.pos += 2;
+                        continue;
+                    }
+                    _ => break,
+                }
+            }
+            if text.starts_with('-') && text.len() > 1 && !word.opaque {
+                break;
+            }
+            end = word.span.end;
+            self.pos += 1;
+        }
+        end
+    }
+
+    /// Where a required argument ends (taken whatever it looks like, as getopt does).
+    fn required_argument_end(&mut self, written: &Written<'_>) -> usize {
+        if written.inline.is_some() {
+            return written.span.end;
+        }
+        match self.word(self.pos) {
+            Some(word) => {
+                self.pos += 1;
+                word.span.end
+            }
+            None => written.span.end,
+        }
+    }
+
+    /// The argument of an option that takes one: inline, or the next word (after an
+    /// intrapositioned `!`). `None` (reported) when the line ends.
+    fn argument(&mut self, what: &str, written: &Written<'_>) -> Option<(Argument<'w, 't>, bool)> {
+        if let Some((text, span)) = &written.inline {
+            return Some((Argument::Inline(text.to_string(), span.clone()), false));
+        }
+        let mut negated = false;
+        if let Some(word) = self.word(self.pos) {
+            if word.text == "!" && self.word(self.pos + 1).is_some() {
+                negated = true;
+                self.pos += 1;
+            }
+        }
+        match self.word(self.pos) {
+            Some(word) => {
+                self.pos += 1;
+                Some((Argument::Word(word), negated))
+            }
+            None => {
+                self.error(
+                    written.span.clone(),
+                    format!("`{}` needs {what} after it", self.written_text(written)),
+                    format!("write {what} after the option"),
+                );
+                None
+            }
+        }
+    }
+
+    fn written_text(&self, written: &Written<'_>) -> String {
+        self.words
+            .iter()
+            .find(|w| w.span.start <= written.span.start && written.span.start < w.span.end)
+            .map(|w| w.text.to_string())
+            .unwrap_or_default()
+    }
+
+    fn generic(&mut self, option: Generic, written: Written<'_>) {
+        if written.negated && !option.negatable() {
+            self.error(
+                written.start..written.span.end,
+                format!("`{}` cannot be negated", self.written_text(&written)),
+                "remove the `!`",
+            );
+        }
+        if option.is_command() {
+            return self.command(option, written);
+        }
+        match option {
+            Generic::Protocol => {
+                let Some((arg, inner_negated)) = self.argument("a protocol", &written) else {
+                    return;
+                };
+                let span = written.start..arg.span().end;
+                if self.protocol.is_some() {
+                    self.error(
+                        span,
+                        "a second `-p`",
+                        "a rule has one protocol: remove one `-p`",
+                    );
+                    return;
+                }
+                let opaque = arg.opaque();
+                if opaque {
+                    self.out.push(unsupported(
+                        self.env.file,
+                        arg.span(),
+                        format!("the protocol `{}` is set outside this script", arg.text()),
+                        "portlint cannot know the protocol, so it does not check this rule's ports; write the protocol here to have them checked",
+                    ));
+                }
+                if (written.negated || inner_negated) && options::is_any_protocol(arg.text()) {
+                    self.error(
+                        span.clone(),
+                        format!("`! -p {}` matches no packet", arg.text()),
+                        "iptables refuses a rule that can never match: remove the `!` or the rule",
+                    );
+                }
+                self.protocol = Some(Protocol {
+                    name: arg.text().to_string(),
+                    span,
+                    negated: written.negated || inner_negated,
+                    opaque,
+                });
+            }
+            Generic::Source | Generic::Destination => {
+                let Some((arg, _)) = self.argument("an address", &written) else {
+                    return;
+                };
+                if arg.text().contains(':') {
+                    self.ipv6_address = true;
+                }
+                let span = written.start..arg.span().end;
+                self.matches.push(Match::Opaque {
+                    span: Span::new(self.env.file, span),
+                });
+            }
+            Generic::InInterface | Generic::OutInterface => {
+                let Some((arg, _)) = self.argument("an interface", &written) else {
+                    return;
+                };
+                // IFNAMSIZ is 16, with the terminating NUL.
+                if arg.text().len() > 15 && !arg.opaque() {
+                    self.error(
+                        arg.span(),
+                        format!("interface name `{}` is longer than 15 characters", arg.text()),
+                        "Linux interface names have at most 15 characters; use `+` for a prefix, e.g. `eth+`",
+                    );
+                }
+                let span = written.start..arg.span().end;
+                self.matches.push(Match::Opaque {
+                    span: Span::new(self.env.file, span),
+                });
+            }
+            Generic::Fragment => self.matches.push(Match::Opaque {
+                span: Span::new(self.env.file, written.start..written.span.end),
+            }),
+            Generic::Jump | Generic::Goto => {
+                let Some((arg, _)) = self.argument("a target", &written) else {
+                    return;
+                };
+                let span = written.start..arg.span().end;
+                if self.target.is_some() {
+                    self.error(
+                        span,
+                        "a second target",
+                        "a rule has one target (`-j` or `-g`): remove one",
+                    );
+                    return;
+                }
+                let name = arg.text().to_string();
+                if arg.opaque() {
+                    self.out.push(unsupported(
+                        self.env.file,
+                        arg.span(),
+                        format!("the target `{name}` is set outside this script"),
+                        "portlint cannot know where this rule jumps; write the target here to have it checked",
+                    ));
+                    self.target_unknown = true;
+                    return;
+                }
+                self.target_module = if option == Generic::Jump {
+                    options::target_module(&name)
+                } else {
+                    None
+                };
+                self.target_unknown =
+                    self.target_module.is_none() && options::is_known_target(&name);
+                self.target = Some(Target {
+                    name,
+                    span,
+                    name_span: arg.span(),
+                    goto: option == Generic::Goto,
+                });
+            }
+            Generic::Match => {
+                let Some((arg, _)) = self.argument("a match module", &written) else {
+                    return;
+                };
+                let loaded = match options::match_module(arg.text()) {
+                    Some(module) => Loaded::Known(module),
+                    None => Loaded::Unknown,
+                };
+                self.loaded.push(loaded);
+            }
+            Generic::Table => {
+                let Some((arg, _)) = self.argument("a table", &written) else {
+                    return;
+                };
+                let span = written.start..arg.span().end;
+                if self.env.restore {
+                    self.error(
+                        span,
+                        "`-t` in an iptables-restore file",
+                        "the `*table` line before the rules names their table: remove `-t` (iptables-restore refuses it)",
+                    );
+                    return;
+                }
+                let name = arg.text().to_string();
+                if !options::TABLES.contains(&name.as_str()) && !arg.opaque() {
+                    self.error(
+                        arg.span(),
+                        format!("unknown table `{name}`"),
+                        "the tables are filter, nat, mangle, raw and security",
+                    );
+                    return;
+                }
+                self.table = Some((name, arg.span()));
+            }
+            Generic::SetCounters => {
+                let Some((arg, _)) = self.argument("packet and byte counters", &written) else {
+                    return;
+                };
+                let text = arg.text();
+                let pair = text
+                    .split_once(',')
+                    .is_some_and(|(p, b)| is_count(p) && is_count(b));
+                if pair {
+                    return;
+                }
+                // `-c PACKETS BYTES`, the older form.
+                let next_is_count = self.word(self.pos).is_some_and(|w| is_count(&w.text));
+                if is_count(text) && next_is_count {
+                    self.pos += 1;
+                    return;
+                }
+                self.error(
+                    written.start..arg.span().end,
+                    format!("`{text}` is not packet and byte counters"),
+                    "write `-c PACKETS,BYTES`, e.g. `-c 0,0`",
+                );
+            }
+            Generic::Ipv4 => self.only = Some(crate::model::Family::Ip),
+            Generic::Ipv6 => self.only = Some(crate::model::Family::Ip6),
+            Generic::Wait if self.word(self.pos).is_some_and(|w| is_count(&w.text)) => {
+                self.pos += 1;
+            }
+            Generic::WaitInterval | Generic::Modprobe => {
+                self.argument("a value", &written);
+            }
+            _ => {}
+        }
+    }
+
+    fn command(&mut self, option: Generic, written: Written<'_>) {
+        let span = written.start..written.span.end;
+        if let Some((_, earlier)) = &self.action {
+            let earlier = earlier.clone();
+            self.error(
+                span,
+                "a second command",
+                format!(
+                    "one line runs one command; the first is at byte {}: split the line in two",
+                    earlier.start
+                ),
+            );
+            return;
+        }
+        self.action = Some((option, span.clone()));
+        let chain_required = matches!(
+            option,
+            Generic::Append
+                | Generic::Check
+                | Generic::Delete
+                | Generic::Insert
+                | Generic::Replace
+                | Generic::NewChain
+                | Generic::Policy
+                | Generic::Rename
+        );
+        if chain_required {
+            if let Some((arg, _)) = self.argument("a chain name", &written) {
+                if arg.opaque() {
+                    self.out.push(unsupported(
+                        self.env.file,
+                        arg.span(),
+                        format!("the chain `{}` is set outside this script", arg.text()),
+                        "portlint cannot know which chain this changes; write the chain name here to have it checked",
+                    ));
+                }
+                self.chain = Some((arg.text().to_string(), arg.span()));
+            }
+        } else if written.inline.is_some() {
+            if let Some((arg, _)) = self.argument("a chain name", &written) {
+                self.chain = Some((arg.text().to_string(), arg.span()));
+            }
+        }
+    }
+
+    /// A word that is not an option: a command's second argument.
+    fn positional(&mut self, word: &'w Word<'t>) {
+        let taken = match &self.action {
+            Some((
+                Generic::List
+                | Generic::ListRules
+                | Generic::Flush
+                | Generic::Zero
+                | Generic::DeleteChain,
+                _,
+            )) if self.chain.is_none() => {
+                self.chain = Some((word.text.to_string(), word.span.clone()));
+                true
+            }
+            Some((Generic::Insert | Generic::Delete | Generic::Replace | Generic::Zero, _))
+                if self.chain.is_some() && self.rule_number.is_none() =>
+            {
+                match word.text.parse::<usize>() {
+                    Ok(n) if n >= 1 => {
+                        self.rule_number = Some(n);
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            Some((Generic::Policy, _)) if self.chain.is_some() && self.second.is_none() => {
+                self.second = Some((word.text.to_string(), word.span.clone()));
+                true
+            }
+            Some((Generic::Rename, _)) if self.chain.is_some() && self.second.is_none() => {
+                self.second = Some((word.text.to_string(), word.span.clone()));
+                true
+            }
+            _ => false,
+        };
+        if !taken {
+            let text: &str = &word.text;
+            self.error(
+                word.span.clone(),
+                format!("unexpected `{text}`"),
+                "an argument belongs after its option; check the option before it for a missing `-` or a value in two words (quote `\"a b\"`)",
+            );
+        }
+    }
+
+    /// A known module's option, with its arguments.
+    fn module_option_value(
+        &mut self,
+        module: &'static Module,
+        option: &'static options::ModuleOption,
+        written: Written<'_>,
+    ) {
+        match option.meaning {
+            Meaning::SourcePort | Meaning::DestinationPort | Meaning::EitherPort => {
+                let inline = written.inline.as_ref().map(|(text, span)| Word {
+                    text: std::borrow::Cow::Owned(text.to_string()),
+                    span: span.clone(),
+                    verbatim: false,
+                    opaque: false,
+                });
+                let mut negated = written.negated;
+                let value = if inline.is_some() {
+                    usize::MAX
+                } else {
+                    if self.word(self.pos).is_some_and(|w| w.text == "!")
+                        && self.word(self.pos + 1).is_some()
+                    {
+                        negated = true;
+                        self.pos += 1;
+                    }
+                    if self.word(self.pos).is_none() {
+                        self.error(
+                            written.span.clone(),
+                            format!("`--{}` needs ports after it", option.name),
+                            "write a port, a range such as `1024:65535`, or a service name",
+                        );
+                        return;
+                    }
+                    self.pos += 1;
+                    self.pos - 1
+                };
+                let end = inline
+                    .as_ref()
+                    .map_or_else(|| self.words[value].span.end, |w| w.span.end);
+                self.ports.push(PendingPort {
+                    meaning: option.meaning,
+                    module,
+                    negated,
+                    option: written.start..end,
+                    value,
+                    inline: inline.map(|w| Word {
+                        text: std::borrow::Cow::Owned(w.text.into_owned()),
+                        span: w.span,
+                        verbatim: false,
+                        opaque: false,
+                    }),
+                });
+            }
+            Meaning::NatTarget | Meaning::NatPorts => {
+                if written.inline.is_some() {
+                    // Rare; read as opaque rather than lowered.
+                    return;
+                }
+                if self.word(self.pos).is_none() {
+                    self.error(
+                        written.span.clone(),
+                        format!("`--{}` needs a value after it", option.name),
+                        "write the address and port, e.g. `--to-destination 10.0.0.1:8080`",
+                    );
+                    return;
+                }
+                self.nats.push(PendingNat {
+                    meaning: option.meaning,
+                    option: written.start..self.words[self.pos].span.end,
+                    value: self.pos,
+                });
+                self.pos += 1;
+            }
+            Meaning::Other => {
+                let end = match option.arguments {
+                    Some(n) => {
+                        let mut end = written.span.end;
+                        let needed =
+                            usize::from(n).saturating_sub(usize::from(written.inline.is_some()));
+                        for _ in 0..needed {
+                            if self.word(self.pos).is_some_and(|w| w.text == "!") {
+                                self.pos += 1;
+                            }
+                            match self.word(self.pos) {
+                                Some(word) => {
+                                    end = word.span.end;
+                                    self.pos += 1;
+                                }
+                                None => {
+                                    self.error(
+                                        written.span.clone(),
+                                        format!("`--{}` needs a value after it", option.name),
+                                        "see `iptables -m MODULE --help` for what it takes",
+                                    );
+                                    return;
+                                }
+                            }
+                        }
+                        end
+                    }
+                    None => self.heuristic_arguments(option.name, &written),
+                };
+                let is_target = self.target_module.is_some_and(|t| std::ptr::eq(t, module));
+                self.opaque_option(written.start..end, !is_target);
+            }
+        }
+    }
+
+    fn opaque_option(&mut self, span: Range<usize>, is_match: bool) {
+        if is_match {
+            self.matches.push(Match::Opaque {
+                span: Span::new(self.env.file, span),
+            });
+        }
+    }
+
+    fn finish(mut self) -> Option<Command> {
+        let Some((option, action_span)) = self.action.clone() else {
+            let span = match (self.words.first(), self.words.last()) {
+                (Some(first), Some(last)) => first.span.start..last.span.end,
+                _ => return None,
+            };
+            self.error(
+                span,
+                "no command",
+                "a rule line starts with a command such as `-A CHAIN` (append), `-I CHAIN` (insert) or `-N CHAIN` (new chain)",
+            );
+            return None;
+        };
+        let action = match option {
+            Generic::Append => Action::Append,
+            Generic::Insert => Action::Insert(self.rule_number),
+            Generic::Replace => match self.rule_number {
+                Some(n) => Action::Replace(n),
+                None => {
+                    self.error(
+                        action_span.clone(),
+                        "`-R` needs a rule number",
+                        "write `-R CHAIN NUMBER RULE`, numbers counting from 1",
+                    );
+                    return None;
+                }
+            },
+            Generic::Delete => Action::Delete(self.rule_number),
+            Generic::Check => Action::Check,
+            Generic::NewChain => Action::NewChain,
+            Generic::DeleteChain => Action::DeleteChain,
+            Generic::Flush => Action::Flush,
+            Generic::Zero => Action::Zero,
+            Generic::Policy => match self.second.take() {
+                Some((target, span)) => {
+                    if !matches!(target.as_str(), "ACCEPT" | "DROP") {
+                        self.error(
+                            span.clone(),
+                            format!("`{target}` is not a policy"),
+                            "a built-in chain's policy is ACCEPT or DROP",
+                        );
+                    }
+                    Action::Policy { target, span }
+                }
+                None => {
+                    self.error(
+                        action_span.clone(),
+                        "`-P` needs a policy",
+                        "write `-P CHAIN DROP` or `-P CHAIN ACCEPT`",
+                    );
+                    return None;
+                }
+            },
+            Generic::Rename => match self.second.take() {
+                Some((to, span)) => Action::Rename { to, span },
+                None => {
+                    self.error(
+                        action_span.clone(),
+                        "`-E` needs the new name",
+                        "write `-E OLD NEW`",
+                    );
+                    return None;
+                }
+            },
+            Generic::List | Generic::ListRules => Action::List,
+            _ => Action::Help,
+        };
+        if let Some(target) = self.target.clone() {
+            let option = match target.name.as_str() {
+                "DNAT" => Some("--to-destination"),
+                "SNAT" => Some("--to-source"),
+                _ => None,
+            };
+            if let Some(option) = option {
+                if self.nats.is_empty() {
+                    self.error(
+                        target.span.clone(),
+                        format!("`-j {}` without `{option}`", target.name),
+                        format!(
+                            "write where to: `-j {} {option} 10.0.0.1[:PORT]`",
+                            target.name
+                        ),
+                    );
+                } else if self.nats.len() > 1 {
+                    let second = self.nats[1].option.clone();
+                    self.error(
+                        second,
+                        format!("a second `{option}`"),
+                        "iptables takes one target address or range: write `10.0.0.1-10.0.0.9` for several",
+                    );
+                    self.nats.truncate(1);
+                }
+            }
+        }
+        let carries_rule = matches!(
+            action,
+            Action::Append | Action::Insert(_) | Action::Replace(_) | Action::Check
+        ) || matches!(action, Action::Delete(None));
+        let rule = carries_rule.then(|| self.lower_rule());
+        Some(Command {
+            action,
+            action_span,
+            chain: self.chain.take(),
+            table: self.table.take(),
+            rule,
+            target: self.target.take(),
+            only: self.only,
+            ipv6_address: self.ipv6_address,
+        })
+    }
+
+    fn lower_rule(&mut self) -> Rule {
+        let file = self.env.file;
+        let span = match (self.words.first(), self.words.last()) {
+            (Some(first), Some(last)) => Span::new(file, first.span.start..last.span.end),
+            _ => Span::new(file, 0..0),
+        };
+        let mut matches = std::mem::take(&mut self.matches);
+        let protocol_l4 = self.protocol_l4();
+        if let Some(protocol) = &self.protocol {
+            let protocol_span = Span::new(file, protocol.span.clone());
+            match protocol_l4 {
+                Some(l4) if !protocol.negated => matches.insert(
+                    0,
+                    Match::L4Proto {
+                        protos: ProtoSet::one(l4),
+                        span: protocol_span,
+                    },
+                ),
+                _ if options::is_any_protocol(&protocol.name) && !protocol.negated => {}
+                _ => matches.insert(
+                    0,
+                    Match::Opaque {
+                        span: protocol_span,
+                    },
+                ),
+            }
+        }
+        let pending = std::mem::take(&mut self.ports);
+        for port in pending {
+            self.lower_port(port, &mut matches);
+        }
+        let mut nat = ThinVec::new();
+        let pending = std::mem::take(&mut self.nats);
+        for pending in pending {
+            if let Some(n) = self.lower_nat(pending) {
+                nat.push(n);
+            }
+        }
+        let verdict = self.target.as_ref().and_then(|target| {
+            let verdict = match target.name.as_str() {
+                _ if target.goto => Verdict::Goto(target.name.as_str().into()),
+                "ACCEPT" => Verdict::Accept,
+                "DROP" => Verdict::Drop,
+                "REJECT" => Verdict::Reject,
+                "RETURN" => Verdict::Return,
+                "QUEUE" | "NFQUEUE" => Verdict::Queue,
+                name if options::is_known_target(name) => return None,
+                name => Verdict::Jump(name.into()),
+            };
+            Some((verdict, Span::new(file, target.span.clone())))
+        });
+        Rule {
+            span,
+            matches,
+            nat,
+            verdict,
+        }
+    }
+
+    /// The rule's `-p` as a protocol with ports, when it is one and not negated.
+    fn protocol_l4(&self) -> Option<L4> {
+        let protocol = self.protocol.as_ref().filter(|p| !p.opaque)?;
+        options::protocol_l4(&protocol.name)
+    }
+
+    fn lower_port(
+        &mut self,
+        port: PendingPort,
+        matches: &mut SmallVec<[Match; crate::model::INLINE_MATCHES]>,
+    ) {
+        let file = self.env.file;
+        let option_span = Span::new(file, port.option.clone());
+        let word: Word<'_> = match &port.inline {
+            Some(inline) => inline.clone(),
+            None => match self.words.get(port.value) {
+                Some(word) => word.clone(),
+                None => return,
+            },
+        };
+        let protocol = self.protocol.as_ref();
+        let negated_protocol = protocol.is_some_and(|p| p.negated);
+        let protocol_opaque = protocol.is_some_and(|p| p.opaque);
+        let rule_l4 = self.protocol_l4();
+        // The protocol the port belongs to, or why iptables refuses the match.
+        let l4 = match (port.module.ports_of, rule_l4) {
+            _ if protocol_opaque || word.opaque => {
+                if word.opaque {
+                    self.out.push(unsupported(
+                        file,
+                        word.span.clone(),
+                        format!("the port `{}` is set outside this script", word.text),
+                        "portlint cannot know the port, so the registry checks skip it; write the port here to have it checked",
+                    ));
+                }
+                matches.push(Match::Opaque { span: option_span });
+                return;
+            }
+            (Some(module_l4), Some(l4)) if module_l4 == l4 && !negated_protocol => l4,
+            (None, Some(l4)) if !negated_protocol => l4,
+            (module_l4, _) => {
+                let wanted = match module_l4 {
+                    Some(l4) => format!("`-p {}`", l4.as_str()),
+                    None => "`-p tcp`, `-p udp`, `-p udplite`, `-p sctp` or `-p dccp`".to_string(),
+                };
+                let written = match protocol {
+                    Some(p) if p.negated => format!("the rule says `! -p {}`", p.name),
+                    Some(p) => format!("the rule's protocol is `-p {}`", p.name),
+                    None => "the rule has no `-p`".to_string(),
+                };
+                let module = if port.module.is_multiport {
+                    "`-m multiport`".to_string()
+                } else {
+                    format!("`-m {}`", port.module.name)
+                };
+                self.env.atoms.invalid_port(
+                    option_span,
+                    &[],
+                    format!(
+                        "{module} ports need {wanted}, but {written}: {} refuses the rule",
+                        self.env.tool
+                    ),
+                    format!("write {wanted} before the port match"),
+                );
+                return;
+            }
+        };
+        let Some(set) = self.port_value(&word, l4, port.module.is_multiport) else {
+            return;
+        };
+        let direction = match port.meaning {
+            Meaning::SourcePort => PortDirection::Source,
+            Meaning::EitherPort => PortDirection::Either,
+            _ => PortDirection::Destination,
+        };
+        matches.push(Match::Ports {
+            direction,
+            op: if port.negated { PortOp::Ne } else { PortOp::Eq },
+            protos: ProtoSet::one(l4),
+            ports: Box::new(set),
+            span: option_span,
+        });
+    }
+
+    /// A port value: `22`, `ssh`, `1024:65535`, `:1023`, `1024:`; with `multiport`, a comma
+    /// list of ports and ranges (at most 15, a range counting twice).
+    fn port_value(&mut self, word: &Word<'_>, l4: L4, multiport: bool) -> Option<PortSet> {
+        let text: &str = &word.text;
+        let mut elements = SmallVec::new();
+        let mut ok = true;
+        let mut offset = 0;
+        let mut slots = 0;
+        let parts: SmallVec<[&str; 8]> = if multiport {
+            text.split(',').collect()
+        } else {
+            SmallVec::from_slice(&[text])
+        };
+        for part in parts {
+            let span = Span::new(self.env.file, word.sub_span(offset..offset + part.len()));
+            offset += part.len() + 1;
+            slots += if part.contains(':') { 2 } else { 1 };
+            match self.port_element(part, span, l4, multiport) {
+                Some(element) => elements.push(element),
+                None => ok = false,
+            }
+        }
+        if multiport && slots > 15 {
+            self.env.atoms.invalid_port(
+                Span::new(self.env.file, word.span.clone()),
+                &[],
+                format!("{slots} ports in one `multiport` match: {} takes at most 15 (a range counts as two)", self.env.tool),
+                "split the list over two rules",
+            );
+            return None;
+        }
+        ok.then(|| PortSet {
+            elements,
+            span: Span::new(self.env.file, word.span.clone()),
+            is_list: multiport,
+        })
+    }
+
+    fn port_element(
+        &mut self,
+        text: &str,
+        span: Span,
+        l4: L4,
+        multiport: bool,
+    ) -> Option<PortElement> {
+        let Some((lo_text, hi_text)) = text.split_once(':') else {
+            let port = self.one_port(text, span, l4)?;
+            let origin = if number(text).is_some() {
+                PortOrigin::Number
+            } else {
+                PortOrigin::ServiceName
+            };
+            return Some(PortElement::new(port, port, span, origin, Vec::new()));
+        };
+        if multiport && (lo_text.is_empty() || hi_text.is_empty()) {
+            self.env.atoms.invalid_port(
+                span,
+                &[],
+                format!("`{text}` has no port on one side"),
+                "a multiport range names both ends, e.g. `1024:65535`",
+            );
+            return None;
+        }
+        let lo = if lo_text.is_empty() {
+            Some(0)
+        } else {
+            self.one_port(lo_text, span, l4)
+        };
+        let hi = if hi_text.is_empty() {
+            Some(u16::MAX)
+        } else {
+            self.one_port(hi_text, span, l4)
+        };
+        let (lo, hi) = (lo?, hi?);
+        if lo > hi || (multiport && lo == hi) {
+            let help = if lo > hi {
+                format!("write the lower port first: `{hi}:{lo}`")
+            } else {
+                format!("write the single port `{lo}`")
+            };
+            self.env.atoms.invalid_port(
+                span,
+                &[],
+                format!(
+                    "port range `{text}` is {}",
+                    if lo > hi {
+                        "inverted"
+                    } else {
+                        "empty to multiport (both ends equal)"
+                    }
+                ),
+                help,
+            );
+            return None;
+        }
+        Some(PortElement::new(
+            lo,
+            hi,
+            span,
+            PortOrigin::Range,
+            Vec::new(),
+        ))
+    }
+
+    /// One port as iptables reads it: a number (C's `strtoul` with base 0: `0x16` is hex,
+    /// `022` octal) or a service name for the protocol (`getservbyname(name, proto)`).
+    fn one_port(&mut self, text: &str, span: Span, l4: L4) -> Option<u16> {
+        match number(text) {
+            Some(Number { value, octal }) => {
+                let Ok(port) = u16::try_from(value) else {
+                    self.env.atoms.invalid_port(
+                        span,
+                        &[],
+                        format!("port {text} is out of range"),
+                        "a port is a number from 0 to 65535",
+                    );
+                    return None;
+                };
+                if octal {
+                    let decimal = text.trim_start_matches('0');
+                    self.env.atoms.invalid_port(
+                        span,
+                        &[],
+                        format!("`{text}` is octal to {}: port {port}, not {decimal}", self.env.tool),
+                        format!("iptables reads a number with a leading 0 as octal; write `{decimal}` if that is the port you mean, or `{port}`"),
+                    );
+                    return None;
+                }
+                Some(port)
+            }
+            None if text.starts_with(|c: char| c.is_ascii_alphabetic()) => {
+                self.env.atoms.service(text, span, l4).map(|e| e.lo)
+            }
+            None => {
+                self.env.atoms.invalid_port(
+                    span,
+                    &[],
+                    format!("`{text}` is not a port or a service name"),
+                    "write a number from 0 to 65535, a range such as `1024:65535`, or a service name such as `ssh`",
+                );
+                None
+            }
+        }
+    }
+
+    /// `--to-destination [ADDR][:PORT[-PORT]]`, `--to-ports PORT[-PORT]`, `--on-port PORT`.
+    fn lower_nat(&mut self, pending: PendingNat) -> Option<Nat> {
+        let file = self.env.file;
+        let word = self.words.get(pending.value)?;
+        let kind = match self.target.as_ref().map(|t| t.name.as_str()) {
+            Some("DNAT") => NatKind::Dnat,
+            Some("SNAT") => NatKind::Snat,
+            Some("REDIRECT") => NatKind::Redirect,
+            Some("TPROXY") => NatKind::Tproxy,
+            _ => NatKind::Masquerade,
+        };
+        let text: &str = &word.text;
+        let (address, port_part): (Option<&str>, Option<(usize, &str)>) = match pending.meaning {
+            Meaning::NatPorts => (None, Some((0, text))),
+            _ => split_nat_target(text),
+        };
+        let mut nat = Nat {
+            kind,
+            address: address.filter(|a| !a.is_empty()).map(str::to_string),
+            ports: None,
+            span: Span::new(file, pending.option.clone()),
+        };
+        if word.opaque {
+            return Some(nat);
+        }
+        let Some((offset, ports)) = port_part else {
+            return Some(nat);
+        };
+        let l4 = match self.protocol_l4() {
+            Some(l4) if !self.protocol.as_ref().is_some_and(|p| p.negated) && l4 != L4::UdpLite => {
+                l4
+            }
+            _ => {
+                self.env.atoms.invalid_port(
+                    Span::new(file, word.span.clone()),
+                    &[],
+                    format!("a NAT port needs `-p tcp`, `-p udp`, `-p sctp` or `-p dccp`: {} refuses the rule without one", self.env.tool),
+                    "match the protocol first, e.g. `-p tcp --dport 80 -j DNAT --to-destination 10.0.0.1:8080`",
+                );
+                return Some(nat);
+            }
+        };
+        // DNAT and SNAT take `PORTS/BASE` (a shifted range); the base is checked, not modelled.
+        let shifts = matches!(kind, NatKind::Dnat | NatKind::Snat);
+        let ports = match ports.split_once('/') {
+            Some((ports, base)) if shifts => {
+                let base_offset = offset + ports.len() + 1;
+                let base_span =
+                    Span::new(file, word.sub_span(base_offset..base_offset + base.len()));
+                let valid = match number(base) {
+                    Some(n) => (1..=65535).contains(&n.value),
+                    None => self.one_port(base, base_span, l4).is_some(),
+                };
+                if !valid && number(base).is_some() {
+                    self.env.atoms.invalid_port(
+                        base_span,
+                        &[],
+                        format!("base port {base} is out of range"),
+                        "the base after `/` is a port from 1 to 65535",
+                    );
+                }
+                if !valid {
+                    return Some(nat);
+                }
+                ports
+            }
+            _ => ports,
+        };
+        let span = Span::new(file, word.sub_span(offset..offset + ports.len()));
+        if ports.contains('/') {
+            self.env.atoms.invalid_port(
+                span,
+                &[],
+                format!("`{ports}` is not a port or a port range"),
+                "write a port or a range such as `8000-8080`",
+            );
+            return Some(nat);
+        }
+        // A service name (which may hold a dash: `ftp-data`), or numbers `LO[-HI]`: a range of
+        // names is refused.
+        let (lo, hi, lo_text) = if ports.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            let port = self.one_port(ports, span, l4)?;
+            (port, port, ports)
+        } else {
+            let (lo_text, hi_text) = ports.split_once('-').unwrap_or((ports, ports));
+            let numbers = (number(lo_text), number(hi_text));
+            if numbers.0.is_none() || numbers.1.is_none() {
+                self.env.atoms.invalid_port(
+                    span,
+                    &[],
+                    format!("`{ports}` is not a port or a port range"),
+                    "a NAT port range is two numbers, e.g. `8000-8080` (a service name is taken alone)",
+                );
+                return Some(nat);
+            }
+            let lo = self.one_port(lo_text, span, l4)?;
+            let hi = if hi_text == lo_text {
+                lo
+            } else {
+                self.one_port(hi_text, span, l4)?
+            };
+            (lo, hi, lo_text)
+        };
+        if lo > hi {
+            self.env.atoms.invalid_port(
+                span,
+                &[],
+                format!("port range `{ports}` is inverted"),
+                format!("write the lower port first: `{hi}-{lo}`"),
+            );
+            return Some(nat);
+        }
+        let origin = if lo != hi {
+            PortOrigin::Range
+        } else if number(lo_text).is_some() {
+            PortOrigin::Number
+        } else {
+            PortOrigin::ServiceName
+        };
+        let mut elements = SmallVec::new();
+        elements.push(PortElement::new(lo, hi, span, origin, Vec::new()));
+        nat.ports = Some(PortSet {
+            elements,
+            span,
+            is_list: false,
+        });
+        Some(nat)
+    }
+}
+
+enum Abbreviation {
+    Generic(Generic),
+    Module(&'static Module, &'static options::ModuleOption),
+}
+
+/// An option's argument: a word, or the part after `=`/the letter.
+enum Argument<'w, 't> {
+    Word(&'w Word<'t>),
+    Inline(String, Range<usize>),
+}
+
+impl Argument<'_, '_> {
+    fn text(&self) -> &str {
+        match self {
+            Argument::Word(w) => &w.text,
+            Argument::Inline(t, _) => t,
+        }
+    }
+
+    fn span(&self) -> Range<usize> {
+        match self {
+            Argument::Word(w) => w.span.clone(),
+            Argument::Inline(_, s) => s.clone(),
+        }
+    }
+
+    fn opaque(&self) -> bool {
+        matches!(self, Argument::Word(w) if w.opaque)
+    }
+}
+
+/// `ADDR:PORT`, `[ADDR]:PORT`, `ADDR`, `:PORT`, `ADDR-ADDR:PORT-PORT`: the address and, with its
+/// offset in `text`, the port part.
+fn split_nat_target(text: &str) -> (Option<&str>, Option<(usize, &str)>) {
+    if let Some(rest) = text.strip_prefix('[') {
+        return match rest.split_once("]:") {
+            Some((address, ports)) => (Some(address), Some((text.len() - ports.len(), ports))),
+            None => (Some(rest.trim_end_matches(']')), None),
+        };
+    }
+    match text.matches(':').count() {
+        1 => {
+            let (address, ports) = text.split_once(':').unwrap_or((text, ""));
+            (Some(address), Some((address.len() + 1, ports)))
+        }
+        // No colon, or an IPv6 address without brackets (and so without a port).
+        _ => (Some(text), None),
+    }
+}
+
+struct Number {
+    value: u64,
+    /// Written with a leading 0 and read as octal.
+    octal: bool,
+}
+
+/// A number as C's `strtoul(s, NULL, 0)` reads a whole word: decimal, `0x` hex, or `0` octal.
+fn number(text: &str) -> Option<Number> {
+    if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        if hex.is_empty() || hex.len() > 12 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        return u64::from_str_radix(hex, 16).ok().map(|value| Number {
+            value,
+            octal: false,
+        });
+    }
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let digits = &text[..text.len().min(12)];
+    if text.len() > 1 && text.starts_with('0') {
+        let value = u64::from_str_radix(digits, 8).ok()?;
+        return Some(Number { value, octal: true });
+    }
+    digits.parse().ok().map(|value| Number {
+        value,
+        octal: false,
+    })
+}
+
+fn is_count(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether `a` is a prefix of `b` or one edit away from it.
+fn close(a: &str, b: &str) -> bool {
+    if a.len() >= 3 && b.starts_with(a) {
+        return true;
+    }
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len().abs_diff(b.len()) > 1 || a.len() < 3 {
+        return false;
+    }
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (ra, rb) = (&a[prefix..], &b[prefix..]);
+    ra.get(1..) == rb.get(1..) || ra.get(1..) == Some(rb) || Some(ra) == rb.get(1..)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_as_strtoul_reads_them() {
+        let n = |t: &str| number(t).map(|n| (n.value, n.octal));
+        assert_eq!(n("22"), Some((22, false)));
+        assert_eq!(n("0"), Some((0, false)));
+        assert_eq!(n("0x16"), Some((22, false)));
+        assert_eq!(n("022"), Some((18, true)));
+        assert_eq!(n("08"), None);
+        assert_eq!(n("-1"), None);
+        assert_eq!(n("ssh"), None);
+    }
+
+    #[test]
+    fn nat_targets_split() {
+        assert_eq!(
+            split_nat_target("10.0.0.1:8080"),
+            (Some("10.0.0.1"), Some((9, "8080")))
+        );
+        assert_eq!(
+            split_nat_target("[2001:db8::1]:80-81"),
+            (Some("2001:db8::1"), Some((14, "80-81")))
+        );
+        assert_eq!(split_nat_target("2001:db8::1"), (Some("2001:db8::1"), None));
+        assert_eq!(split_nat_target(":80"), (Some(""), Some((1, "80"))));
+    }
+}

@@ -1,0 +1,414 @@
+//! The iptables front end: `iptables-save` / `iptables-restore` files (`save`) and shell scripts
+//! that call iptables (`script`), both read command by command (`command`, with the option
+//! tables of `options`) into the same model as nft rulesets.
+
+pub mod command;
+pub mod options;
+pub mod save;
+pub mod script;
+pub mod words;
+
+use crate::check;
+use crate::diagnostic::Diagnostic;
+use crate::model::{BaseChain, Chain, Family, Rule, Ruleset, Table, Verdict};
+use crate::source::{FileId, Span};
+use command::{Action, Command};
+use std::collections::HashSet;
+use std::ops::Range;
+
+/// Which kind of iptables input a file is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `iptables-save` output, read by `iptables-restore`.
+    Save,
+    /// A shell script with `iptables …` command lines.
+    Script,
+}
+
+/// Whether `text` looks like iptables-save output: its first line that is not blank or a
+/// comment is a `*table` line (or a chain, rule or COMMIT line of one).
+pub fn looks_like_save(text: &str) -> bool {
+    let Some(first) = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+    else {
+        return false;
+    };
+    let table = first
+        .strip_prefix('*')
+        .map(|rest| rest.split([' ', '\t', '#']).next().unwrap_or(""));
+    match table {
+        Some(name) => {
+            options::TABLES.contains(&name) || (!name.is_empty() && text.contains("\nCOMMIT"))
+        }
+        None => false,
+    }
+}
+
+/// Whether `text` looks like a shell script that runs iptables: a line whose command is an
+/// iptables program (or a variable the script sets to one).
+pub fn looks_like_script(text: &str) -> bool {
+    script::has_iptables_command(text)
+}
+
+/// The family a file's name points to: `rules.v6`, `ip6tables.rules`, `…-ip6tables…`.
+pub fn family_from_name(path: &str) -> Option<Family> {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    if name.contains("ip6tables") || name.ends_with(".v6") || name.contains("ipv6") {
+        Some(Family::Ip6)
+    } else if name.ends_with(".v4") || name.contains("ipv4") {
+        Some(Family::Ip)
+    } else {
+        None
+    }
+}
+
+/// Read an iptables file into the model. `family` is the user's word (`--input-format
+/// ip6tables`) or what the file name says; without it the content decides.
+pub fn read(
+    file: FileId,
+    text: &str,
+    resolver: &crate::frontend::resolve::Resolver<'_>,
+    format: Format,
+    family: Option<Family>,
+) -> (Ruleset, Vec<Diagnostic>) {
+    match format {
+        Format::Save => save::read(file, text, resolver, family),
+        Format::Script => script::read(file, text, resolver, family),
+    }
+}
+
+/// A table being built.
+struct TableState {
+    table: Table,
+    /// A restore file declares its chains (`:NAME`); a script may add to chains it did not create
+    /// (another tool's, such as Docker's `DOCKER-USER`).
+    strict: bool,
+    /// `-j`/`-g` targets that are not known targets, checked once the table is whole.
+    jumps: Vec<(String, Span)>,
+    /// Chains a script names in any command.
+    mentioned: HashSet<String>,
+}
+
+/// Tables and chains as the commands build them.
+pub(crate) struct Builder {
+    file: FileId,
+    tables: Vec<TableState>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// An IPv6 address or protocol was seen.
+    pub saw_ipv6: bool,
+}
+
+impl Builder {
+    pub fn new(file: FileId) -> Builder {
+        Builder {
+            file,
+            tables: Vec::new(),
+            diagnostics: Vec::new(),
+            saw_ipv6: false,
+        }
+    }
+
+    fn span(&self, range: Range<usize>) -> Span {
+        Span::new(self.file, range)
+    }
+
+    /// The table `(family, name)`, created when new.
+    pub fn table(&mut self, family: Family, name: &str, span: Range<usize>, strict: bool) -> usize {
+        if let Some(index) = self
+            .tables
+            .iter()
+            .position(|t| t.table.family == family && t.table.name == name && !strict)
+        {
+            return index;
+        }
+        self.tables.push(TableState {
+            table: Table {
+                family,
+                name: name.to_string(),
+                span: self.span(span),
+                chains: Vec::new(),
+            },
+            strict,
+            jumps: Vec::new(),
+            mentioned: HashSet::new(),
+        });
+        self.tables.len() - 1
+    }
+
+    /// Declares a chain (`:NAME POLICY` or `-N NAME`); a built-in chain gets its hook and
+    /// policy.
+    pub fn declare_chain(
+        &mut self,
+        table: usize,
+        name: &str,
+        span: Range<usize>,
+        policy: Option<Verdict>,
+    ) {
+        let span = self.span(span);
+        let Some(state) = self.tables.get_mut(table) else {
+            return;
+        };
+        if let Some(chain) = state.table.chains.iter_mut().find(|c| c.name == name) {
+            if let (Some(base), Some(policy)) = (chain.base.as_mut(), policy) {
+                base.policy = Some(policy);
+            }
+            return;
+        }
+        let base = options::is_builtin_chain(&state.table.name, name)
+            .then(|| base_chain(&state.table.name, name, policy));
+        state.table.chains.push(Chain {
+            name: name.to_string(),
+            span,
+            base,
+            rules: Vec::new(),
+        });
+    }
+
+    /// The chain a command changes: declared, built in (created on first use), or — in a
+    /// script — any chain (another tool may have made it). PL003 when a restore file uses a
+    /// chain it does not declare.
+    fn chain_for(&mut self, table: usize, name: &str, span: Range<usize>) -> Option<usize> {
+        let state = self.tables.get_mut(table)?;
+        if let Some(index) = state.table.chains.iter().position(|c| c.name == name) {
+            return Some(index);
+        }
+        let builtin = options::is_builtin_chain(&state.table.name, name);
+        if builtin || !state.strict {
+            state.mentioned.insert(name.to_string());
+            self.declare_chain(table, name, span, None);
+            return self.tables.get(table).map(|t| t.table.chains.len() - 1);
+        }
+        let table_name = state.table.name.clone();
+        let help = match state
+            .table
+            .chains
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
+        {
+            Some(c) => format!("did you mean `{}`? Chain names are case-sensitive", c.name),
+            None => format!("declare it at the top of the table with `:{name} - [0:0]`"),
+        };
+        let message = if options::builtin_chains("mangle").contains(&name) {
+            format!("table `{table_name}` has no chain `{name}` (it is not one of this table's built-in chains)")
+        } else {
+            format!("table `{table_name}` has no chain `{name}`")
+        };
+        self.diagnostics.push(
+            Diagnostic::new(&check::undefined_reference::RULE, self.span(span), message)
+                .with_help(help),
+        );
+        None
+    }
+
+    /// Carries out a command on a table.
+    pub fn apply(&mut self, table: usize, command: Command) {
+        if command.ipv6_address {
+            self.saw_ipv6 = true;
+        }
+        let Some((chain_name, chain_span)) = command.chain.clone() else {
+            match command.action {
+                Action::Flush => self.each_chain(table, |c| c.rules.clear()),
+                Action::DeleteChain => {
+                    if let Some(state) = self.tables.get_mut(table) {
+                        state.table.chains.retain(|c| c.base.is_some());
+                    }
+                }
+                _ => {}
+            }
+            return;
+        };
+        if let Some(state) = self.tables.get_mut(table) {
+            state.mentioned.insert(chain_name.clone());
+        }
+        match command.action {
+            Action::NewChain => self.declare_chain(table, &chain_name, chain_span, None),
+            Action::DeleteChain => {
+                if let Some(state) = self.tables.get_mut(table) {
+                    state
+                        .table
+                        .chains
+                        .retain(|c| c.name != chain_name || c.base.is_some());
+                }
+            }
+            Action::Flush => {
+                if let Some(index) = self.existing_chain(table, &chain_name) {
+                    self.tables[table].table.chains[index].rules.clear();
+                }
+            }
+            Action::Policy { target, span } => {
+                let policy = Verdict::from_word(&target.to_ascii_lowercase());
+                let builtin = self
+                    .tables
+                    .get(table)
+                    .is_some_and(|t| options::is_builtin_chain(&t.table.name, &chain_name));
+                if !builtin {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            &check::syntax_error::RULE,
+                            self.span(chain_span),
+                            format!("`{chain_name}` is not a built-in chain, so it has no policy"),
+                        )
+                        .with_help("only built-in chains (INPUT, FORWARD, OUTPUT, …) have a policy; end a user chain with a rule such as `-A CHAIN -j DROP`"),
+                    );
+                    return;
+                }
+                let _ = span;
+                self.declare_chain(table, &chain_name, chain_span, policy);
+            }
+            Action::Rename { to, .. } => {
+                if let Some(index) = self.existing_chain(table, &chain_name) {
+                    self.tables[table].table.chains[index].name = to.clone();
+                    self.tables[table].mentioned.insert(to);
+                }
+            }
+            Action::Append | Action::Insert(_) | Action::Replace(_) => {
+                let Some(rule) = command.rule else { return };
+                let Some(index) = self.chain_for(table, &chain_name, chain_span) else {
+                    return;
+                };
+                if let Some(target) = &command.target {
+                    self.note_jump(table, &rule, target.name_span.clone());
+                }
+                let rules = &mut self.tables[table].table.chains[index].rules;
+                match command.action {
+                    Action::Insert(position) => {
+                        let at = position.map_or(0, |n| (n - 1).min(rules.len()));
+                        rules.insert(at, rule);
+                    }
+                    Action::Replace(n) => {
+                        if let Some(slot) = rules.get_mut(n - 1) {
+                            *slot = rule;
+                        }
+                    }
+                    _ => rules.push(rule),
+                }
+            }
+            Action::Delete(Some(n)) => {
+                if let Some(index) = self.existing_chain(table, &chain_name) {
+                    let rules = &mut self.tables[table].table.chains[index].rules;
+                    if n <= rules.len() {
+                        rules.remove(n - 1);
+                    }
+                }
+            }
+            // `-D CHAIN RULE` (deletes a rule equal to RULE, which is not modelled), `-C`, `-Z`,
+            // `-L`: nothing to build.
+            _ => {}
+        }
+    }
+
+    fn existing_chain(&self, table: usize, name: &str) -> Option<usize> {
+        self.tables
+            .get(table)?
+            .table
+            .chains
+            .iter()
+            .position(|c| c.name == name)
+    }
+
+    fn each_chain(&mut self, table: usize, mut f: impl FnMut(&mut Chain)) {
+        if let Some(state) = self.tables.get_mut(table) {
+            state.table.chains.iter_mut().for_each(&mut f);
+        }
+    }
+
+    /// Records a jump to a chain, checked when the table is whole.
+    fn note_jump(&mut self, table: usize, rule: &Rule, name_span: Range<usize>) {
+        if let Some((Verdict::Jump(name) | Verdict::Goto(name), _)) = &rule.verdict {
+            let span = self.span(name_span);
+            if let Some(state) = self.tables.get_mut(table) {
+                state.jumps.push((name.to_string(), span));
+            }
+        }
+    }
+
+    /// The ruleset, with PL003 for every jump to a chain the table does not have.
+    pub fn finish(mut self, family: Option<Family>) -> (Ruleset, Vec<Diagnostic>) {
+        let mut diagnostics = std::mem::take(&mut self.diagnostics);
+        let mut tables = Vec::with_capacity(self.tables.len());
+        for mut state in self.tables {
+            if let Some(family) = family {
+                state.table.family = family;
+            }
+            for (name, span) in &state.jumps {
+                let exists = state.table.chains.iter().any(|c| &c.name == name)
+                    || (!state.strict && state.mentioned.contains(name));
+                if !exists {
+                    diagnostics.push(undefined_chain(&state.table, name, *span));
+                }
+            }
+            tables.push(state.table);
+        }
+        (
+            Ruleset {
+                file: self.file,
+                tables,
+            },
+            diagnostics,
+        )
+    }
+}
+
+/// PL003 for `-j NAME` where NAME is neither a chain of the table nor a target iptables has.
+fn undefined_chain(table: &Table, name: &str, span: Span) -> Diagnostic {
+    let upper = name.to_ascii_uppercase();
+    let help = if options::is_known_target(&upper)
+        || matches!(upper.as_str(), "ACCEPT" | "DROP" | "RETURN" | "QUEUE")
+    {
+        format!("targets are upper case: did you mean `-j {upper}`?")
+    } else if let Some(chain) = table
+        .chains
+        .iter()
+        .find(|c| c.name.eq_ignore_ascii_case(name))
+    {
+        format!(
+            "did you mean `{}`? Chain names are case-sensitive",
+            chain.name
+        )
+    } else {
+        format!("create the chain first (`:{name} - [0:0]` in a restore file, `iptables -N {name}` in a script), or fix the name; if {name} is a target extension portlint does not know, this is a false alarm: suppress it")
+    };
+    Diagnostic::new(
+        &check::undefined_reference::RULE,
+        span,
+        format!(
+            "`{name}` is neither a chain of table `{}` nor a target iptables knows",
+            table.name
+        ),
+    )
+    .with_help(help)
+}
+
+/// A built-in chain as a base chain: its hook, its table's type and priority, and its policy.
+fn base_chain(table: &str, chain: &str, policy: Option<Verdict>) -> BaseChain {
+    let hook = options::hook_of(chain);
+    let chain_type = match (table, chain) {
+        ("nat", _) => "nat",
+        ("mangle", "OUTPUT") => "route",
+        _ => "filter",
+    };
+    let priority = match (table, chain) {
+        ("nat", "PREROUTING" | "OUTPUT") => "dstnat",
+        ("nat", _) => "srcnat",
+        (other, _) => other,
+    };
+    BaseChain {
+        chain_type: chain_type.to_string(),
+        hook,
+        priority: Some(priority.to_string()),
+        policy,
+    }
+}
+
+/// Every line of `text` with the byte offset where it starts (without its line break).
+pub(crate) fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut offset = 0;
+    text.split_inclusive('\n').map(move |line| {
+        let start = offset;
+        offset += line.len();
+        let line = line.strip_suffix('\n').unwrap_or(line);
+        (start, line.strip_suffix('\r').unwrap_or(line))
+    })
+}
