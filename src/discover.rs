@@ -5,6 +5,29 @@ use std::path::{Path, PathBuf};
 /// File endings portlint lints when it walks a directory.
 const LINTED_EXTENSIONS: &[&str] = &["nft"];
 
+/// File endings that are iptables-save files when their content says so (`.rules` is also
+/// udev's ending): iptables-persistent's `rules.v4`/`rules.v6`, ufw's `before.rules`.
+const IPTABLES_EXTENSIONS: &[&str] = &["rules", "v4", "v6"];
+
+/// Whether a walk lints `path`: an nft file by its name, an iptables-save file by its name and
+/// its first lines.
+fn is_linted(path: &Path) -> bool {
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if LINTED_EXTENSIONS.contains(&extension) || name == "nftables.conf" {
+        return true;
+    }
+    IPTABLES_EXTENSIONS.contains(&extension) && starts_like_iptables_save(path)
+}
+
+/// The first 4 KiB of the file look like iptables-save output.
+fn starts_like_iptables_save(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(4096);
+    let read = std::fs::File::open(path).and_then(|f| f.take(4096).read_to_end(&mut head));
+    read.is_ok() && crate::frontend::iptables::looks_like_save(&String::from_utf8_lossy(&head))
+}
+
 /// A path that could not be used, with why.
 #[derive(Debug)]
 pub struct PathError {
@@ -71,11 +94,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<PathError>) {
         match entry {
             Ok(entry) => {
                 let path = entry.path();
-                let linted = path
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| LINTED_EXTENSIONS.contains(&e));
-                if linted && entry.file_type().is_some_and(|t| t.is_file()) {
+                if entry.file_type().is_some_and(|t| t.is_file()) && is_linted(path) {
                     files.push(path.to_path_buf());
                 }
             }

@@ -2,6 +2,9 @@
 //!
 //! `fires.nft` marks every line that must carry a finding with `# expect: CODE[, CODE…]`; the
 //! findings of the file must be exactly those (code and line). `clean.nft` must produce nothing.
+//! Rules that iptables input can trigger also have `fires.rules` / `clean.rules` (iptables-save)
+//! and `fires.sh` / `clean.sh` (an iptables script). An iptables-restore file has no comments
+//! after a rule, so there a `# expect:` comment on a line of its own marks the next rule line.
 //! Every fires fixture's human output is also pinned as an insta snapshot.
 
 use portlint::lint::{lint, Outcome, RuleFilter};
@@ -36,14 +39,39 @@ fn run(path: &Path) -> Outcome {
 fn expected(path: &Path) -> BTreeSet<(usize, String)> {
     let text = std::fs::read_to_string(path).expect("fixture");
     let mut set = BTreeSet::new();
+    let mut pending: Vec<String> = Vec::new();
     for (index, line) in text.lines().enumerate() {
-        if let Some((_, codes)) = line.split_once("# expect:") {
-            for code in codes.split(',') {
-                set.insert((index + 1, code.trim().to_string()));
+        let trimmed = line.trim();
+        if let Some((before, codes)) = line.split_once("# expect:") {
+            let codes = codes.split(',').map(|c| c.trim().to_string());
+            if before.trim().is_empty() {
+                // A comment line of its own: it marks the next rule line.
+                pending.extend(codes);
+            } else {
+                set.extend(codes.map(|c| (index + 1, c)));
             }
+            continue;
+        }
+        if !trimmed.is_empty() && !trimmed.starts_with('#') {
+            set.extend(pending.drain(..).map(|c| (index + 1, c)));
         }
     }
+    assert!(
+        pending.is_empty(),
+        "{}: an `# expect:` line marks no rule",
+        path.display()
+    );
     set
+}
+
+/// The fixtures of a rule directory whose name starts with `stem` (`fires`, `clean`): the nft one
+/// and any iptables ones.
+fn variants(dir: &Path, stem: &str) -> Vec<PathBuf> {
+    ["nft", "rules", "sh"]
+        .iter()
+        .map(|ext| dir.join(format!("{stem}.{ext}")))
+        .filter(|p| p.is_file())
+        .collect()
 }
 
 fn found(outcome: &Outcome) -> BTreeSet<(usize, String)> {
@@ -93,19 +121,20 @@ fn fires_fixtures_produce_exactly_the_expected_findings() {
     let mut failures = Vec::new();
     for dir in fixtures() {
         let code = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let path = dir.join("fires.nft");
-        let want = expected(&path);
-        assert!(
-            want.iter().any(|(_, c)| *c == code),
-            "{} expects no {code}",
-            path.display()
-        );
-        let got = found(&run(&path));
-        if got != want {
-            failures.push(format!(
-                "{}:\n  expected {want:?}\n  found    {got:?}",
+        for path in variants(&dir, "fires") {
+            let want = expected(&path);
+            assert!(
+                want.iter().any(|(_, c)| *c == code),
+                "{} expects no {code}",
                 path.display()
-            ));
+            );
+            let got = found(&run(&path));
+            if got != want {
+                failures.push(format!(
+                    "{}:\n  expected {want:?}\n  found    {got:?}",
+                    path.display()
+                ));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -115,10 +144,11 @@ fn fires_fixtures_produce_exactly_the_expected_findings() {
 fn clean_fixtures_produce_nothing() {
     let mut failures = Vec::new();
     for dir in fixtures() {
-        let path = dir.join("clean.nft");
-        let got = found(&run(&path));
-        if !got.is_empty() {
-            failures.push(format!("{}: {got:?}", path.display()));
+        for path in variants(&dir, "clean") {
+            let got = found(&run(&path));
+            if !got.is_empty() {
+                failures.push(format!("{}: {got:?}", path.display()));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -126,9 +156,16 @@ fn clean_fixtures_produce_nothing() {
 
 #[test]
 fn human_output_of_every_fires_fixture() {
-    for dir in fixtures() {
+    for path in fixtures().iter().flat_map(|dir| variants(dir, "fires")) {
+        let dir = path.parent().expect("a rule directory");
         let code = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let outcome = run(&dir.join("fires.nft"));
+        // `human_PL101` for the nft fixture (as before), `human_PL101_rules` for the others.
+        let name = match path.extension().and_then(|e| e.to_str()) {
+            Some("nft") => format!("human_{code}"),
+            Some(ext) => format!("human_{code}_{ext}"),
+            None => unreachable!("fixtures have extensions"),
+        };
+        let outcome = run(&path);
         let meta = Registry::embedded().meta;
         let report = Report {
             sources: &outcome.sources,
@@ -137,14 +174,14 @@ fn human_output_of_every_fires_fixture() {
             registry: &meta,
         };
         let text = report::human::render(&report, Style::Plain, 100);
-        insta::assert_snapshot!(format!("human_{code}"), text);
+        insta::assert_snapshot!(name, text);
     }
 }
 
 #[test]
 fn every_finding_says_what_to_do() {
-    for dir in fixtures() {
-        let outcome = run(&dir.join("fires.nft"));
+    for dir in fixtures().iter().flat_map(|dir| variants(dir, "fires")) {
+        let outcome = run(&dir);
         for d in &outcome.diagnostics {
             assert!(
                 d.help.as_deref().is_some_and(|h| !h.trim().is_empty()),

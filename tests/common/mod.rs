@@ -127,3 +127,67 @@ pub fn read_through_everything(text: &str, front_end: FrontEnd) {
     let _ = report::json::render(&report);
     let _ = report::concise::render(&report);
 }
+
+/// `../shared/corpus/iptables`, or `None` with a message when the workspace has no corpus.
+pub fn iptables_corpus() -> Option<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/iptables");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "skipped: ../shared/corpus/iptables is absent (it comes with the portlint workspace)"
+        );
+        None
+    }
+}
+
+/// `iptables-restore --test FILE` (`ip6tables-restore` when `ipv6`) in a private network
+/// namespace (never against the host's firewall): whether it accepts the file, and what it said.
+pub fn iptables_check(file: &Path, ipv6: bool) -> (bool, String) {
+    let tool = if ipv6 {
+        "ip6tables-restore"
+    } else {
+        "iptables-restore"
+    };
+    let output = Command::new("unshare")
+        .args(["-n", tool, "--test"])
+        .arg(file)
+        .output()
+        .expect("run iptables-restore");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr)
+            .trim_end()
+            .to_string(),
+    )
+}
+
+/// Whether `unshare -n iptables-restore --test` and its IPv6 twin can run here. Without them a
+/// test skips with a message, unless PORTLINT_REQUIRE_ORACLES is set (CI sets it, so a missing
+/// oracle fails there).
+pub fn iptables_available() -> bool {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("empty.rules");
+    std::fs::write(&file, "*filter\nCOMMIT\n").expect("write empty.rules");
+    let works = [false, true].into_iter().all(|ipv6| {
+        let tool = if ipv6 {
+            "ip6tables-restore"
+        } else {
+            "iptables-restore"
+        };
+        Command::new("unshare")
+            .args(["-n", tool, "--test"])
+            .arg(&file)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if !works {
+        let message = "`unshare -n iptables-restore --test` is not available (apt-get install iptables; needs root)";
+        assert!(
+            std::env::var_os("PORTLINT_REQUIRE_ORACLES").is_none(),
+            "{message}"
+        );
+        eprintln!("skipped: {message}");
+    }
+    works
+}

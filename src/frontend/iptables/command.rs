@@ -117,8 +117,8 @@ struct Protocol {
     opaque: bool,
 }
 
-/// A syntax error of a command.
-fn syntax_error(
+/// PL001 with its help.
+pub(super) fn syntax_error(
     file: FileId,
     span: Range<usize>,
     message: impl Into<String>,
@@ -1550,8 +1550,9 @@ fn is_count(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Whether `a` is a prefix of `b` or one edit away from it.
-fn close(a: &str, b: &str) -> bool {
+/// Whether `a` is a prefix of `b` or one edit away from it (a swap of two neighbours counts as
+/// one).
+pub(super) fn close(a: &str, b: &str) -> bool {
     if a.len() >= 3 && b.starts_with(a) {
         return true;
     }
@@ -1561,7 +1562,12 @@ fn close(a: &str, b: &str) -> bool {
     }
     let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
     let (ra, rb) = (&a[prefix..], &b[prefix..]);
-    ra.get(1..) == rb.get(1..) || ra.get(1..) == Some(rb) || Some(ra) == rb.get(1..)
+    let swapped = ra.len() >= 2
+        && ra.len() == rb.len()
+        && ra[0] == rb[1]
+        && ra[1] == rb[0]
+        && ra[2..] == rb[2..];
+    swapped || ra.get(1..) == rb.get(1..) || ra.get(1..) == Some(rb) || Some(ra) == rb.get(1..)
 }
 
 #[cfg(test)]

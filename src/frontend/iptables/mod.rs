@@ -354,9 +354,15 @@ impl Builder {
 /// PL003 for `-j NAME` where NAME is neither a chain of the table nor a target iptables has.
 fn undefined_chain(table: &Table, name: &str, span: Span) -> Diagnostic {
     let upper = name.to_ascii_uppercase();
-    let help = if options::is_known_target(&upper)
-        || matches!(upper.as_str(), "ACCEPT" | "DROP" | "RETURN" | "QUEUE")
-    {
+    let mut targets = options::TARGETS
+        .iter()
+        .map(|t| t.name)
+        .chain(options::OTHER_TARGETS.iter().copied());
+    let mut chains = table.chains.iter().map(|c| c.name.as_str());
+    let near = targets
+        .find(|t| command::close(name, t))
+        .or_else(|| chains.find(|c| command::close(name, c)));
+    let help = if options::is_known_target(&upper) {
         format!("targets are upper case: did you mean `-j {upper}`?")
     } else if let Some(chain) = table
         .chains
@@ -367,6 +373,8 @@ fn undefined_chain(table: &Table, name: &str, span: Span) -> Diagnostic {
             "did you mean `{}`? Chain names are case-sensitive",
             chain.name
         )
+    } else if let Some(near) = near {
+        format!("did you mean `{near}`?")
     } else {
         format!("create the chain first (`:{name} - [0:0]` in a restore file, `iptables -N {name}` in a script), or fix the name; if {name} is a target extension portlint does not know, this is a false alarm: suppress it")
     };

@@ -12,12 +12,11 @@
 use super::command::{self, Env};
 use super::words::{split_restore, Word};
 use super::{lines, options, Builder};
-use crate::check;
 use crate::diagnostic::Diagnostic;
 use crate::frontend::ports::Atoms;
 use crate::frontend::resolve::Resolver;
 use crate::model::{Family, Ruleset, Verdict};
-use crate::source::{FileId, Span};
+use crate::source::FileId;
 use std::ops::Range;
 
 /// A table section that is open (its `*table` line read, its COMMIT not yet).
@@ -257,12 +256,7 @@ fn error(
     message: impl Into<String>,
     help: impl Into<std::borrow::Cow<'static, str>>,
 ) -> Diagnostic {
-    Diagnostic::new(
-        &check::syntax_error::RULE,
-        Span::new(file, span),
-        message.into(),
-    )
-    .with_help(help)
+    command::syntax_error(file, span, message, help)
 }
 
 #[cfg(test)]
