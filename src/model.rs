@@ -319,6 +319,22 @@ pub struct Nat {
     pub span: Span,
 }
 
+impl Nat {
+    /// The NAT statement with the ports a listener must bind: `tproxy to :0` (iptables'
+    /// `--on-port 0`) keeps the packet's own destination port, so it names none.
+    pub fn without_own_port(mut self) -> Nat {
+        let own_port = self.kind == NatKind::Tproxy
+            && self
+                .ports
+                .as_ref()
+                .is_some_and(|p| p.elements.iter().all(|e| e.lo == 0 && e.hi == 0));
+        if own_port {
+            self.ports = None;
+        }
+        self
+    }
+}
+
 /// The matches a rule usually has (`ip saddr …`, `tcp`, `tcp dport …`, `counter`) fit inline.
 pub const INLINE_MATCHES: usize = 4;
 

@@ -506,3 +506,30 @@ fn json_beyond_the_size_cap_is_refused_with_a_way_out() {
         "{err}"
     );
 }
+
+#[test]
+fn iptables_resolves_names_for_the_rule_protocol_as_getservbyname_does() {
+    // Debian's netbase lists ntp for udp only: iptables -p tcp --dport ntp fails there, although
+    // IANA assigns 123/tcp to ntp (so without --services the rule is fine).
+    let netbase = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/iana/services");
+    if !std::path::Path::new(netbase).is_file() {
+        eprintln!("skipped: ../shared/data/iana/services is absent");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("rules.v4");
+    std::fs::write(
+        &path,
+        "*filter\n-A INPUT -p tcp -m tcp --dport ntp -j ACCEPT\n-A INPUT -p udp -m udp --dport ntp -j ACCEPT\nCOMMIT\n",
+    )
+    .expect("write");
+    let path = path.to_str().unwrap();
+    let out = portlint(&["--format", "concise", path]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    let out = portlint(&["--format", "concise", "--services", netbase, path]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("rules.v4:2:32: PL005"), "{text}");
+    assert!(text.contains("has no tcp entry"), "{text}");
+    assert_eq!(text.matches("PL005").count(), 1, "{text}");
+}

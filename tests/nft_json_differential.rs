@@ -9,6 +9,8 @@
 //! differs, with a hint at the construct behind it (concatenation, verdict map, …), so that the
 //! front end that lags can be completed.
 
+mod common;
+
 use portlint::check::{self, Context};
 use portlint::frontend::resolve::Resolver;
 use portlint::model::*;
@@ -89,17 +91,7 @@ fn protos(p: ProtoSet) -> String {
 fn elements(set: &PortSet) -> String {
     let mut pairs: Vec<(u16, u16)> = set.elements.iter().map(|e| (e.lo, e.hi)).collect();
     pairs.sort();
-    let shown: Vec<String> = pairs
-        .iter()
-        .map(|&(lo, hi)| {
-            if lo == hi {
-                lo.to_string()
-            } else {
-                format!("{lo}-{hi}")
-            }
-        })
-        .collect();
-    format!("{{{}}}", shown.join(","))
+    common::show_intervals(&pairs)
 }
 
 fn rule_view(rule: &Rule) -> RuleView {

@@ -38,6 +38,22 @@ impl<'a> Atoms<'a> {
     /// it for UDP only.
     pub fn service(&mut self, text: &str, span: Span, l4: L4) -> Option<PortElement> {
         let resolution = self.resolver.resolve_strict(text, l4);
+        if let Resolution::NotOnHost { registry } = &resolution {
+            // The name may well be in the file, for another protocol (`ntp` for udp only).
+            let path = self.resolver.services().map_or("", |s| s.path.as_str());
+            let proto = l4.as_str();
+            let help = match registry.first() {
+                Some(port) => format!("IANA assigns `{text}` port {port} for {proto}: write the number, which resolves the same on every host"),
+                None => format!("write the port number; {} looks a name up for the rule's protocol only", self.tool),
+            };
+            self.unknown_name(
+                span,
+                &[],
+                format!("service name `{text}` has no {proto} entry in {path}: {} on a host with this services file refuses the rule", self.tool),
+                help,
+            );
+            return None;
+        }
         self.named(text, span, ProtoSet::one(l4), &[], resolution)
     }
 

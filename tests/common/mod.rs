@@ -191,3 +191,18 @@ pub fn iptables_available() -> bool {
     }
     works
 }
+
+/// Port intervals as `{22,1024-2048}`, for the differential tests' summaries.
+pub fn show_intervals(pairs: &[(u16, u16)]) -> String {
+    let shown: Vec<String> = pairs
+        .iter()
+        .map(|&(lo, hi)| {
+            if lo == hi {
+                lo.to_string()
+            } else {
+                format!("{lo}-{hi}")
+            }
+        })
+        .collect();
+    format!("{{{}}}", shown.join(","))
+}

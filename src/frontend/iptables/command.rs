@@ -17,12 +17,13 @@ use crate::model::{
 };
 use crate::source::{FileId, Span};
 use smallvec::SmallVec;
+use std::borrow::Cow;
 use std::ops::Range;
 use thin_vec::ThinVec;
 
 /// What a command does.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Action {
+pub enum Action<'t> {
     Append,
     /// `-I CHAIN [N]`: at position N (1-based), or first.
     Insert(Option<usize>),
@@ -36,11 +37,11 @@ pub enum Action {
     Flush,
     Zero,
     Policy {
-        target: String,
+        target: Cow<'t, str>,
         span: Range<usize>,
     },
     Rename {
-        to: String,
+        to: Cow<'t, str>,
         span: Range<usize>,
     },
     List,
@@ -49,8 +50,8 @@ pub enum Action {
 
 /// A `-j`/`-g` target.
 #[derive(Clone, Debug)]
-pub struct Target {
-    pub name: String,
+pub struct Target<'t> {
+    pub name: Cow<'t, str>,
     /// `-j NAME`, as written.
     pub span: Range<usize>,
     /// NAME alone.
@@ -60,15 +61,15 @@ pub struct Target {
 
 /// A command, read.
 #[derive(Debug)]
-pub struct Command {
-    pub action: Action,
+pub struct Command<'t> {
+    pub action: Action<'t>,
     pub action_span: Range<usize>,
-    pub chain: Option<(String, Range<usize>)>,
+    pub chain: Option<(Cow<'t, str>, Range<usize>)>,
     /// `-t TABLE` (scripts only; a restore file names the table in its `*table` line).
-    pub table: Option<(String, Range<usize>)>,
+    pub table: Option<(Cow<'t, str>, Range<usize>)>,
     /// The rule, for commands that carry one (`-A`, `-I`, `-R`, `-C`, `-D` with a rule).
     pub rule: Option<Rule>,
-    pub target: Option<Target>,
+    pub target: Option<Target<'t>>,
     /// `-4` or `-6`: iptables-restore skips the line in the other family's file.
     pub only: Option<crate::model::Family>,
     /// An address written with a colon: an IPv6 rule.
@@ -110,8 +111,8 @@ enum Loaded {
     Unknown,
 }
 
-struct Protocol {
-    name: String,
+struct Protocol<'t> {
+    name: Cow<'t, str>,
     span: Range<usize>,
     negated: bool,
     opaque: bool,
@@ -148,11 +149,11 @@ fn unsupported(
 
 /// Reads `words` (the command's arguments, without the program name) into a command; reports
 /// what iptables would refuse into `out`. `None` when no command could be read.
-pub fn read(
-    words: &[Word<'_>],
+pub fn read<'t>(
+    words: &[Word<'t>],
     env: &mut Env<'_, '_>,
     out: &mut Vec<Diagnostic>,
-) -> Option<Command> {
+) -> Option<Command<'t>> {
     let mut reader = Reader {
         words,
         env,
@@ -166,8 +167,8 @@ pub fn read(
         target: None,
         target_module: None,
         target_unknown: false,
-        ports: Vec::new(),
-        nats: Vec::new(),
+        ports: SmallVec::new(),
+        nats: SmallVec::new(),
         matches: SmallVec::new(),
         rule_number: None,
         second: None,
@@ -185,20 +186,20 @@ struct Reader<'w, 't, 'e, 'r, 'o> {
     out: &'o mut Vec<Diagnostic>,
     pos: usize,
     action: Option<(Generic, Range<usize>)>,
-    chain: Option<(String, Range<usize>)>,
-    table: Option<(String, Range<usize>)>,
-    protocol: Option<Protocol>,
+    chain: Option<(Cow<'t, str>, Range<usize>)>,
+    table: Option<(Cow<'t, str>, Range<usize>)>,
+    protocol: Option<Protocol<'t>>,
     loaded: SmallVec<[Loaded; 4]>,
-    target: Option<Target>,
+    target: Option<Target<'t>>,
     target_module: Option<&'static Module>,
     target_unknown: bool,
-    ports: Vec<PendingPort>,
-    nats: Vec<PendingNat>,
+    ports: SmallVec<[PendingPort; 2]>,
+    nats: SmallVec<[PendingNat; 1]>,
     matches: SmallVec<[Match; crate::model::INLINE_MATCHES]>,
     /// `-I CHAIN 3`, `-D CHAIN 3`, `-R CHAIN 3`.
     rule_number: Option<usize>,
     /// `-P CHAIN POLICY`, `-E OLD NEW`: the second word.
-    second: Option<(String, Range<usize>)>,
+    second: Option<(Cow<'t, str>, Range<usize>)>,
     only: Option<crate::model::Family>,
     ipv6_address: bool,
     failed: bool,
@@ -346,8 +347,20 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
         // An option of a module or target portlint does not know (`-m policy --pol ipsec`):
         // kept as opaque. Before abbreviations: such a module's own `--pol` is exact to
         // iptables, not short for `--policy`.
+        let is_port = matches!(
+            name,
+            "dport" | "sport" | "destination-port" | "source-port" | "dports" | "sports" | "ports"
+        );
         let unknown_module = self.loaded.iter().any(|l| matches!(l, Loaded::Unknown));
-        if unknown_module || self.target_unknown {
+        // `-p esp --espspi 500`, `-p mh --mh-type 1`: iptables loads the match named after any
+        // protocol; those portlint does not know are read as opaque too.
+        let unknown_implicit = !is_port
+            && self.protocol.as_ref().is_some_and(|p| {
+                !p.opaque
+                    && !options::is_any_protocol(&p.name)
+                    && options::implicit_module(&options::protocol_name(&p.name)).is_none()
+            });
+        if unknown_module || self.target_unknown || unknown_implicit {
             let end = self.heuristic_arguments(name, &written);
             self.opaque_option(written.start..end, !self.after_target());
             return;
@@ -360,10 +373,6 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 }
             };
         }
-        let is_port = matches!(
-            name,
-            "dport" | "sport" | "destination-port" | "source-port" | "dports" | "sports" | "ports"
-        );
         if is_port {
             let end = self.required_argument_end(&written);
             self.failed = true;
@@ -585,7 +594,7 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                     );
                 }
                 self.protocol = Some(Protocol {
-                    name: arg.text().to_string(),
+                    name: arg.cow(),
                     span,
                     negated: written.negated || inner_negated,
                     opaque,
@@ -636,7 +645,7 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                     );
                     return;
                 }
-                let name = arg.text().to_string();
+                let name = arg.cow();
                 if arg.opaque() {
                     self.out.push(unsupported(
                         self.env.file,
@@ -684,8 +693,8 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                     );
                     return;
                 }
-                let name = arg.text().to_string();
-                if !options::TABLES.contains(&name.as_str()) && !arg.opaque() {
+                let name = arg.cow();
+                if !options::TABLES.contains(&name.as_ref()) && !arg.opaque() {
                     self.error(
                         arg.span(),
                         format!("unknown table `{name}`"),
@@ -766,11 +775,11 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                         "portlint cannot know which chain this changes; write the chain name here to have it checked",
                     ));
                 }
-                self.chain = Some((arg.text().to_string(), arg.span()));
+                self.chain = Some((arg.cow(), arg.span()));
             }
         } else if written.inline.is_some() {
             if let Some((arg, _)) = self.argument("a chain name", &written) {
-                self.chain = Some((arg.text().to_string(), arg.span()));
+                self.chain = Some((arg.cow(), arg.span()));
             }
         }
     }
@@ -786,7 +795,7 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 | Generic::DeleteChain,
                 _,
             )) if self.chain.is_none() => {
-                self.chain = Some((word.text.to_string(), word.span.clone()));
+                self.chain = Some((cow(word), word.span.clone()));
                 true
             }
             Some((Generic::Insert | Generic::Delete | Generic::Replace | Generic::Zero, _))
@@ -801,11 +810,11 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 }
             }
             Some((Generic::Policy, _)) if self.chain.is_some() && self.second.is_none() => {
-                self.second = Some((word.text.to_string(), word.span.clone()));
+                self.second = Some((cow(word), word.span.clone()));
                 true
             }
             Some((Generic::Rename, _)) if self.chain.is_some() && self.second.is_none() => {
-                self.second = Some((word.text.to_string(), word.span.clone()));
+                self.second = Some((cow(word), word.span.clone()));
                 true
             }
             _ => false,
@@ -936,7 +945,7 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
         }
     }
 
-    fn finish(mut self) -> Option<Command> {
+    fn finish(mut self) -> Option<Command<'t>> {
         let Some((option, action_span)) = self.action.clone() else {
             let span = match (self.words.first(), self.words.last()) {
                 (Some(first), Some(last)) => first.span.start..last.span.end,
@@ -971,7 +980,7 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
             Generic::Zero => Action::Zero,
             Generic::Policy => match self.second.take() {
                 Some((target, span)) => {
-                    if !matches!(target.as_str(), "ACCEPT" | "DROP") {
+                    if !matches!(target.as_ref(), "ACCEPT" | "DROP") {
                         self.error(
                             span.clone(),
                             format!("`{target}` is not a policy"),
@@ -1003,8 +1012,18 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
             Generic::List | Generic::ListRules => Action::List,
             _ => Action::Help,
         };
-        if let Some(target) = self.target.clone() {
-            let option = match target.name.as_str() {
+        if let Some(target) = self
+            .target
+            .as_ref()
+            .map(|t| (t.name.clone(), t.span.clone()))
+        {
+            let target = Target {
+                name: target.0,
+                span: target.1,
+                name_span: 0..0,
+                goto: false,
+            };
+            let option = match target.name.as_ref() {
                 "DNAT" => Some("--to-destination"),
                 "SNAT" => Some("--to-source"),
                 _ => None,
@@ -1085,14 +1104,35 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 nat.push(n);
             }
         }
+        // `-j MASQUERADE`, `-j REDIRECT` without `--to-ports`: NAT to the packet's own port.
+        if nat.is_empty() {
+            if let Some(target) = &self.target {
+                let kind = match target.name.as_ref() {
+                    "MASQUERADE" => Some(NatKind::Masquerade),
+                    "REDIRECT" => Some(NatKind::Redirect),
+                    "TPROXY" => Some(NatKind::Tproxy),
+                    _ => None,
+                };
+                if let Some(kind) = kind {
+                    nat.push(Nat {
+                        kind,
+                        address: None,
+                        ports: None,
+                        span: Span::new(file, target.span.clone()),
+                    });
+                }
+            }
+        }
         let verdict = self.target.as_ref().and_then(|target| {
-            let verdict = match target.name.as_str() {
-                _ if target.goto => Verdict::Goto(target.name.as_str().into()),
+            let verdict = match target.name.as_ref() {
+                _ if target.goto => Verdict::Goto(target.name.as_ref().into()),
                 "ACCEPT" => Verdict::Accept,
                 "DROP" => Verdict::Drop,
                 "REJECT" => Verdict::Reject,
                 "RETURN" => Verdict::Return,
                 "QUEUE" | "NFQUEUE" => Verdict::Queue,
+                // TPROXY ends the rule: it accepts into a transparent socket, or drops.
+                "TPROXY" => Verdict::Accept,
                 name if options::is_known_target(name) => return None,
                 name => Verdict::Jump(name.into()),
             };
@@ -1339,7 +1379,7 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
     fn lower_nat(&mut self, pending: PendingNat) -> Option<Nat> {
         let file = self.env.file;
         let word = self.words.get(pending.value)?;
-        let kind = match self.target.as_ref().map(|t| t.name.as_str()) {
+        let kind = match self.target.as_ref().map(|t| t.name.as_ref()) {
             Some("DNAT") => NatKind::Dnat,
             Some("SNAT") => NatKind::Snat,
             Some("REDIRECT") => NatKind::Redirect,
@@ -1447,6 +1487,7 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
             );
             return Some(nat);
         }
+
         let origin = if lo != hi {
             PortOrigin::Range
         } else if number(lo_text).is_some() {
@@ -1461,7 +1502,7 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
             span,
             is_list: false,
         });
-        Some(nat)
+        Some(nat.without_own_port())
     }
 }
 
@@ -1476,7 +1517,22 @@ enum Argument<'w, 't> {
     Inline(String, Range<usize>),
 }
 
-impl Argument<'_, '_> {
+/// A word's text for keeping: borrowed from the file when the word is written plainly.
+fn cow<'t>(word: &Word<'t>) -> Cow<'t, str> {
+    match &word.text {
+        Cow::Borrowed(text) => Cow::Borrowed(text),
+        Cow::Owned(text) => Cow::Owned(text.clone()),
+    }
+}
+
+impl<'t> Argument<'_, 't> {
+    fn cow(&self) -> Cow<'t, str> {
+        match self {
+            Argument::Word(w) => cow(w),
+            Argument::Inline(t, _) => Cow::Owned(t.clone()),
+        }
+    }
+
     fn text(&self) -> &str {
         match self {
             Argument::Word(w) => &w.text,
@@ -1522,28 +1578,25 @@ struct Number {
 }
 
 /// A number as C's `strtoul(s, NULL, 0)` reads a whole word: decimal, `0x` hex, or `0` octal.
+/// Past 12 digits the value is cut (it is out of range for a port anyway).
 fn number(text: &str) -> Option<Number> {
-    if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-        if hex.is_empty() || hex.len() > 12 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return None;
-        }
-        return u64::from_str_radix(hex, 16).ok().map(|value| Number {
-            value,
-            octal: false,
-        });
-    }
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+    let bytes = text.as_bytes();
+    let (digits, radix, octal) = match bytes {
+        [b'0', b'x' | b'X', rest @ ..] => (rest, 16, false),
+        [b'0', rest @ ..] if !rest.is_empty() => (rest, 8, true),
+        _ => (bytes, 10, false),
+    };
+    if digits.is_empty() {
         return None;
     }
-    let digits = &text[..text.len().min(12)];
-    if text.len() > 1 && text.starts_with('0') {
-        let value = u64::from_str_radix(digits, 8).ok()?;
-        return Some(Number { value, octal: true });
+    let mut value: u64 = 0;
+    for (i, &b) in digits.iter().enumerate() {
+        let digit = (b as char).to_digit(radix)?;
+        if i < 12 {
+            value = value * u64::from(radix) + u64::from(digit);
+        }
     }
-    digits.parse().ok().map(|value| Number {
-        value,
-        octal: false,
-    })
+    Some(Number { value, octal })
 }
 
 fn is_count(text: &str) -> bool {

@@ -220,7 +220,9 @@ impl Builder {
             return;
         };
         if let Some(state) = self.tables.get_mut(table) {
-            state.mentioned.insert(chain_name.clone());
+            if !state.strict {
+                state.mentioned.insert(chain_name.to_string());
+            }
         }
         match command.action {
             Action::NewChain => self.declare_chain(table, &chain_name, chain_span, None),
@@ -259,8 +261,8 @@ impl Builder {
             }
             Action::Rename { to, .. } => {
                 if let Some(index) = self.existing_chain(table, &chain_name) {
-                    self.tables[table].table.chains[index].name = to.clone();
-                    self.tables[table].mentioned.insert(to);
+                    self.tables[table].table.chains[index].name = to.to_string();
+                    self.tables[table].mentioned.insert(to.into_owned());
                 }
             }
             Action::Append | Action::Insert(_) | Action::Replace(_) => {

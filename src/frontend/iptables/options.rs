@@ -83,18 +83,86 @@ pub const GENERIC: &[(Option<char>, &[&str], Generic)] = &[
 ];
 
 impl Generic {
+    /// Runs for every option of every rule: a `match` rather than a search of [`GENERIC`]
+    /// (`every_generic_option_agrees_with_the_table` checks that the two agree).
     pub fn short(letter: char) -> Option<Generic> {
-        GENERIC
-            .iter()
-            .find(|(short, _, _)| *short == Some(letter))
-            .map(|(_, _, g)| *g)
+        Some(match letter {
+            'A' => Generic::Append,
+            'C' => Generic::Check,
+            'D' => Generic::Delete,
+            'I' => Generic::Insert,
+            'R' => Generic::Replace,
+            'L' => Generic::List,
+            'S' => Generic::ListRules,
+            'F' => Generic::Flush,
+            'Z' => Generic::Zero,
+            'N' => Generic::NewChain,
+            'X' => Generic::DeleteChain,
+            'P' => Generic::Policy,
+            'E' => Generic::Rename,
+            'h' => Generic::Help,
+            'V' => Generic::Version,
+            'p' => Generic::Protocol,
+            's' => Generic::Source,
+            'd' => Generic::Destination,
+            'i' => Generic::InInterface,
+            'o' => Generic::OutInterface,
+            'j' => Generic::Jump,
+            'g' => Generic::Goto,
+            'm' => Generic::Match,
+            't' => Generic::Table,
+            'c' => Generic::SetCounters,
+            'f' => Generic::Fragment,
+            '4' => Generic::Ipv4,
+            '6' => Generic::Ipv6,
+            'v' => Generic::Verbose,
+            'n' => Generic::Numeric,
+            'x' => Generic::Exact,
+            'w' => Generic::Wait,
+            'W' => Generic::WaitInterval,
+            _ => return None,
+        })
     }
 
     pub fn long_exact(name: &str) -> Option<Generic> {
-        GENERIC
-            .iter()
-            .find(|(_, longs, _)| longs.contains(&name))
-            .map(|(_, _, g)| *g)
+        Some(match name {
+            "append" => Generic::Append,
+            "check" => Generic::Check,
+            "delete" => Generic::Delete,
+            "insert" => Generic::Insert,
+            "replace" => Generic::Replace,
+            "list" => Generic::List,
+            "list-rules" => Generic::ListRules,
+            "flush" => Generic::Flush,
+            "zero" => Generic::Zero,
+            "new-chain" | "new" => Generic::NewChain,
+            "delete-chain" => Generic::DeleteChain,
+            "policy" => Generic::Policy,
+            "rename-chain" => Generic::Rename,
+            "help" => Generic::Help,
+            "version" => Generic::Version,
+            "protocol" => Generic::Protocol,
+            "source" | "src" => Generic::Source,
+            "destination" | "dst" => Generic::Destination,
+            "in-interface" => Generic::InInterface,
+            "out-interface" => Generic::OutInterface,
+            "jump" => Generic::Jump,
+            "goto" => Generic::Goto,
+            "match" => Generic::Match,
+            "table" => Generic::Table,
+            "set-counters" => Generic::SetCounters,
+            "fragment" | "fragments" => Generic::Fragment,
+            "ipv4" => Generic::Ipv4,
+            "ipv6" => Generic::Ipv6,
+            "verbose" => Generic::Verbose,
+            "numeric" => Generic::Numeric,
+            "exact" => Generic::Exact,
+            "wait" => Generic::Wait,
+            "wait-interval" => Generic::WaitInterval,
+            "line-numbers" => Generic::LineNumbers,
+            "modprobe" => Generic::Modprobe,
+            _ => return None,
+        })
     }
 
     /// Whether the option takes an argument (`-L`, `-F`, `-Z`, `-X` and `-w` take an optional one,
@@ -539,6 +607,20 @@ mod tests {
                 assert!(seen.insert(long.to_string()), "--{long} twice");
             }
         }
+    }
+
+    #[test]
+    fn every_generic_option_agrees_with_the_table() {
+        for (short, longs, option) in GENERIC {
+            if let Some(letter) = short {
+                assert_eq!(Generic::short(*letter), Some(*option), "-{letter}");
+            }
+            for long in *longs {
+                assert_eq!(Generic::long_exact(long), Some(*option), "--{long}");
+            }
+        }
+        assert_eq!(Generic::short('q'), None);
+        assert_eq!(Generic::long_exact("dport"), None);
     }
 
     #[test]

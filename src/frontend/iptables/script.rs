@@ -201,7 +201,7 @@ pub fn read(
                 let span = words
                     .get(first_argument.saturating_sub(1))
                     .map_or(0..0, |w| w.span.clone());
-                ("filter".to_string(), span)
+                (std::borrow::Cow::Borrowed("filter"), span)
             }
         };
         let table = builder.table(family, &table_name, table_span, false);

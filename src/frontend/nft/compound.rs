@@ -151,8 +151,14 @@ impl<'a> Lowerer<'a> {
                 components.push(component);
                 p += len;
             } else {
+                // Up to the `.`, or to a port selector: in `ip protocol tcp tcp sport . tcp
+                // dport`, the concatenation starts at the second `tcp`, and `ip protocol tcp`
+                // is a match of its own.
                 let start = p;
-                while p < end && self.word(p).is_some_and(is_selector_word) {
+                while p < end
+                    && self.word(p).is_some_and(is_selector_word)
+                    && (p == start || self.port_selector(p).is_none())
+                {
                     p += 1;
                 }
                 if p == start {

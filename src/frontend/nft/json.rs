@@ -836,7 +836,7 @@ impl<'a> Reader<'a> {
         // NAT targets are read last: their port protocol is the rule's, wherever it was matched.
         for (kind, body, span) in nat_pending {
             let nat = self.nat(&rule, kind, body, span);
-            rule.nat.push(nat);
+            rule.nat.push(nat.without_own_port());
         }
         rule.matches.shrink_to_fit();
         split_by_verdict(

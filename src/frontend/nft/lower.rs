@@ -659,7 +659,7 @@ impl<'a> Lowerer<'a> {
             if nat.ports.is_none() {
                 nat.ports = self.nat_map_ports(&mut rule, statement, end);
             }
-            rule.nat.push(nat);
+            rule.nat.push(nat.without_own_port());
         }
         self.rule_has_variables = true;
         rule.matches.shrink_to_fit();
@@ -748,7 +748,7 @@ impl<'a> Lowerer<'a> {
 
     /// `meta l4proto X`, `ip protocol X`, `ip6 nexthdr X` (X a name, number or set).
     fn proto_match(&mut self, rule: &mut Rule, start: usize, value: usize, end: usize) -> usize {
-        let stop = self.opaque_run(value, end);
+        let stop = self.protocol_value_end(value, end);
         let mut protos = ProtoSet::EMPTY;
         let mut negated = false;
         let mut opaque = stop == value;
@@ -777,6 +777,35 @@ impl<'a> Lowerer<'a> {
             rule.matches.push(Match::L4Proto { protos, span });
         }
         stop
+    }
+
+    /// The end of the value of `meta l4proto` / `ip protocol` / `ip6 nexthdr` at `value`: an
+    /// optional `==`/`!=`, then one word, variable or `{ … }` set. (Not an opaque run: the
+    /// value `tcp` also starts a match, and `ip protocol != tcp` must not become a TCP match.)
+    fn protocol_value_end(&self, value: usize, end: usize) -> usize {
+        let mut pos = value;
+        let is_operator = |t: &Token| {
+            matches!(t.kind, TokenKind::Word | TokenKind::Operator)
+                && matches!(t.text(self.text), "==" | "!=" | "eq" | "ne")
+        };
+        if pos < end && is_operator(&self.tokens[pos]) {
+            pos += 1;
+        }
+        if pos >= end {
+            return pos;
+        }
+        match self.tokens[pos].kind {
+            TokenKind::LBrace => {
+                super::lexer::matching_brace(self.tokens, pos, end).map_or(end, |close| close + 1)
+            }
+            // `meta l4proto vmap { tcp : goto … }`: a lookup, read as an opaque run.
+            TokenKind::Word if matches!(self.keyword(pos), Keyword::Map | Keyword::Vmap) => {
+                self.opaque_run(value, end)
+            }
+            TokenKind::Word | TokenKind::Variable => pos + 1,
+            // Anything else (a bitwise expression…) is read as an opaque run.
+            _ => self.opaque_run(pos, end),
+        }
     }
 
     /// `tcp dport [op] VALUE` and friends, from the protocol word at `start`.

@@ -137,3 +137,67 @@ fn grammar_errors(
 fn overlaps(a: &Span, b: &Span) -> bool {
     a.file == b.file && a.start < b.end.max(b.start + 1) && b.start < a.end.max(a.start + 1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Match, PortDirection, ProtoSet, L4};
+    use crate::registry::Registry;
+
+    /// The matches of the only rule of `rule`, written in an inet filter chain.
+    fn matches(rule: &str) -> Vec<Match> {
+        let registry = Registry::embedded();
+        let resolver = Resolver::new(&registry);
+        let text = format!("table inet t {{\n\tchain c {{\n\t\t{rule}\n\t}}\n}}\n");
+        let (ruleset, diagnostics) = read(FileId(0), &text, &resolver);
+        assert!(
+            diagnostics.iter().all(|d| d.rule.code != "PL001"),
+            "{diagnostics:?}"
+        );
+        ruleset.tables[0].chains[0].rules[0].matches.to_vec()
+    }
+
+    #[test]
+    fn a_negated_protocol_is_no_match_of_that_protocol() {
+        // Found by the iptables/nft differential test: `ip protocol != sctp` was read as an
+        // opaque `ip protocol !=` followed by an sctp match.
+        for rule in ["ip protocol != sctp counter", "meta l4proto != tcp accept"] {
+            let found = matches(rule);
+            assert!(
+                found.iter().all(|m| !matches!(m, Match::L4Proto { .. })),
+                "{rule}: {found:?}"
+            );
+        }
+        let found = matches("meta l4proto { tcp, udp } th dport 53 accept");
+        let protos: Vec<ProtoSet> = found
+            .iter()
+            .filter_map(|m| match m {
+                Match::L4Proto { protos, .. } => Some(*protos),
+                _ => None,
+            })
+            .collect();
+        let mut both = ProtoSet::one(L4::Tcp);
+        both.insert(L4::Udp);
+        assert_eq!(protos, vec![both]);
+    }
+
+    #[test]
+    fn a_protocol_match_before_a_concatenation_stays_its_own() {
+        // `ip protocol tcp tcp sport . tcp dport { … }` once lost the source-port component.
+        let found = matches("ip protocol tcp tcp sport . tcp dport { 1 . 2 } accept");
+        let directions: Vec<PortDirection> = found
+            .iter()
+            .filter_map(|m| match m {
+                Match::Ports { direction, .. } => Some(*direction),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            directions,
+            vec![PortDirection::Source, PortDirection::Destination]
+        );
+        assert!(found.iter().any(
+            |m| matches!(m, Match::L4Proto { protos, .. } if *protos == ProtoSet::one(L4::Tcp))
+        ));
+    }
+}
