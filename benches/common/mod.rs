@@ -31,13 +31,32 @@ pub fn bench_data() -> Option<PathBuf> {
     Some(dir)
 }
 
-/// Parse + check `text`: the model and every finding.
+/// Parse + check `text` as nft: the model and every finding.
 pub fn read_and_check(
     text: &str,
     registry: &Registry,
     resolver: &Resolver<'_>,
 ) -> (Ruleset, Vec<Diagnostic>) {
     let (ruleset, mut diagnostics) = portlint::frontend::nft::read(FileId(0), text, resolver);
+    portlint::check::run(
+        &portlint::check::Context {
+            registry,
+            ruleset: &ruleset,
+        },
+        &mut diagnostics,
+    );
+    (ruleset, diagnostics)
+}
+
+/// Parse + check `text` as iptables-save output (`rules-N.iptables`).
+#[allow(dead_code)] // each bench binary uses a part
+pub fn read_and_check_iptables(
+    text: &str,
+    registry: &Registry,
+    resolver: &Resolver<'_>,
+) -> (Ruleset, Vec<Diagnostic>) {
+    use portlint::frontend::iptables::{self, Format};
+    let (ruleset, mut diagnostics) = iptables::read(FileId(0), text, resolver, Format::Save, None);
     portlint::check::run(
         &portlint::check::Context {
             registry,

@@ -94,7 +94,7 @@ struct PendingPort {
     option: Range<usize>,
     value: usize,
     /// The inline `=value`, when the option was written `--dport=22`.
-    inline: Option<Word<'static>>,
+    inline: Option<Box<Word<'static>>>,
 }
 
 /// A NAT target option, lowered once the protocol is known.
@@ -249,7 +249,9 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
             let negated = negation.take().is_some();
             self.pos += 1;
             if let Some(long) = text.strip_prefix("--").filter(|l| !l.is_empty()) {
-                let (name, inline) = match long.split_once('=') {
+                // (A byte search: a `memchr` call costs more than these few bytes.)
+                let equals = long.bytes().position(|b| b == b'=');
+                let (name, inline) = match equals.map(|at| (&long[..at], &long[at + 1..])) {
                     Some((name, value)) => {
                         let value_start = 2 + name.len() + 1;
                         (name, Some((value, word.sub_span(value_start..text.len()))))
@@ -292,7 +294,15 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
     /// `-A`, `-ptcp`, `-nvL`: one or several short options in a word.
     fn short_options(&mut self, word: &'w Word<'t>, start: usize, negated: bool) {
         let text: &str = &word.text;
-        for (i, letter) in text.char_indices().skip(1) {
+        // Options are ASCII letters: a byte at a time (a non-ASCII byte is no option).
+        for (i, &byte) in text.as_bytes().iter().enumerate().skip(1) {
+            let letter = match text.get(i..).and_then(|rest| rest.chars().next()) {
+                Some(c) if !byte.is_ascii() => c,
+                _ => byte as char,
+            };
+            if !byte.is_ascii() && !text.is_char_boundary(i) {
+                continue;
+            }
             let letter_span = word.sub_span(i..i + letter.len_utf8());
             let Some(option) = Generic::short(letter) else {
                 self.error(
@@ -604,7 +614,7 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 let Some((arg, _)) = self.argument("an address", &written) else {
                     return;
                 };
-                if arg.text().contains(':') {
+                if arg.text().bytes().any(|b| b == b':') {
                     self.ipv6_address = true;
                 }
                 let span = written.start..arg.span().end;
@@ -874,11 +884,13 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                     negated,
                     option: written.start..end,
                     value,
-                    inline: inline.map(|w| Word {
-                        text: std::borrow::Cow::Owned(w.text.into_owned()),
-                        span: w.span,
-                        verbatim: false,
-                        opaque: false,
+                    inline: inline.map(|w| {
+                        Box::new(Word {
+                            text: std::borrow::Cow::Owned(w.text.into_owned()),
+                            span: w.span,
+                            verbatim: false,
+                            opaque: false,
+                        })
                     }),
                 });
             }
@@ -945,7 +957,7 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
         }
     }
 
-    fn finish(mut self) -> Option<Command<'t>> {
+    fn finish(&mut self) -> Option<Command<'t>> {
         let Some((option, action_span)) = self.action.clone() else {
             let span = match (self.words.first(), self.words.last()) {
                 (Some(first), Some(last)) => first.span.start..last.span.end,
@@ -1159,10 +1171,11 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
     ) {
         let file = self.env.file;
         let option_span = Span::new(file, port.option.clone());
-        let word: Word<'_> = match &port.inline {
-            Some(inline) => inline.clone(),
-            None => match self.words.get(port.value) {
-                Some(word) => word.clone(),
+        let words = self.words;
+        let word: &Word<'_> = match &port.inline {
+            Some(inline) => inline,
+            None => match words.get(port.value) {
+                Some(word) => word,
                 None => return,
             },
         };
@@ -1213,7 +1226,7 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 return;
             }
         };
-        let Some(set) = self.port_value(&word, l4, port.module.is_multiport) else {
+        let Some(set) = self.port_value(word, l4, port.module.is_multiport) else {
             return;
         };
         let direction = match port.meaning {
@@ -1236,21 +1249,33 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
         let text: &str = &word.text;
         let mut elements = SmallVec::new();
         let mut ok = true;
-        let mut offset = 0;
         let mut slots = 0;
-        let parts: SmallVec<[&str; 8]> = if multiport {
-            text.split(',').collect()
-        } else {
-            SmallVec::from_slice(&[text])
-        };
-        for part in parts {
-            let span = Span::new(self.env.file, word.sub_span(offset..offset + part.len()));
-            offset += part.len() + 1;
-            slots += if part.contains(':') { 2 } else { 1 };
-            match self.port_element(part, span, l4, multiport) {
+        // One pass over the bytes: every port of a dump comes through here, and most values
+        // are one short number.
+        let bytes = text.as_bytes();
+        let mut start = 0;
+        loop {
+            let mut end = start;
+            let mut colon = None;
+            while let Some(&b) = bytes.get(end) {
+                match b {
+                    b',' if multiport => break,
+                    b':' if colon.is_none() => colon = Some(end - start),
+                    _ => {}
+                }
+                end += 1;
+            }
+            let part = text.get(start..end).unwrap_or("");
+            let span = Span::new(self.env.file, word.sub_span(start..end));
+            slots += if colon.is_some() { 2 } else { 1 };
+            match self.port_element(part, colon, span, l4, multiport) {
                 Some(element) => elements.push(element),
                 None => ok = false,
             }
+            if end >= bytes.len() {
+                break;
+            }
+            start = end + 1;
         }
         if multiport && slots > 15 {
             self.env.atoms.invalid_port(
@@ -1268,16 +1293,18 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
         })
     }
 
+    /// One port or range of a value; `colon` is where its `:` is, if it has one.
     fn port_element(
         &mut self,
         text: &str,
+        colon: Option<usize>,
         span: Span,
         l4: L4,
         multiport: bool,
     ) -> Option<PortElement> {
-        let Some((lo_text, hi_text)) = text.split_once(':') else {
+        let Some((lo_text, hi_text)) = colon.map(|at| (&text[..at], &text[at + 1..])) else {
             let port = self.one_port(text, span, l4)?;
-            let origin = if number(text).is_some() {
+            let origin = if text.starts_with(|c: char| c.is_ascii_digit()) {
                 PortOrigin::Number
             } else {
                 PortOrigin::ServiceName

@@ -39,6 +39,17 @@ pub struct SplitError {
     pub message: &'static str,
 }
 
+/// Byte classes of an iptables-restore line: 1 a blank, 2 a quote, 0 part of a word.
+const RESTORE_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    table[b' ' as usize] = 1;
+    table[b'\t' as usize] = 1;
+    table[b'\r' as usize] = 1;
+    table[b'"' as usize] = 2;
+    table[b'\'' as usize] = 2;
+    table
+};
+
 /// The words of an iptables-restore line (`line` starts at byte `offset` of the file).
 /// Blanks separate words; `"…"` and `'…'` group text and are removed; inside quotes a
 /// backslash keeps the next character.
@@ -51,18 +62,26 @@ pub fn split_restore<'t>(
     let bytes = line.as_bytes();
     let mut pos = 0;
     while pos < bytes.len() {
-        while pos < bytes.len() && matches!(bytes[pos], b' ' | b'\t' | b'\r') {
-            pos += 1;
-        }
+        // One table load a byte: this runs over every byte of a dump.
+        let rest = bytes.get(pos..).unwrap_or_default();
+        pos += rest
+            .iter()
+            .position(|&b| RESTORE_CLASS[b as usize] != 1)
+            .unwrap_or(rest.len());
         if pos >= bytes.len() {
             break;
         }
         let start = pos;
         // The common case: a plain word, borrowed as it is.
-        while pos < bytes.len() && !matches!(bytes[pos], b' ' | b'\t' | b'\r' | b'"' | b'\'') {
-            pos += 1;
-        }
-        if pos >= bytes.len() || !matches!(bytes[pos], b'"' | b'\'') {
+        let rest = bytes.get(pos..).unwrap_or_default();
+        pos += rest
+            .iter()
+            .position(|&b| RESTORE_CLASS[b as usize] != 0)
+            .unwrap_or(rest.len());
+        if bytes
+            .get(pos)
+            .is_none_or(|&b| RESTORE_CLASS[b as usize] != 2)
+        {
             out.push(Word {
                 text: Cow::Borrowed(&line[start..pos]),
                 span: offset + start..offset + pos,
