@@ -203,11 +203,12 @@ impl Builder {
     }
 
     /// Carries out a command on a table.
-    pub fn apply(&mut self, table: usize, command: Command) {
+    /// (By reference: a command is a few hundred bytes, and this runs for every rule.)
+    pub fn apply(&mut self, table: usize, command: &mut Command) {
         if command.ipv6_address {
             self.saw_ipv6 = true;
         }
-        let Some((chain_name, chain_span)) = command.chain.clone() else {
+        let Some((chain_name, chain_span)) = command.chain.take() else {
             match command.action {
                 Action::Flush => self.each_chain(table, |c| c.rules.clear()),
                 Action::DeleteChain => {
@@ -224,7 +225,7 @@ impl Builder {
                 state.mentioned.insert(chain_name.to_string());
             }
         }
-        match command.action {
+        match &command.action {
             Action::NewChain => self.declare_chain(table, &chain_name, chain_span, None),
             Action::DeleteChain => {
                 if let Some(state) = self.tables.get_mut(table) {
@@ -262,11 +263,13 @@ impl Builder {
             Action::Rename { to, .. } => {
                 if let Some(index) = self.existing_chain(table, &chain_name) {
                     self.tables[table].table.chains[index].name = to.to_string();
-                    self.tables[table].mentioned.insert(to.into_owned());
+                    self.tables[table].mentioned.insert(to.to_string());
                 }
             }
             Action::Append | Action::Insert(_) | Action::Replace(_) => {
-                let Some(rule) = command.rule else { return };
+                let Some(rule) = command.rule.take() else {
+                    return;
+                };
                 let Some(index) = self.chain_for(table, &chain_name, chain_span) else {
                     return;
                 };
@@ -287,7 +290,7 @@ impl Builder {
                     _ => rules.push(rule),
                 }
             }
-            Action::Delete(Some(n)) => {
+            &Action::Delete(Some(n)) => {
                 if let Some(index) = self.existing_chain(table, &chain_name) {
                     let rules = &mut self.tables[table].table.chains[index].rules;
                     if n <= rules.len() {

@@ -144,7 +144,7 @@ pub fn read(
             tool,
             atoms: &mut atoms,
         };
-        let Some(command) = command::read(&words, &mut env, &mut out) else {
+        let Some(mut command) = command::read(&words, &mut env, &mut out) else {
             continue;
         };
         if command
@@ -154,7 +154,7 @@ pub fn read(
             // `-4`/`-6`: iptables-restore skips a line meant for the other family.
             continue;
         }
-        builder.apply(table_index, command);
+        builder.apply(table_index, &mut command);
     }
     if let Some(table) = open {
         out.push(error(

@@ -190,7 +190,7 @@ pub fn read(
             tool,
             atoms: &mut atoms,
         };
-        let Some(command) = command::read(arguments, &mut env, &mut out) else {
+        let Some(mut command) = command::read(arguments, &mut env, &mut out) else {
             continue;
         };
         let _ = start;
@@ -205,7 +205,7 @@ pub fn read(
             }
         };
         let table = builder.table(family, &table_name, table_span, false);
-        builder.apply(table, command);
+        builder.apply(table, &mut command);
     }
     let (ruleset, mut found) = builder.finish(None);
     out.append(&mut atoms.diagnostics);
