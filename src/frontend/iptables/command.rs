@@ -1247,7 +1247,12 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
     /// list of ports and ranges (at most 15, a range counting twice).
     fn port_value(&mut self, word: &Word<'_>, l4: L4, multiport: bool) -> Option<PortSet> {
         let text: &str = &word.text;
-        let mut elements = SmallVec::new();
+        // A list is allocated once at its size, not grown element by element.
+        let mut elements = if multiport {
+            SmallVec::with_capacity(1 + text.bytes().filter(|&b| b == b',').count())
+        } else {
+            SmallVec::new()
+        };
         let mut ok = true;
         let mut slots = 0;
         // One pass over the bytes: every port of a dump comes through here, and most values

@@ -313,7 +313,7 @@ fn shell_word<'t>(
                     Some(value) => out.push_str(&value),
                     None => {
                         opaque = true;
-                                                out.push_str(text.get(pos..end).unwrap_or("$"));
+                        out.push_str(text.get(pos..end).unwrap_or("$"));
                     }
                 }
                 pos = end;
@@ -322,7 +322,7 @@ fn shell_word<'t>(
                 let end = text[pos + 1..]
                     .find('`')
                     .map_or(text.len(), |i| pos + 1 + i + 1);
-                                opaque = true;
+                opaque = true;
                 out.push_str(text.get(pos..end).unwrap_or("`"));
                 pos = end;
             }
@@ -407,7 +407,7 @@ fn expansion(
             let name = &text[pos + 1..pos + 1 + len];
             (variables.get(name).cloned(), pos + 1 + len)
         }
-                // `$1`, `$@`, `$?`…: positional and special parameters.
+        // `$1`, `$@`, `$?`…: positional and special parameters.
         Some(b) if b.is_ascii_graphic() => (None, pos + 2),
         // A `$` before anything else stays a `$`.
         Some(_) => (Some("$".to_string()), pos + 1),
