@@ -89,6 +89,8 @@ struct TableState {
     jumps: Vec<(String, Span)>,
     /// Chains a script names in any command.
     mentioned: HashSet<String>,
+    /// User chains the file itself creates (`:NAME - [0:0]`, `-N NAME`), for PL207.
+    declared: Vec<String>,
 }
 
 /// Tables and chains as the commands build them.
@@ -133,6 +135,7 @@ impl Builder {
             strict,
             jumps: Vec::new(),
             mentioned: HashSet::new(),
+            declared: Vec::new(),
         });
         self.tables.len() - 1
     }
@@ -164,6 +167,18 @@ impl Builder {
             base,
             rules: Vec::new(),
         });
+    }
+
+    /// A chain the file creates by name (`:NAME - [0:0]`, `-N NAME`): a user chain is reported
+    /// (PL207) when nothing jumps to it.
+    pub fn declare_user_chain(&mut self, table: usize, name: &str, span: Range<usize>) {
+        self.declare_chain(table, name, span, None);
+        if let Some(state) = self.tables.get_mut(table) {
+            let builtin = options::is_builtin_chain(&state.table.name, name);
+            if !builtin && !state.declared.iter().any(|d| d == name) {
+                state.declared.push(name.to_string());
+            }
+        }
     }
 
     /// The chain a command changes: declared, built in (created on first use), or — in a
@@ -226,7 +241,7 @@ impl Builder {
             }
         }
         match &command.action {
-            Action::NewChain => self.declare_chain(table, &chain_name, chain_span, None),
+            Action::NewChain => self.declare_user_chain(table, &chain_name, chain_span),
             Action::DeleteChain => {
                 if let Some(state) = self.tables.get_mut(table) {
                     state
@@ -263,6 +278,9 @@ impl Builder {
             Action::Rename { to, .. } => {
                 if let Some(index) = self.existing_chain(table, &chain_name) {
                     self.tables[table].table.chains[index].name = to.to_string();
+                    if self.tables[table].declared.iter().any(|d| *d == chain_name) {
+                        self.tables[table].declared.push(to.to_string());
+                    }
                     self.tables[table].mentioned.insert(to.to_string());
                 }
             }
@@ -329,7 +347,8 @@ impl Builder {
         }
     }
 
-    /// The ruleset, with PL003 for every jump to a chain the table does not have.
+    /// The ruleset, with PL003 for every jump to a chain the table does not have and PL207 for
+    /// every user chain the file creates that nothing jumps to.
     pub fn finish(mut self, family: Option<Family>) -> (Ruleset, Vec<Diagnostic>) {
         let mut diagnostics = std::mem::take(&mut self.diagnostics);
         let mut tables = Vec::with_capacity(self.tables.len());
@@ -344,6 +363,12 @@ impl Builder {
                     diagnostics.push(undefined_chain(&state.table, name, *span));
                 }
             }
+            for chain in &state.table.chains {
+                let declared = chain.base.is_none() && state.declared.contains(&chain.name);
+                if declared && !state.jumps.iter().any(|(name, _)| *name == chain.name) {
+                    diagnostics.push(unused_chain(&chain.name, chain.span));
+                }
+            }
             tables.push(state.table);
         }
         (
@@ -354,6 +379,18 @@ impl Builder {
             diagnostics,
         )
     }
+}
+
+/// PL207 for a user chain nothing jumps to.
+fn unused_chain(name: &str, span: Span) -> Diagnostic {
+    Diagnostic::new(
+        &check::unused_definition::RULE,
+        span,
+        format!("chain `{name}` is never jumped to"),
+    )
+    .with_help(format!(
+        "a user chain sees packets only through `-j {name}` or `-g {name}`; add the jump, or remove the chain"
+    ))
 }
 
 /// PL003 for `-j NAME` where NAME is neither a chain of the table nor a target iptables has.

@@ -221,7 +221,11 @@ fn chain_line(
             format!("only built-in chains have one: write `:{name} - [0:0]`"),
         ));
     }
-    builder.declare_chain(table, name, name_span, policy);
+    if builtin {
+        builder.declare_chain(table, name, name_span, policy);
+    } else {
+        builder.declare_user_chain(table, name, name_span);
+    }
 }
 
 /// The length of a `[packets:bytes]` prefix.
