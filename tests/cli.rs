@@ -229,6 +229,17 @@ fn json_output_snapshot() {
         "json",
     ]));
     insta::assert_snapshot!("json_PL003", text);
+    // The same contract for an iptables-save file and an iptables script.
+    for (name, path) in [
+        ("json_iptables_rules", "examples/rules.v4"),
+        (
+            "json_iptables_script",
+            "tests/fixtures/rules/PL006/fires.sh",
+        ),
+    ] {
+        let text = stdout(&portlint(&[path, "--format", "json"]));
+        insta::assert_snapshot!(name, text);
+    }
 }
 
 #[test]
