@@ -53,7 +53,7 @@ pub fn check(set: &PortSet, out: &mut Vec<Diagnostic>) {
                     format!("{} overlaps {}", describe(later), describe(first))
                 };
                 let mut d = Diagnostic::new(&RULE, later.span, message)
-                    .with_help("remove the repeated port or merge the ranges; nft may also refuse overlapping elements in an interval set")
+                    .with_help("remove the repeated port or merge the ranges: the repeat matches nothing more (and in an nft interval set, nft may refuse overlapping elements)")
                     .with_label(first.span, "first listed here");
                 // Both elements may have come through variables: show where each was used.
                 for used in later.via().iter().chain(first.via()) {
