@@ -85,6 +85,11 @@ struct TableState {
     /// A restore file declares its chains (`:NAME`); a script may add to chains it did not create
     /// (another tool's, such as Docker's `DOCKER-USER`).
     strict: bool,
+    /// The file holds the whole table: a restore section that declares a built-in chain
+    /// (`:INPUT ACCEPT [0:0]`), as iptables-save writes it. A section without one is a fragment
+    /// loaded into an existing table (`iptables-restore --noflush`, ufw's `before.rules`): its
+    /// chains may be made and jumped to elsewhere, so neither PL003 nor PL207 is said of them.
+    whole: bool,
     /// `-j`/`-g` targets that are not known targets, checked once the table is whole.
     jumps: Vec<(String, Span)>,
     /// Chains a script names in any command.
@@ -133,6 +138,7 @@ impl Builder {
                 chains: Vec::new(),
             },
             strict,
+            whole: !strict,
             jumps: Vec::new(),
             mentioned: HashSet::new(),
             declared: Vec::new(),
@@ -181,6 +187,13 @@ impl Builder {
         }
     }
 
+    /// Marks a restore table as whole: it declares a built-in chain.
+    pub fn mark_whole(&mut self, table: usize) {
+        if let Some(state) = self.tables.get_mut(table) {
+            state.whole = true;
+        }
+    }
+
     /// The chain a command changes: declared, built in (created on first use), or — in a
     /// script — any chain (another tool may have made it). PL003 when a restore file uses a
     /// chain it does not declare.
@@ -190,7 +203,7 @@ impl Builder {
             return Some(index);
         }
         let builtin = options::is_builtin_chain(&state.table.name, name);
-        if builtin || !state.strict {
+        if builtin || !state.strict || !state.whole {
             state.mentioned.insert(name.to_string());
             self.declare_chain(table, name, span, None);
             return self.tables.get(table).map(|t| t.table.chains.len() - 1);
@@ -356,7 +369,8 @@ impl Builder {
             if let Some(family) = family {
                 state.table.family = family;
             }
-            for (name, span) in &state.jumps {
+            let jumps = if state.whole { &state.jumps[..] } else { &[] };
+            for (name, span) in jumps {
                 let exists = state.table.chains.iter().any(|c| &c.name == name)
                     || (!state.strict && state.mentioned.contains(name));
                 if !exists {
@@ -365,7 +379,10 @@ impl Builder {
             }
             for chain in &state.table.chains {
                 let declared = chain.base.is_none() && state.declared.contains(&chain.name);
-                if declared && !state.jumps.iter().any(|(name, _)| *name == chain.name) {
+                if state.whole
+                    && declared
+                    && !state.jumps.iter().any(|(name, _)| *name == chain.name)
+                {
                     diagnostics.push(unused_chain(&chain.name, chain.span));
                 }
             }

@@ -223,6 +223,7 @@ fn chain_line(
     }
     if builtin {
         builder.declare_chain(table, name, name_span, policy);
+        builder.mark_whole(table);
     } else {
         builder.declare_user_chain(table, name, name_span);
     }
@@ -340,6 +341,16 @@ mod tests {
     }
 
     #[test]
+    fn a_fragment_may_use_chains_made_elsewhere() {
+        // ufw's before.rules declares only its own chains and jumps to ufw-logging-deny, which
+        // another of its files makes; ufw loads them with iptables-restore --noflush.
+        let (_, diagnostics) = read_text(
+            "*filter\n:ufw-before-input - [0:0]\n-A ufw-before-input -m conntrack --ctstate INVALID -j ufw-logging-deny\n-A ufw-before-input -p udp --sport 67 --dport 68 -j ACCEPT\n-A ufw-elsewhere -j RETURN\nCOMMIT\n",
+        );
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    }
+
+    #[test]
     fn refusals_are_reported() {
         let codes = |text: &str| -> Vec<&'static str> {
             let (_, d) = read_text(text);
@@ -353,8 +364,19 @@ mod tests {
             codes("*filter\n-A INPUT -p tcp --dport 4:3\nCOMMIT\n"),
             ["PL002"]
         );
-        assert_eq!(codes("*filter\n-A INPUT -j nowhere\nCOMMIT\n"), ["PL003"]);
-        assert_eq!(codes("*filter\n-A nowhere -j ACCEPT\nCOMMIT\n"), ["PL003"]);
+        let whole = "*filter\n:INPUT ACCEPT [0:0]\n";
+        assert_eq!(
+            codes(&format!("{whole}-A INPUT -j nowhere\nCOMMIT\n")),
+            ["PL003"]
+        );
+        assert_eq!(
+            codes(&format!("{whole}-A nowhere -j ACCEPT\nCOMMIT\n")),
+            ["PL003"]
+        );
+        assert_eq!(
+            codes(&format!("{whole}:unused - [0:0]\nCOMMIT\n")),
+            ["PL207"]
+        );
         assert_eq!(codes("*filter\n-A INPUT -j ACCEPT\n"), ["PL001"]);
         assert_eq!(
             codes("*filter\n-A INPUT --bogus -j ACCEPT\nCOMMIT\n"),
