@@ -468,14 +468,3 @@ fn base_chain(table: &str, chain: &str, policy: Option<Verdict>) -> BaseChain {
         policy,
     }
 }
-
-/// Every line of `text` with the byte offset where it starts (without its line break).
-pub(crate) fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut offset = 0;
-    text.split_inclusive('\n').map(move |line| {
-        let start = offset;
-        offset += line.len();
-        let line = line.strip_suffix('\n').unwrap_or(line);
-        (start, line.strip_suffix('\r').unwrap_or(line))
-    })
-}

@@ -11,7 +11,7 @@
 
 use super::command::{self, Env};
 use super::words::{split_restore, Word};
-use super::{lines, options, Builder};
+use super::{options, Builder};
 use crate::diagnostic::Diagnostic;
 use crate::frontend::ports::Atoms;
 use crate::frontend::resolve::Resolver;
@@ -44,7 +44,52 @@ pub fn read(
     let mut out = Vec::new();
     let mut words: Vec<Word<'_>> = Vec::new();
     let mut open: Option<Open> = None;
-    for (start, line) in lines(text) {
+    let bytes = text.as_bytes();
+    let mut next = 0;
+    while next < text.len() {
+        let line_start = next;
+        let first = line_start
+            + bytes[line_start..]
+                .iter()
+                .take_while(|&&b| b == b' ' || b == b'\t')
+                .count();
+        // A rule line inside a table (nearly every line of a dump) is split in one pass that
+        // also finds where it ends.
+        if let (Some(b'-'), Some(table)) = (bytes.get(first), open.as_ref()) {
+            let table_index = table.index;
+            let (split, end) = split_restore(text, first, &mut words);
+            next = end + 1;
+            if let Err(e) = split {
+                out.push(error(
+                    file,
+                    e.span,
+                    e.message,
+                    "close the quote on the same line",
+                ));
+                continue;
+            }
+            let mut env = Env {
+                file,
+                restore: true,
+                tool,
+                atoms: &mut atoms,
+            };
+            run_command(
+                &words,
+                &mut env,
+                &mut out,
+                &mut builder,
+                table_index,
+                family_hint,
+            );
+            continue;
+        }
+        let line_end = text[line_start..]
+            .find('\n')
+            .map_or(text.len(), |i| line_start + i);
+        next = line_end + 1;
+        let (start, line) = (line_start, &text[line_start..line_end]);
+        let line = line.strip_suffix('\r').unwrap_or(line);
         let trimmed = line.trim_start();
         let indent = line.len() - trimmed.len();
         let at = start + indent;
@@ -120,16 +165,15 @@ pub fn read(
             );
             continue;
         }
-        // `[packets:bytes] -A …` (iptables-save -c).
-        let (body, body_at) = match counters_prefix(trimmed) {
+        // `[packets:bytes] -A …` (iptables-save -c): the command after the counters.
+        let body_at = match counters_prefix(trimmed) {
             Some(len) => {
                 let rest = &trimmed[len..];
-                let skipped = rest.len() - rest.trim_start().len();
-                (rest.trim_start(), at + len + skipped)
+                at + len + (rest.len() - rest.trim_start().len())
             }
-            None => (trimmed, at),
+            None => at,
         };
-        if let Err(e) = split_restore(body, body_at, &mut words) {
+        if let Err(e) = split_restore(text, body_at, &mut words).0 {
             out.push(error(
                 file,
                 e.span,
@@ -144,17 +188,14 @@ pub fn read(
             tool,
             atoms: &mut atoms,
         };
-        let Some(mut command) = command::read(&words, &mut env, &mut out) else {
-            continue;
-        };
-        if command
-            .only
-            .is_some_and(|only| Some(only) != family_hint && family_hint.is_some())
-        {
-            // `-4`/`-6`: iptables-restore skips a line meant for the other family.
-            continue;
-        }
-        builder.apply(table_index, &mut command);
+        run_command(
+            &words,
+            &mut env,
+            &mut out,
+            &mut builder,
+            table_index,
+            family_hint,
+        );
     }
     if let Some(table) = open {
         out.push(error(
@@ -169,6 +210,27 @@ pub fn read(
     out.append(&mut atoms.diagnostics);
     out.append(&mut found);
     (ruleset, out)
+}
+
+/// Reads one command and applies it to the table.
+fn run_command(
+    words: &[Word<'_>],
+    env: &mut Env<'_, '_>,
+    out: &mut Vec<Diagnostic>,
+    builder: &mut Builder,
+    table: usize,
+    family_hint: Option<Family>,
+) {
+    let Some(mut command) = command::read(words, env, out) else {
+        return;
+    };
+    // `-4`/`-6`: iptables-restore skips a line meant for the other family.
+    let other_family = command
+        .only
+        .is_some_and(|only| Some(only) != family_hint && family_hint.is_some());
+    if !other_family {
+        builder.apply(table, &mut command);
+    }
 }
 
 /// `:NAME POLICY [packets:bytes]`.

@@ -39,7 +39,8 @@ pub struct SplitError {
     pub message: &'static str,
 }
 
-/// Byte classes of an iptables-restore line: 1 a blank, 2 a quote, 0 part of a word.
+/// Byte classes of an iptables-restore line: 1 a blank, 2 a quote, 3 the line's end, 0 part
+/// of a word.
 const RESTORE_CLASS: [u8; 256] = {
     let mut table = [0u8; 256];
     table[b' ' as usize] = 1;
@@ -47,29 +48,34 @@ const RESTORE_CLASS: [u8; 256] = {
     table[b'\r' as usize] = 1;
     table[b'"' as usize] = 2;
     table[b'\'' as usize] = 2;
+    table[b'\n' as usize] = 3;
     table
 };
 
-/// The words of an iptables-restore line (`line` starts at byte `offset` of the file).
-/// Blanks separate words; `"…"` and `'…'` group text and are removed; inside quotes a
-/// backslash keeps the next character.
+/// The words of the iptables-restore line that starts at byte `from` of `text`, up to its line
+/// break; returns where the line ends (its `\n`, or the end of the text). Blanks separate words;
+/// `"…"` and `'…'` group text and are removed; inside quotes a backslash keeps the next
+/// character. (One pass over the line: finding its end first would read it twice.)
 pub fn split_restore<'t>(
-    line: &'t str,
-    offset: usize,
+    text: &'t str,
+    from: usize,
     out: &mut Vec<Word<'t>>,
-) -> Result<(), SplitError> {
+) -> (Result<(), SplitError>, usize) {
     out.clear();
-    let bytes = line.as_bytes();
-    let mut pos = 0;
-    while pos < bytes.len() {
+    let bytes = text.as_bytes();
+    let mut pos = from;
+    loop {
         // One table load a byte: this runs over every byte of a dump.
         let rest = bytes.get(pos..).unwrap_or_default();
         pos += rest
             .iter()
             .position(|&b| RESTORE_CLASS[b as usize] != 1)
             .unwrap_or(rest.len());
-        if pos >= bytes.len() {
-            break;
+        if bytes
+            .get(pos)
+            .is_none_or(|&b| RESTORE_CLASS[b as usize] == 3)
+        {
+            return (Ok(()), pos);
         }
         let start = pos;
         // The common case: a plain word, borrowed as it is.
@@ -83,49 +89,59 @@ pub fn split_restore<'t>(
             .is_none_or(|&b| RESTORE_CLASS[b as usize] != 2)
         {
             out.push(Word {
-                text: Cow::Borrowed(&line[start..pos]),
-                span: offset + start..offset + pos,
+                text: Cow::Borrowed(text.get(start..pos).unwrap_or_default()),
+                span: start..pos,
                 verbatim: true,
                 opaque: false,
             });
             continue;
         }
         // A word with quotes in it: built up character by character.
-        let mut text = String::from(&line[start..pos]);
+        let mut word = String::from(text.get(start..pos).unwrap_or_default());
         let mut quote: Option<char> = None;
-        let mut chars = line[pos..].char_indices().peekable();
-        let mut end = line.len();
+        let mut chars = text.get(pos..).unwrap_or_default().char_indices();
+        let mut end = text.len();
         while let Some((i, c)) = chars.next() {
             match (quote, c) {
+                (_, '\n') => {
+                    end = pos + i;
+                    break;
+                }
                 (None, ' ' | '\t' | '\r') => {
                     end = pos + i;
                     break;
                 }
                 (None, '"' | '\'') => quote = Some(c),
                 (Some(q), c) if c == q => quote = None,
-                (Some(_), '\\') => {
-                    if let Some((_, next)) = chars.next() {
-                        text.push(next);
+                (Some(_), '\\') => match chars.next() {
+                    Some((j, '\n')) => {
+                        end = pos + j;
+                        break;
                     }
-                }
-                (_, c) => text.push(c),
+                    Some((_, next)) => word.push(next),
+                    None => {}
+                },
+                (_, c) => word.push(c),
             }
         }
         if quote.is_some() {
-            return Err(SplitError {
-                span: offset + start..offset + line.len(),
-                message: "this quote is never closed",
-            });
+            let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+            return (
+                Err(SplitError {
+                    span: start..line_end,
+                    message: "this quote is never closed",
+                }),
+                line_end,
+            );
         }
         pos = end;
         out.push(Word {
-            text: Cow::Owned(text),
-            span: offset + start..offset + end,
+            text: Cow::Owned(word),
+            span: start..end,
             verbatim: false,
             opaque: false,
         });
     }
-    Ok(())
 }
 
 /// Where one shell command ends within a line: at `;`, `&&`, `||`, `|`, `&`, a redirection or a
@@ -421,7 +437,9 @@ mod tests {
 
     fn restore(line: &str) -> Vec<(String, Range<usize>)> {
         let mut out = Vec::new();
-        split_restore(line, 0, &mut out).expect("splits");
+        let (split, end) = split_restore(line, 0, &mut out);
+        split.expect("splits");
+        assert_eq!(end, line.len());
         out.into_iter()
             .map(|w| (w.text.into_owned(), w.span))
             .collect()
@@ -450,7 +468,15 @@ mod tests {
             ]
         );
         let mut out = Vec::new();
-        assert!(split_restore(r#"--comment "open"#, 0, &mut out).is_err());
+        assert!(split_restore(r#"--comment "open"#, 0, &mut out).0.is_err());
+        // A line ends at its line break, also inside quotes.
+        let text = "-A X -j Y\r\n-A Z \"a\nb\"\n";
+        let (split, end) = split_restore(text, 0, &mut out);
+        assert!(split.is_ok());
+        assert_eq!((out.len(), end), (4, 10));
+        let (split, end) = split_restore(text, 11, &mut out);
+        assert!(split.is_err());
+        assert_eq!(end, 18);
     }
 
     fn shell(text: &str, vars: &[(&str, &str)]) -> (Vec<(String, bool)>, Stop) {
