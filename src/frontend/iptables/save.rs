@@ -56,32 +56,21 @@ pub fn read(
         // A rule line inside a table (nearly every line of a dump) is split in one pass that
         // also finds where it ends.
         if let (Some(b'-'), Some(table)) = (bytes.get(first), open.as_ref()) {
-            let table_index = table.index;
-            let (split, end) = split_restore(text, first, &mut words);
-            next = end + 1;
-            if let Err(e) = split {
-                out.push(error(
-                    file,
-                    e.span,
-                    e.message,
-                    "close the quote on the same line",
-                ));
-                continue;
-            }
+            let table = table.index;
             let mut env = Env {
                 file,
                 restore: true,
                 tool,
                 atoms: &mut atoms,
             };
-            run_command(
-                &words,
-                &mut env,
-                &mut out,
-                &mut builder,
-                table_index,
+            let mut line = CommandLine {
+                words: &mut words,
+                env: &mut env,
+                out: &mut out,
+                builder: &mut builder,
                 family_hint,
-            );
+            };
+            next = line.run(text, first, table) + 1;
             continue;
         }
         let line_end = text[line_start..]
@@ -173,29 +162,20 @@ pub fn read(
             }
             None => at,
         };
-        if let Err(e) = split_restore(text, body_at, &mut words).0 {
-            out.push(error(
-                file,
-                e.span,
-                e.message,
-                "close the quote on the same line",
-            ));
-            continue;
-        }
         let mut env = Env {
             file,
             restore: true,
             tool,
             atoms: &mut atoms,
         };
-        run_command(
-            &words,
-            &mut env,
-            &mut out,
-            &mut builder,
-            table_index,
+        let mut line = CommandLine {
+            words: &mut words,
+            env: &mut env,
+            out: &mut out,
+            builder: &mut builder,
             family_hint,
-        );
+        };
+        line.run(text, body_at, table_index);
     }
     if let Some(table) = open {
         out.push(error(
@@ -212,24 +192,41 @@ pub fn read(
     (ruleset, out)
 }
 
-/// Reads one command and applies it to the table.
-fn run_command(
-    words: &[Word<'_>],
-    env: &mut Env<'_, '_>,
-    out: &mut Vec<Diagnostic>,
-    builder: &mut Builder,
-    table: usize,
+/// What running one command line needs.
+struct CommandLine<'a, 't, 'e, 'r> {
+    words: &'a mut Vec<Word<'t>>,
+    env: &'a mut Env<'e, 'r>,
+    out: &'a mut Vec<Diagnostic>,
+    builder: &'a mut Builder,
     family_hint: Option<Family>,
-) {
-    let Some(mut command) = command::read(words, env, out) else {
-        return;
-    };
-    // `-4`/`-6`: iptables-restore skips a line meant for the other family.
-    let other_family = command
-        .only
-        .is_some_and(|only| Some(only) != family_hint && family_hint.is_some());
-    if !other_family {
-        builder.apply(table, &mut command);
+}
+
+impl<'t> CommandLine<'_, 't, '_, '_> {
+    /// Splits the command line at `from` of `text`, reads it and applies it to `table`; returns
+    /// where the line ends.
+    fn run(&mut self, text: &'t str, from: usize, table: usize) -> usize {
+        let (split, end) = split_restore(text, from, self.words);
+        if let Err(e) = split {
+            let file = self.env.file;
+            self.out.push(error(
+                file,
+                e.span,
+                e.message,
+                "close the quote on the same line",
+            ));
+            return end;
+        }
+        let Some(mut command) = command::read(self.words, self.env, self.out) else {
+            return end;
+        };
+        // `-4`/`-6`: iptables-restore skips a line meant for the other family.
+        let other_family = command
+            .only
+            .is_some_and(|only| Some(only) != self.family_hint && self.family_hint.is_some());
+        if !other_family {
+            self.builder.apply(table, &mut command);
+        }
+        end
     }
 }
 
