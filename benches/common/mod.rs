@@ -37,7 +37,16 @@ pub fn read_and_check(
     registry: &Registry,
     resolver: &Resolver<'_>,
 ) -> (Ruleset, Vec<Diagnostic>) {
-    let (ruleset, mut diagnostics) = portlint::frontend::nft::read(FileId(0), text, resolver);
+    let (ruleset, diagnostics) = portlint::frontend::nft::read(FileId(0), text, resolver);
+    check(ruleset, diagnostics, registry)
+}
+
+/// Every check over a front end's model, after its own findings.
+fn check(
+    ruleset: Ruleset,
+    mut diagnostics: Vec<Diagnostic>,
+    registry: &Registry,
+) -> (Ruleset, Vec<Diagnostic>) {
     portlint::check::run(
         &portlint::check::Context {
             registry,
@@ -56,13 +65,6 @@ pub fn read_and_check_iptables(
     resolver: &Resolver<'_>,
 ) -> (Ruleset, Vec<Diagnostic>) {
     use portlint::frontend::iptables::{self, Format};
-    let (ruleset, mut diagnostics) = iptables::read(FileId(0), text, resolver, Format::Save, None);
-    portlint::check::run(
-        &portlint::check::Context {
-            registry,
-            ruleset: &ruleset,
-        },
-        &mut diagnostics,
-    );
-    (ruleset, diagnostics)
+    let (ruleset, diagnostics) = iptables::read(FileId(0), text, resolver, Format::Save, None);
+    check(ruleset, diagnostics, registry)
 }

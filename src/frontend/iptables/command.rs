@@ -764,18 +764,9 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
             return;
         }
         self.action = Some((option, span.clone()));
-        let chain_required = matches!(
-            option,
-            Generic::Append
-                | Generic::Check
-                | Generic::Delete
-                | Generic::Insert
-                | Generic::Replace
-                | Generic::NewChain
-                | Generic::Policy
-                | Generic::Rename
-        );
-        if chain_required {
+        // The commands that take an argument take a chain (`-A CHAIN`, `-P CHAIN …`); the others
+        // may name one (`-F [CHAIN]`).
+        if option.takes_argument() {
             if let Some((arg, _)) = self.argument("a chain name", &written) {
                 if arg.opaque() {
                     self.out.push(unsupported(

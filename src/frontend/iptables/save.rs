@@ -39,10 +39,15 @@ pub fn read(
     } else {
         "iptables-restore"
     };
-    let mut atoms = Atoms::for_tool(resolver, "iptables");
-    let mut builder = Builder::new(file);
-    let mut out = Vec::new();
-    let mut words: Vec<Word<'_>> = Vec::new();
+    let mut r = Restore {
+        file,
+        tool,
+        family_hint,
+        atoms: Atoms::for_tool(resolver, "iptables"),
+        builder: Builder::new(file),
+        out: Vec::new(),
+        words: Vec::new(),
+    };
     let mut open: Option<Open> = None;
     let bytes = text.as_bytes();
     let mut next = 0;
@@ -56,21 +61,7 @@ pub fn read(
         // A rule line inside a table (nearly every line of a dump) is split in one pass that
         // also finds where it ends.
         if let (Some(b'-'), Some(table)) = (bytes.get(first), open.as_ref()) {
-            let table = table.index;
-            let mut env = Env {
-                file,
-                restore: true,
-                tool,
-                atoms: &mut atoms,
-            };
-            let mut line = CommandLine {
-                words: &mut words,
-                env: &mut env,
-                out: &mut out,
-                builder: &mut builder,
-                family_hint,
-            };
-            next = line.run(text, first, table) + 1;
+            next = r.command(text, first, table.index) + 1;
             continue;
         }
         let line_end = text[line_start..]
@@ -89,7 +80,7 @@ pub fn read(
         let line_span = at..at + trimmed.len();
         if let Some(rest) = trimmed.strip_prefix('*') {
             if let Some(previous) = open.take() {
-                out.push(error(
+                r.out.push(error(
                     file,
                     line_span.clone(),
                     format!(
@@ -105,14 +96,14 @@ pub fn read(
             let name = rest.split([' ', '\t', '#']).next().unwrap_or("");
             let name_span = at + 1..at + 1 + name.len();
             if !options::TABLES.contains(&name) {
-                out.push(error(
+                r.out.push(error(
                     file,
                     name_span.clone(),
                     format!("`{name}` is not an iptables table"),
                     "the tables are filter, nat, mangle, raw and security",
                 ));
             }
-            let index = builder.table(provisional, name, line_span.clone(), true);
+            let index = r.builder.table(provisional, name, line_span.clone(), true);
             open = Some(Open {
                 index,
                 name: name.to_string(),
@@ -123,7 +114,7 @@ pub fn read(
         if trimmed == "COMMIT" || trimmed.starts_with("COMMIT ") || trimmed.starts_with("COMMIT\t")
         {
             if open.take().is_none() {
-                out.push(error(
+                r.out.push(error(
                     file,
                     line_span,
                     "COMMIT without a table",
@@ -133,7 +124,7 @@ pub fn read(
             continue;
         }
         let Some(table) = open.as_ref() else {
-            out.push(error(
+            r.out.push(error(
                 file,
                 line_span,
                 "a line before any `*table` line",
@@ -149,8 +140,8 @@ pub fn read(
                 at,
                 table_index,
                 &table.name.clone(),
-                &mut builder,
-                &mut out,
+                &mut r.builder,
+                &mut r.out,
             );
             continue;
         }
@@ -162,67 +153,65 @@ pub fn read(
             }
             None => at,
         };
-        let mut env = Env {
-            file,
-            restore: true,
-            tool,
-            atoms: &mut atoms,
-        };
-        let mut line = CommandLine {
-            words: &mut words,
-            env: &mut env,
-            out: &mut out,
-            builder: &mut builder,
-            family_hint,
-        };
-        line.run(text, body_at, table_index);
+        r.command(text, body_at, table_index);
     }
     if let Some(table) = open {
-        out.push(error(
+        r.out.push(error(
             file,
             table.line,
             format!("table `{}` is never committed", table.name),
             "end the table with a COMMIT line: iptables-restore applies nothing of a table without one",
         ));
     }
-    let family = family_hint.or_else(|| builder.saw_ipv6.then_some(Family::Ip6));
-    let (ruleset, mut found) = builder.finish(family);
-    out.append(&mut atoms.diagnostics);
+    let family = family_hint.or_else(|| r.builder.saw_ipv6.then_some(Family::Ip6));
+    let (ruleset, mut found) = r.builder.finish(family);
+    let mut out = r.out;
+    out.append(&mut r.atoms.diagnostics);
     out.append(&mut found);
     (ruleset, out)
 }
 
-/// What running one command line needs.
-struct CommandLine<'a, 't, 'e, 'r> {
-    words: &'a mut Vec<Word<'t>>,
-    env: &'a mut Env<'e, 'r>,
-    out: &'a mut Vec<Diagnostic>,
-    builder: &'a mut Builder,
+/// A restore file being read: what every command line adds to.
+struct Restore<'t, 'r> {
+    file: FileId,
+    tool: &'static str,
     family_hint: Option<Family>,
+    atoms: Atoms<'r>,
+    builder: Builder,
+    out: Vec<Diagnostic>,
+    /// The words of the current line (one vector for the whole file).
+    words: Vec<Word<'t>>,
 }
 
-impl<'t> CommandLine<'_, 't, '_, '_> {
+impl<'t> Restore<'t, '_> {
     /// Splits the command line at `from` of `text`, reads it and applies it to `table`; returns
     /// where the line ends.
-    fn run(&mut self, text: &'t str, from: usize, table: usize) -> usize {
-        let (split, end) = split_restore(text, from, self.words);
+    fn command(&mut self, text: &'t str, from: usize, table: usize) -> usize {
+        let (split, end) = split_restore(text, from, &mut self.words);
         if let Err(e) = split {
-            let file = self.env.file;
-            self.out.push(error(
-                file,
+            let message = error(
+                self.file,
                 e.span,
                 e.message,
                 "close the quote on the same line",
-            ));
+            );
+            self.out.push(message);
             return end;
         }
-        let Some(mut command) = command::read(self.words, self.env, self.out) else {
+        let mut env = Env {
+            file: self.file,
+            restore: true,
+            tool: self.tool,
+            atoms: &mut self.atoms,
+        };
+        let Some(mut command) = command::read(&self.words, &mut env, &mut self.out) else {
             return end;
         };
         // `-4`/`-6`: iptables-restore skips a line meant for the other family.
+        let hint = self.family_hint;
         let other_family = command
             .only
-            .is_some_and(|only| Some(only) != self.family_hint && self.family_hint.is_some());
+            .is_some_and(|only| Some(only) != hint && hint.is_some());
         if !other_family {
             self.builder.apply(table, &mut command);
         }
