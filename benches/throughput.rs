@@ -9,11 +9,11 @@
 //! PL207, every check); its model and findings are freed after the clock stops, as when portlint
 //! lints file after file.
 //!
-//! glibc's malloc gives the freed top of its heap back to the kernel, so each run faults pages in
-//! again: `perf stat -e page-faults` counts about 77 a run at 1,000 rules and 690 at 10,000, and
-//! a fault costs this virtual machine about 2.4 µs (a fifth of a 1,000-rule run). To see what the
-//! code costs without that, keep the pages:
-//! `GLIBC_TUNABLES=glibc.malloc.trim_threshold=1073741824:glibc.malloc.mmap_threshold=1073741824`.
+//! The bench runs with the allocator setting the binary uses ([`portlint::memory`]): glibc keeps
+//! the pages a run frees for the next one, as when portlint lints file after file. With glibc's
+//! defaults each run faults its pages in again (`perf stat -e page-faults`: about 77 a run at
+//! 1,000 rules, some 2.4 µs each on this virtual machine); to see that cost, run with
+//! `PORTLINT_BENCH_MALLOC_DEFAULTS=1`.
 //!
 //! Pin it to one core for a per-core figure: `taskset -c 1 cargo bench --bench throughput`.
 
@@ -51,6 +51,9 @@ fn main() {
         return;
     }
     let Some(dir) = bench_data() else { return };
+    if std::env::var_os("PORTLINT_BENCH_MALLOC_DEFAULTS").is_none() {
+        portlint::memory::keep_freed_pages();
+    }
     let registry = Registry::embedded();
     let resolver = Resolver::new(&registry);
     println!("parse + check, each run timed alone; MB = 10^6 bytes");

@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod frontend;
 pub mod lint;
+pub mod memory;
 pub mod model;
 pub mod registry;
 pub mod report;

@@ -2,6 +2,7 @@
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    portlint::memory::keep_freed_pages();
     let cli = match portlint::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
