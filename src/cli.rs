@@ -44,9 +44,15 @@ pub struct LintArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
-    /// The lowest severity that makes portlint exit with 1
-    #[arg(long, value_enum, default_value_t = FailOn::Warning, value_name = "LEVEL")]
-    pub fail_on: FailOn,
+    /// The lowest severity that makes portlint exit with 1 [default: warning, or the
+    /// configuration's `fail-on`]
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+
+    /// Read settings from FILE instead of the nearest `.portlint.yaml` (in the current
+    /// directory or above)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     /// Report only these rules (codes or slugs, comma separated)
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
@@ -73,7 +79,7 @@ pub struct LintArgs {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum InputFormat {
     /// By content: `nft -j` JSON, iptables-save output (`*filter` …), a shell script that runs
-    /// iptables, or nft text; IPv6 iptables files by their header, name (`rules.v6`) or addresses
+    /// iptables, a YAML policy (`portlint-policy: 1`), or nft text; IPv6 iptables files by their header, name (`rules.v6`) or addresses
     #[default]
     Auto,
     /// nftables text (`nft -f`, `nft list ruleset`)
@@ -88,6 +94,8 @@ pub enum InputFormat {
     IptablesScript,
     /// A shell script of ip6tables commands (`iptables` lines count as IPv6 too)
     Ip6tablesScript,
+    /// A portlint YAML policy (`portlint-policy: 1`; docs/policy.md)
+    Policy,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

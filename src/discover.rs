@@ -17,15 +17,20 @@ fn is_linted(path: &Path) -> bool {
     if LINTED_EXTENSIONS.contains(&extension) || name == "nftables.conf" {
         return true;
     }
-    IPTABLES_EXTENSIONS.contains(&extension) && starts_like_iptables_save(path)
+    if IPTABLES_EXTENSIONS.contains(&extension) {
+        return head_says(path, crate::frontend::iptables::looks_like_save);
+    }
+    // A repository holds much YAML; a policy says it is one.
+    matches!(extension, "yaml" | "yml")
+        && head_says(path, crate::frontend::policy::looks_like_policy)
 }
 
-/// The first 4 KiB of the file look like iptables-save output.
-fn starts_like_iptables_save(path: &Path) -> bool {
+/// Whether the first 4 KiB of the file pass `looks_like`.
+fn head_says(path: &Path, looks_like: fn(&str) -> bool) -> bool {
     use std::io::Read;
     let mut head = Vec::with_capacity(4096);
     let read = std::fs::File::open(path).and_then(|f| f.take(4096).read_to_end(&mut head));
-    read.is_ok() && crate::frontend::iptables::looks_like_save(&String::from_utf8_lossy(&head))
+    read.is_ok() && looks_like(&String::from_utf8_lossy(&head))
 }
 
 /// A path that could not be used, with why.

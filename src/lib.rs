@@ -6,6 +6,7 @@
 pub mod check;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod frontend;
@@ -15,6 +16,8 @@ pub mod model;
 pub mod registry;
 pub mod report;
 pub mod source;
+pub mod suggest;
+pub mod yaml;
 
 use cli::{Cli, Command, FailOn, Format};
 use diagnostic::Severity;
@@ -28,7 +31,21 @@ pub const EXIT_TROUBLE: u8 = 2;
 
 /// Run the command line; returns the exit code.
 pub fn run(cli: Cli) -> u8 {
-    let registry = match &cli.registry.registry {
+    // Only a lint run reads the configuration.
+    let config = if cli.command.is_none() {
+        match load_config(&cli) {
+            Ok(config) => config,
+            Err(code) => return code,
+        }
+    } else {
+        config::Config::default()
+    };
+    let registry_file = cli
+        .registry
+        .registry
+        .as_ref()
+        .or(config.registry_file.as_ref());
+    let registry = match registry_file {
         Some(path) => match registry::Registry::load(path) {
             Ok(r) => r,
             Err(e) => {
@@ -38,6 +55,11 @@ pub fn run(cli: Cli) -> u8 {
             }
         },
         None => registry::Registry::embedded(),
+    };
+    let registry = if config.local.is_empty() {
+        registry
+    } else {
+        registry.with_local(&config.local)
     };
     let result = match &cli.command {
         Some(Command::Ports(args)) => commands::ports(args, &registry).map(|(text, found)| {
@@ -56,7 +78,7 @@ pub fn run(cli: Cli) -> u8 {
             print(&text);
             EXIT_OK
         }),
-        None => run_lint(&cli, &registry),
+        None => run_lint(&cli, &config, &registry),
     };
     result.unwrap_or_else(|message| {
         eprintln!("portlint: {message}");
@@ -86,22 +108,89 @@ fn rules_named(names: &[String]) -> Result<Vec<&'static check::RuleInfo>, String
         .collect()
 }
 
-fn run_lint(cli: &Cli, registry: &registry::Registry) -> Result<u8, String> {
-    let args = &cli.lint;
-    let filter = lint::RuleFilter {
-        select: rules_named(&args.select)?,
-        ignore: rules_named(&args.ignore)?,
+/// `--config FILE`, or the nearest `.portlint.yaml`, or the defaults. An invalid file is
+/// rendered on stderr and ends the run with exit code 2.
+fn load_config(cli: &Cli) -> Result<config::Config, u8> {
+    let path = match &cli.lint.config {
+        Some(path) => Some(path.clone()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|dir| config::find(&dir))
+            .map(|found| relative_to_cwd(&found)),
     };
-    let services = match &cli.registry.services {
+    let Some(path) = path else {
+        return Ok(config::Config::default());
+    };
+    config::load(&path).map_err(|error| {
+        if !error.diagnostics.is_empty() {
+            let meta = registry::Registry::embedded().meta;
+            let report = report::Report {
+                sources: &error.sources,
+                diagnostics: &error.diagnostics,
+                summary: report::Summary::of(error.sources.len(), &error.diagnostics),
+                registry: &meta,
+            };
+            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let style = if color {
+                report::human::Style::Color
+            } else {
+                report::human::Style::Plain
+            };
+            let text = report::human::render(&report, style, terminal_width());
+            eprint!("{text}");
+        }
+        eprintln!("portlint: {}", error.message);
+        EXIT_TROUBLE
+    })
+}
+
+/// A path found above the current directory, shown relative to it where it is inside it.
+fn relative_to_cwd(path: &std::path::Path) -> std::path::PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| {
+            path.strip_prefix(cwd)
+                .ok()
+                .map(std::path::Path::to_path_buf)
+        })
+        .unwrap_or_else(|| path.to_path_buf())
+}
+
+fn run_lint(
+    cli: &Cli,
+    config: &config::Config,
+    registry: &registry::Registry,
+) -> Result<u8, String> {
+    let args = &cli.lint;
+    // The command line replaces what the configuration says.
+    let filter = lint::RuleFilter {
+        select: if args.select.is_empty() {
+            config.select.clone()
+        } else {
+            rules_named(&args.select)?
+        },
+        ignore: if args.ignore.is_empty() {
+            config.ignore.clone()
+        } else {
+            rules_named(&args.ignore)?
+        },
+    };
+    let services_file = cli.registry.services.as_ref().or(config.services.as_ref());
+    let services = match services_file {
         Some(path) => Some(registry::services::Services::load(path)?),
         None => None,
     };
     let resolver = frontend::resolve::Resolver::new(registry).with_services(services.as_ref());
     let options = lint::LintOptions {
-        include_paths: args.include_path.clone(),
+        include_paths: if args.include_path.is_empty() {
+            config.include_path.clone()
+        } else {
+            args.include_path.clone()
+        },
         input: args.input_format,
     };
-    let outcome = lint::lint_files(&args.paths, &resolver, &filter, &options);
+    let mut outcome = lint::lint_files(&args.paths, &resolver, &filter, &options);
+    apply_config(config, &mut outcome);
     let summary = report::Summary::of(outcome.sources.len(), &outcome.diagnostics);
     let report = report::Report {
         sources: &outcome.sources,
@@ -141,7 +230,7 @@ fn run_lint(cli: &Cli, registry: &registry::Registry) -> Result<u8, String> {
     if !outcome.path_errors.is_empty() {
         return Ok(EXIT_TROUBLE);
     }
-    let threshold = match args.fail_on {
+    let threshold = match args.fail_on.or(config.fail_on).unwrap_or(FailOn::Warning) {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Info => Some(Severity::Info),
@@ -149,6 +238,21 @@ fn run_lint(cli: &Cli, registry: &registry::Registry) -> Result<u8, String> {
     };
     let failing = threshold.is_some_and(|t| outcome.diagnostics.iter().any(|d| d.severity >= t));
     Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+/// The configuration's `per-file-ignores` and `severity`, applied to a run's findings.
+fn apply_config(config: &config::Config, outcome: &mut lint::Outcome) {
+    if !config.per_file_ignores.is_empty() {
+        let sources = &outcome.sources;
+        outcome
+            .diagnostics
+            .retain(|d| !config.ignored_in(&sources.get(d.span.file).path, d.rule));
+    }
+    for d in &mut outcome.diagnostics {
+        if let Some(severity) = config.severity_of(d.rule) {
+            d.severity = severity;
+        }
+    }
 }
 
 fn terminal_width() -> usize {

@@ -67,6 +67,8 @@ enum Reading {
     Json,
     /// iptables-save output or an iptables script.
     Iptables(iptables::Format, Option<Family>),
+    /// A YAML policy.
+    Policy,
 }
 
 /// What a file is, by the user's `--input-format` or else by its content and name.
@@ -79,6 +81,8 @@ fn reading_kind(input: InputFormat, path: &Path, text: &str) -> Kind {
         InputFormat::Ip6tables => Kind::Iptables(iptables::Format::Save, Some(Family::Ip6)),
         InputFormat::IptablesScript => Kind::Iptables(iptables::Format::Script, None),
         InputFormat::Ip6tablesScript => Kind::Iptables(iptables::Format::Script, Some(Family::Ip6)),
+        InputFormat::Policy => Kind::Policy,
+        InputFormat::Auto if crate::frontend::policy::looks_like_policy(text) => Kind::Policy,
         InputFormat::Auto if crate::frontend::nft::json::looks_like_json(text) => Kind::Json,
         InputFormat::Auto if iptables::looks_like_save(text) => {
             Kind::Iptables(iptables::Format::Save, name_family())
@@ -95,6 +99,7 @@ enum Kind {
     Nft,
     Json,
     Iptables(iptables::Format, Option<Family>),
+    Policy,
 }
 
 /// A file given or found, read.
@@ -158,6 +163,7 @@ pub fn lint_files(
                 let reading = match kind {
                     Kind::Json => Reading::Json,
                     Kind::Iptables(format, family) => Reading::Iptables(format, family),
+                    Kind::Policy => Reading::Policy,
                     Kind::Nft => {
                         includes.linted(file, &path);
                         Reading::Nft(include::expand(file, &mut sources, &mut includes))
@@ -176,7 +182,16 @@ pub fn lint_files(
         if included_elsewhere.contains(&unit.file) {
             continue;
         }
+        if let Reading::Policy = unit.reading {
+            let text = &sources.get(unit.file).text;
+            let (policy, mut found) = crate::frontend::policy::read(unit.file, text, registry);
+            diagnostics.append(&mut found);
+            let registry = registry.with_local(&policy.local_ports);
+            check::run_policy(&registry, &policy, &mut diagnostics);
+            continue;
+        }
         let (ruleset, mut found) = match unit.reading {
+            Reading::Policy => continue,
             Reading::Json => {
                 let text = &sources.get(unit.file).text;
                 crate::frontend::nft::json::read(unit.file, text, resolver)
@@ -246,7 +261,7 @@ fn linted_directories(patterns: &[String]) -> Vec<PathBuf> {
 fn included_by_others(units: &[Unit]) -> HashSet<FileId> {
     let reaches = |from: &Unit, to: FileId| match &from.reading {
         Reading::Nft(expansion) => expansion.included.contains(&to),
-        Reading::Json | Reading::Iptables(..) => false,
+        Reading::Json | Reading::Iptables(..) | Reading::Policy => false,
     };
     units
         .iter()

@@ -13,6 +13,7 @@ pub mod overlapping_ports;
 pub mod port_facts;
 pub mod privileged_port;
 pub mod reserved_port;
+pub mod service_name_mismatch;
 pub mod syntax_error;
 pub mod unassigned_port;
 pub mod unauthorized_use;
@@ -54,6 +55,7 @@ pub static RULES: &[&RuleInfo] = &[
     &unregistered_protocol::RULE,
     &privileged_port::RULE,
     &dynamic_port::RULE,
+    &service_name_mismatch::RULE,
     &ambiguous_service_name::RULE,
     &overlapping_ports::RULE,
     &unused_definition::RULE,
@@ -88,6 +90,32 @@ pub fn run(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             dynamic_port::check(judged, out);
         }
     });
+}
+
+/// Run every check that applies to a policy. `registry` holds the policy's local ports.
+pub fn run_policy(
+    registry: &Registry,
+    policy: &crate::model::policy::Policy,
+    out: &mut Vec<Diagnostic>,
+) {
+    port_facts::for_each_in_policy(registry, policy, |visit| match visit {
+        port_facts::Visit::Set(ports) => overlapping_ports::check(ports, out),
+        port_facts::Visit::Element(judged) => {
+            unassigned_port::check(judged, out);
+            reserved_port::check(judged, out);
+            experimental_port::check(judged, out);
+            unauthorized_use::check(judged, out);
+            deassigned_port::check(judged, out);
+            unregistered_protocol::check(judged, out);
+            dynamic_port::check(judged, out);
+        }
+    });
+    for role in &policy.roles {
+        for service in &role.services {
+            privileged_port::check_listener(registry, service, out);
+            service_name_mismatch::check(registry, service, out);
+        }
+    }
 }
 
 macro_rules! rule_info {

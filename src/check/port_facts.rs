@@ -168,6 +168,47 @@ fn judge_chain<'a>(
     }
 }
 
+/// [`for_each`] over a policy: each service's port lists as matches that let traffic through
+/// (inbound ones open the host), its `listen` ports likewise but opening nothing; forbidden
+/// lists are handed over as sets only (forbidding a port is no use of it, like a drop rule).
+pub fn for_each_in_policy<'a>(
+    registry: &'a Registry,
+    policy: &'a crate::model::policy::Policy,
+    mut visit: impl FnMut(Visit<'_, 'a>),
+) {
+    use crate::model::policy::Direction;
+    for role in &policy.roles {
+        for service in &role.services {
+            let opens_inbound = service.direction == Direction::Inbound;
+            for (lists, opens_inbound) in
+                [(&service.ports, opens_inbound), (&service.listen, false)]
+            {
+                for list in lists {
+                    visit(Visit::Set(&list.ports));
+                    let used_as = PortUse::Match {
+                        direction: PortDirection::Destination,
+                        op: PortOp::Eq,
+                        opens_inbound,
+                        blocks: false,
+                    };
+                    judge_set(
+                        registry,
+                        &list.ports,
+                        ProtoSet::one(list.l4),
+                        used_as,
+                        &mut visit,
+                    );
+                }
+            }
+        }
+        for forbidden in &role.forbidden {
+            for list in &forbidden.ports {
+                visit(Visit::Set(&list.ports));
+            }
+        }
+    }
+}
+
 fn judge_set<'a>(
     registry: &'a Registry,
     ports: &'a PortSet,

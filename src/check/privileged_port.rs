@@ -1,8 +1,10 @@
 //! PL107 privileged-port.
 use super::port_facts::{Judged, PortUse};
 use crate::diagnostic::Diagnostic;
+use crate::frontend::resolve::registry_proto;
+use crate::model::policy::Service;
 use crate::model::NatKind;
-use crate::registry::USER_START;
+use crate::registry::{Registry, USER_START};
 
 super::rule_info!(
     "PL107",
@@ -43,4 +45,41 @@ pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
             )
             .with_span_label("privileged"),
     );
+}
+
+/// A policy's service: the ports its process binds ([`Service::listener_ports`]) below 1024,
+/// unless the registry assigns the port to the service's own name — `ssh` on 22 is the system
+/// daemon every distribution starts with the right to bind it; a `metrics` service on 900 is a
+/// process that needs root or CAP_NET_BIND_SERVICE only for its port.
+pub fn check_listener(registry: &Registry, service: &Service, out: &mut Vec<Diagnostic>) {
+    for list in service.listener_ports() {
+        let proto = registry_proto(list.l4);
+        let registered = registry.resolve_name(&service.name, proto);
+        for element in &list.ports.elements {
+            if element.lo >= USER_START {
+                continue;
+            }
+            let own_port = element.is_single()
+                && registered
+                    .iter()
+                    .any(|&(lo, hi)| lo <= element.lo && element.lo <= hi);
+            if own_port {
+                continue;
+            }
+            let what = if element.is_single() {
+                format!("port {}/{}", element.lo, list.l4.as_str())
+            } else {
+                format!("ports {}-{}/{}", element.lo, element.hi, list.l4.as_str())
+            };
+            out.push(
+                Diagnostic::new(
+                    &RULE,
+                    element.span,
+                    format!("service `{}` listens on {what}, below 1024", service.name),
+                )
+                .with_span_label("privileged")
+                .with_help("its process must run as root or hold CAP_NET_BIND_SERVICE to bind it. Let it listen on a port of 1024 or above (`listen: 8443/tcp`) behind a redirect, or, if it is the standard service of this port, name it by its IANA name"),
+            );
+        }
+    }
 }

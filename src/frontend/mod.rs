@@ -3,5 +3,6 @@
 pub mod iptables;
 pub mod lowering;
 pub mod nft;
+pub mod policy;
 pub mod ports;
 pub mod resolve;

@@ -40,7 +40,8 @@ pub struct Meta {
     pub coverage_end: u16,
 }
 
-/// A registry revision with its indexes.
+/// A registry revision with its indexes, and the site's own assignments.
+#[derive(Clone)]
 pub struct Registry {
     pub meta: Meta,
     records: Cow<'static, [Record]>,
@@ -49,6 +50,18 @@ pub struct Registry {
     names: Cow<'static, [(&'static str, u32)]>,
     /// [`model::port_facts`]: the state of every (port, protocol), one byte each.
     port_facts: Cow<'static, [u8]>,
+    /// Site-local assignments (`.portlint.yaml` `registry.local`, a policy's `local-ports`):
+    /// they count as assigned, whatever IANA says of the port.
+    local: Vec<LocalAssignment>,
+}
+
+/// A port or range a site assigns to one of its services (`9100/tcp node-exporter`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalAssignment {
+    pub lo: u16,
+    pub hi: u16,
+    pub proto: Proto,
+    pub name: String,
 }
 
 /// What the registry says about one (port, protocol).
@@ -168,6 +181,7 @@ impl Registry {
             port_postings: Cow::Borrowed(&embedded::PORT_POSTINGS),
             names: Cow::Borrowed(&embedded::NAMES),
             port_facts: Cow::Borrowed(embedded::PORT_FACTS),
+            local: Vec::new(),
         }
     }
 
@@ -186,6 +200,7 @@ impl Registry {
             port_postings: Cow::Owned(indexes.port_postings),
             names: Cow::Owned(names),
             port_facts: Cow::Owned(indexes.port_facts),
+            local: Vec::new(),
         }
     }
 
@@ -295,6 +310,25 @@ impl Registry {
             .collect()
     }
 
+    /// This registry with `assignments` added to its site-local ones.
+    pub fn with_local(&self, assignments: &[LocalAssignment]) -> Registry {
+        let mut registry = self.clone();
+        registry.local.extend_from_slice(assignments);
+        registry
+    }
+
+    /// The site-local assignments.
+    pub fn local(&self) -> &[LocalAssignment] {
+        &self.local
+    }
+
+    /// The site-local assignment covering (`port`, `proto`), if any.
+    pub fn local_at(&self, port: u16, proto: Proto) -> Option<&LocalAssignment> {
+        self.local
+            .iter()
+            .find(|a| a.proto == proto && a.lo <= port && port <= a.hi)
+    }
+
     /// The rows named `name` (case-insensitive), including name-only rows, in registry order.
     pub fn records_named(&self, name: &str) -> Vec<&Record> {
         self.name_entries(name)
@@ -325,6 +359,12 @@ impl Registry {
     /// are skipped; a named range (x11 6000-6063) gives its range.
     pub fn resolve_name(&self, name: &str, proto: Proto) -> Vec<(u16, u16)> {
         let mut ports = Vec::new();
+        // A site's own name comes first: it is what the site means by it.
+        for local in &self.local {
+            if local.proto == proto && local.name.eq_ignore_ascii_case(name) {
+                ports.push((local.lo, local.hi));
+            }
+        }
         for (_, id) in self.name_entries(name) {
             let record = &self.records[*id as usize];
             if let Some(range) = record.ports {
@@ -341,6 +381,9 @@ impl Registry {
     /// nothing. [`Registry::status`] gives the same state with its rows.
     #[inline]
     pub fn state(&self, port: u16, proto: Proto) -> PortState {
+        if !self.local.is_empty() && self.local_at(port, proto).is_some() {
+            return PortState::Assigned;
+        }
         if port >= DYNAMIC_START {
             return PortState::Dynamic;
         }
@@ -360,7 +403,8 @@ impl Registry {
     /// in [`PortStatus::unauthorized`]).
     #[inline]
     pub fn unauthorized_reported(&self, port: u16, proto: Proto) -> bool {
-        port < DYNAMIC_START
+        (self.local.is_empty() || self.local_at(port, proto).is_none())
+            && port < DYNAMIC_START
             && port <= self.meta.coverage_end
             && self.fact(port, proto) & model::FACT_UNAUTHORIZED != 0
     }

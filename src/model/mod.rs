@@ -423,3 +423,5 @@ mod tests {
         assert_eq!(std::mem::size_of::<super::Rule>(), 168);
     }
 }
+
+pub mod policy;

@@ -1,0 +1,258 @@
+//! `.portlint.yaml`: the project's settings (DESIGN.md "Configuration and suppressions";
+//! `schemas/config.schema.json`).
+//!
+//! Found in the current directory or the nearest one above it, or named with `--config`. Paths
+//! in it are relative to its directory. The command line wins over it: `--fail-on`, `--select`,
+//! `--ignore`, `-I`, `--registry` and `--services` replace what it says.
+//!
+//! An invalid file stops the run (exit code 2) with every mistake rendered: a typo in the
+//! configuration must never silently lint with defaults.
+
+use crate::check::{self, RuleInfo};
+use crate::cli::FailOn;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::registry::LocalAssignment;
+use crate::source::{FileId, Sources};
+use crate::yaml::read::Reader;
+use crate::yaml::{self, Node, Value};
+use std::path::{Path, PathBuf};
+
+/// The file name looked for.
+pub const FILE_NAME: &str = ".portlint.yaml";
+
+/// The keys; `schemas/config.schema.json` has the same (a test compares them).
+pub const KEYS: &[&str] = &[
+    "fail-on",
+    "select",
+    "ignore",
+    "severity",
+    "per-file-ignores",
+    "include-path",
+    "registry",
+    "services",
+];
+pub const REGISTRY_KEYS: &[&str] = &["file", "local"];
+
+#[derive(Debug, Default)]
+pub struct Config {
+    /// Where it was read from (none: no file, the defaults).
+    pub path: Option<PathBuf>,
+    pub fail_on: Option<FailOn>,
+    pub select: Vec<&'static RuleInfo>,
+    pub ignore: Vec<&'static RuleInfo>,
+    pub severity: Vec<(&'static RuleInfo, Severity)>,
+    pub per_file_ignores: Vec<(glob::Pattern, Vec<&'static RuleInfo>)>,
+    pub include_path: Vec<PathBuf>,
+    pub registry_file: Option<PathBuf>,
+    pub local: Vec<LocalAssignment>,
+    pub services: Option<PathBuf>,
+}
+
+/// A configuration that could not be used: its diagnostics, with the file to render them
+/// against, or a message when the file could not be read.
+pub struct ConfigError {
+    pub sources: Sources,
+    pub diagnostics: Vec<Diagnostic>,
+    pub message: String,
+}
+
+/// The nearest `.portlint.yaml` from `start` upwards.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .map(|dir| dir.join(FILE_NAME))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Read `path`.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let shown = path.display().to_string();
+    let text = match crate::lint::read_file(path) {
+        Ok((text, None)) => text,
+        Ok((_, Some(offset))) => {
+            return Err(ConfigError {
+                sources: Sources::default(),
+                diagnostics: Vec::new(),
+                message: format!("{shown}: invalid UTF-8 at byte {offset}"),
+            })
+        }
+        Err(message) => {
+            return Err(ConfigError {
+                sources: Sources::default(),
+                diagnostics: Vec::new(),
+                message: format!("{shown}: {message}"),
+            })
+        }
+    };
+    let mut sources = Sources::default();
+    let file = sources.add(shown.clone(), text);
+    let text = &sources.get(file).text;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let (config, mut diagnostics) = parse(file, text, base);
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    if diagnostics.is_empty() {
+        Ok(Config {
+            path: Some(path.to_path_buf()),
+            ..config
+        })
+    } else {
+        let count = diagnostics.len();
+        Err(ConfigError {
+            sources,
+            diagnostics,
+            message: format!(
+                "{shown}: invalid configuration ({count} problem{}); fix it or name another with --config",
+                if count == 1 { "" } else { "s" }
+            ),
+        })
+    }
+}
+
+/// Read a configuration's text; paths resolve against `base`.
+pub fn parse(file: FileId, text: &str, base: &Path) -> (Config, Vec<Diagnostic>) {
+    let mut config = Config::default();
+    let mut reader = Reader::new(file, text);
+    let root = match yaml::parse(text) {
+        Ok(root) => root,
+        Err(error) => {
+            reader.error(
+                error.span,
+                format!("YAML syntax: {}", error.message),
+                "fix the YAML of the configuration",
+            );
+            return (config, reader.diagnostics);
+        }
+    };
+    if root.value == Value::Null {
+        // An empty file is the defaults.
+        return (config, reader.diagnostics);
+    }
+    let Some(fields) = reader.map(&root, "the configuration", KEYS) else {
+        return (config, reader.diagnostics);
+    };
+    if let Some(node) = fields.get("fail-on") {
+        config.fail_on = match reader.choice(
+            node,
+            "a `fail-on` level",
+            &["error", "warning", "info", "never"],
+        ) {
+            Some("error") => Some(FailOn::Error),
+            Some("warning") => Some(FailOn::Warning),
+            Some("info") => Some(FailOn::Info),
+            Some(_) => Some(FailOn::Never),
+            None => None,
+        };
+    }
+    if let Some(node) = fields.get("select") {
+        config.select = rule_list(&mut reader, node, "`select`");
+    }
+    if let Some(node) = fields.get("ignore") {
+        config.ignore = rule_list(&mut reader, node, "`ignore`");
+    }
+    if let Some(node) = fields.get("severity") {
+        for (name, key, value) in reader.named_entries(node, "`severity`") {
+            let rule = rule_named(&mut reader, key, name);
+            let level = reader.choice(value, "a severity", &["error", "warning", "info"]);
+            if let (Some(rule), Some(level)) = (rule, level) {
+                let level = match level {
+                    "error" => Severity::Error,
+                    "warning" => Severity::Warning,
+                    _ => Severity::Info,
+                };
+                config.severity.push((rule, level));
+            }
+        }
+    }
+    if let Some(node) = fields.get("per-file-ignores") {
+        for (pattern, key, value) in reader.named_entries(node, "`per-file-ignores`") {
+            let rules = rule_list(&mut reader, value, "a per-file ignore");
+            match glob::Pattern::new(pattern) {
+                Ok(glob) => config.per_file_ignores.push((glob, rules)),
+                Err(e) => reader.error(
+                    key.span.clone(),
+                    format!("`{pattern}` is not a glob pattern: {}", e.msg),
+                    "write a pattern such as `legacy/*.nft` or `**/rules.v4`, relative to the linted paths",
+                ),
+            }
+        }
+    }
+    if let Some(node) = fields.get("include-path") {
+        let help = "list directories, relative to this file: `include-path: [includes]`";
+        for item in reader.list(node, "`include-path`", help).unwrap_or(&[]) {
+            if let Some(dir) = reader.string(item, "a directory", help) {
+                config.include_path.push(base.join(dir));
+            }
+        }
+    }
+    if let Some(node) = fields.get("registry") {
+        if let Some(registry) = reader.map(node, "`registry`", REGISTRY_KEYS) {
+            if let Some(file) = registry.get("file") {
+                let help = "name an IANA CSV or XML file, or a legacy port-numbers file, relative to this file";
+                if let Some(file) = reader.string(file, "a registry file", help) {
+                    config.registry_file = Some(base.join(file));
+                }
+            }
+            if let Some(local) = registry.get("local") {
+                config.local = crate::frontend::policy::local_ports(&mut reader, local);
+            }
+        }
+    }
+    if let Some(node) = fields.get("services") {
+        let help = "name a services(5) file, relative to this file: `services: /etc/services`";
+        if let Some(file) = reader.string(node, "a services file", help) {
+            config.services = Some(base.join(file));
+        }
+    }
+    (config, reader.diagnostics)
+}
+
+fn rule_list(reader: &mut Reader<'_>, node: &Node, what: &str) -> Vec<&'static RuleInfo> {
+    let help = "list rule codes or names: `[PL101, dynamic-port]`";
+    let mut rules = Vec::new();
+    for item in reader.list(node, what, help).unwrap_or(&[]) {
+        if let Some(name) = reader.string(item, "a rule code or name", help) {
+            if let Some(rule) = rule_named(reader, item, name) {
+                rules.push(rule);
+            }
+        }
+    }
+    rules
+}
+
+fn rule_named(reader: &mut Reader<'_>, node: &Node, name: &str) -> Option<&'static RuleInfo> {
+    if let Some(rule) = check::lookup(name) {
+        return Some(rule);
+    }
+    let names = check::RULES.iter().flat_map(|r| [r.code, r.slug]);
+    let help = match crate::suggest::did_you_mean(name, names) {
+        Some(near) => format!("did you mean `{near}`? `portlint rule --all` lists the rules"),
+        None => "`portlint rule --all` lists the rules".to_string(),
+    };
+    reader.error(
+        node.span.clone(),
+        format!("no rule is named `{name}`"),
+        help,
+    );
+    None
+}
+
+impl Config {
+    /// The severity a finding of `rule` is reported with.
+    pub fn severity_of(&self, rule: &RuleInfo) -> Option<Severity> {
+        self.severity
+            .iter()
+            .find(|(r, _)| r.code == rule.code)
+            .map(|(_, s)| *s)
+    }
+
+    /// Whether `per-file-ignores` drops a finding of `rule` in the file shown as `path`.
+    pub fn ignored_in(&self, path: &str, rule: &RuleInfo) -> bool {
+        let options = glob::MatchOptions {
+            require_literal_separator: true,
+            ..glob::MatchOptions::new()
+        };
+        self.per_file_ignores.iter().any(|(pattern, rules)| {
+            pattern.matches_with(path, options) && rules.iter().any(|r| r.code == rule.code)
+        })
+    }
+}
