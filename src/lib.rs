@@ -169,8 +169,12 @@ fn run_lint(
         } else {
             rules_named(&args.select)?
         },
-        ignore: if args.ignore.is_empty() {
+        // A selection on the command line is the user's word for this run: the configuration's
+        // `ignore` does not take its rules away again.
+        ignore: if args.ignore.is_empty() && args.select.is_empty() {
             config.ignore.clone()
+        } else if args.ignore.is_empty() {
+            Vec::new()
         } else {
             rules_named(&args.ignore)?
         },

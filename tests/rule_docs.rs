@@ -7,11 +7,14 @@
 //! - the first ```nft block after `## Example`, written to `example.nft` and linted with
 //!   `portlint --format concise example.nft` from its directory, prints exactly the first
 //!   ```text block after it — and that output holds the page's own code (a page whose example
-//!   shows nothing says so with an empty ```text block);
-//! - the first ```nft block under `## How to fix`, if there is one, lints clean;
+//!   shows nothing says so with an empty ```text block). A rule only policies trigger (PL109)
+//!   has a ```yaml block instead, written to `example.yaml` and linted the same way;
+//! - the first ```nft block under `## How to fix` (or, without one, the first ```yaml block),
+//!   if there is one, lints clean;
 //! - `portlint rule CODE` (and `portlint rule SLUG`) prints the page;
-//! - where `nft` can run (`unshare -n nft -c`, as in `oracle_nft.rs`), nft accepts every fix, and
-//!   refuses an example exactly when portlint reports a refusal (PL001, PL002, PL003, PL005).
+//! - where `nft` can run (`unshare -n nft -c`, as in `oracle_nft.rs`), nft accepts every ```nft
+//!   fix, and refuses an ```nft example exactly when portlint reports a refusal (PL001, PL002,
+//!   PL003, PL005); ```yaml blocks are portlint's own format, which nft does not read.
 //!
 //! Each test checks every page and reports all failures together, naming the page.
 
@@ -133,6 +136,19 @@ fn first_block<'a>(section: &'a Section, lang: &str) -> Option<&'a str> {
         .map(|b| b.body.as_str())
 }
 
+/// The languages an example or a fix may be written in, in the order they are looked for: a
+/// ruleset, or (for a rule only policies trigger) a policy. Each is also the extension of the file
+/// it is written to.
+const INPUT_LANGS: [&str; 2] = ["nft", "yaml"];
+
+/// The input of an example or a fix: the first ```nft block, or without one the first ```yaml
+/// block, with its language.
+fn input_block(section: &Section) -> Option<(&'static str, &str)> {
+    INPUT_LANGS
+        .iter()
+        .find_map(|&lang| first_block(section, lang).map(|body| (lang, body)))
+}
+
 // ---- running portlint ----
 
 struct Run {
@@ -154,11 +170,13 @@ fn portlint(args: &[&str], dir: &Path) -> Run {
     }
 }
 
-/// `portlint --format concise example.nft`, run in a fresh directory holding `example.nft`.
-fn lint_example(nft: &str) -> Run {
+/// `portlint --format concise example.LANG` (`example.nft`, `example.yaml`), run in a fresh
+/// directory holding that file.
+fn lint_example(lang: &str, text: &str) -> Run {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    std::fs::write(dir.path().join("example.nft"), nft).expect("write example.nft");
-    portlint(&["--format", "concise", "example.nft"], dir.path())
+    let file = format!("example.{lang}");
+    std::fs::write(dir.path().join(&file), text).unwrap_or_else(|e| panic!("write {file}: {e}"));
+    portlint(&["--format", "concise", &file], dir.path())
 }
 
 /// A line diff (longest common subsequence; pages are small): ` ` both, `-` expected only,
@@ -331,20 +349,20 @@ fn examples_print_what_the_page_says() {
             failures.push(format!("{}: no `## Example` section", page.name));
             continue;
         };
-        let (Some(nft), Some(expected)) =
-            (first_block(example, "nft"), first_block(example, "text"))
+        let (Some((lang, input)), Some(expected)) =
+            (input_block(example), first_block(example, "text"))
         else {
             failures.push(format!(
-                "{}: the `## Example` section needs a ```nft block and a ```text block with the output",
+                "{}: the `## Example` section needs a ```nft block (or, for a rule only policies trigger, a ```yaml block) and a ```text block with the output",
                 page.name
             ));
             continue;
         };
-        let run = lint_example(nft);
+        let run = lint_example(lang, input);
         if run.stdout != expected {
             failures.push(mismatch(
                 &page.name,
-                "`portlint --format concise example.nft` does not print the ```text block of the example",
+                &format!("`portlint --format concise example.{lang}` does not print the ```text block of the example"),
                 expected,
                 &run.stdout,
             ));
@@ -379,15 +397,15 @@ fn fixes_lint_clean() {
         let Some(fix) = section(&sections, "How to fix") else {
             continue; // reported by pages_have_the_headings_in_order
         };
-        let Some(nft) = first_block(fix, "nft") else {
+        let Some((lang, input)) = input_block(fix) else {
             continue;
         };
-        let run = lint_example(nft);
+        let run = lint_example(lang, input);
         if !run.stdout.is_empty() || !run.stderr.is_empty() || run.code != Some(0) {
             failures.push(mismatch(
                 &page.name,
                 &format!(
-                    "the ```nft block of `## How to fix` does not lint clean (exit {:?}{})",
+                    "the ```{lang} block of `## How to fix` does not lint clean (exit {:?}{})",
                     run.code,
                     if run.stderr.is_empty() {
                         String::new()
@@ -461,7 +479,7 @@ fn nft_agrees_with_the_examples_and_accepts_the_fixes() {
         let sections = sections(&page.text);
         if let Some(nft) = section(&sections, "Example").and_then(|s| first_block(s, "nft")) {
             let (accepted, says) = nft_check(nft);
-            let refusals: Vec<String> = lint_example(nft)
+            let refusals: Vec<String> = lint_example("nft", nft)
                 .stdout
                 .lines()
                 .filter(|l| {

@@ -3,9 +3,11 @@
 //! `fires.nft` marks every line that must carry a finding with `# expect: CODE[, CODE…]`; the
 //! findings of the file must be exactly those (code and line). `clean.nft` must produce nothing.
 //! Rules that iptables input can trigger also have `fires.rules` / `clean.rules` (iptables-save)
-//! and `fires.sh` / `clean.sh` (an iptables script). An iptables-restore file has no comments
-//! after a rule, so there a `# expect:` comment on a line of its own marks the next rule line.
-//! Every fires fixture's human output is also pinned as an insta snapshot.
+//! and `fires.sh` / `clean.sh` (an iptables script); rules that a YAML policy can trigger have
+//! `fires.yaml` / `clean.yaml` (PL109, which only policies trigger, has nothing else). An
+//! iptables-restore file has no comments after a rule, so there a `# expect:` comment on a line of
+//! its own marks the next rule line. Every fires fixture's human output is also pinned as an
+//! insta snapshot.
 
 use portlint::lint::{lint, Outcome, RuleFilter};
 use portlint::registry::Registry;
@@ -64,10 +66,13 @@ fn expected(path: &Path) -> BTreeSet<(usize, String)> {
     set
 }
 
-/// The fixtures of a rule directory whose name starts with `stem` (`fires`, `clean`): the nft one
-/// and any iptables ones.
+/// The kinds of fixture, by extension: nft, iptables-save, iptables script, YAML policy.
+const EXTENSIONS: [&str; 4] = ["nft", "rules", "sh", "yaml"];
+
+/// The fixtures of a rule directory whose name starts with `stem` (`fires`, `clean`): the nft one,
+/// any iptables ones and the policy one.
 fn variants(dir: &Path, stem: &str) -> Vec<PathBuf> {
-    ["nft", "rules", "sh"]
+    EXTENSIONS
         .iter()
         .map(|ext| dir.join(format!("{stem}.{ext}")))
         .filter(|p| p.is_file())
@@ -102,17 +107,24 @@ fn every_rule_has_both_fixtures() {
             rule.slug
         );
     }
+    // At least one fires fixture, and for each a clean one of the same kind (a rule that only
+    // policies trigger has only fires.yaml and clean.yaml).
     for dir in fixtures() {
+        let fires = variants(&dir, "fires");
         assert!(
-            dir.join("fires.nft").is_file(),
-            "{} lacks fires.nft",
-            dir.display()
+            !fires.is_empty(),
+            "{} has no fires fixture (fires.{})",
+            dir.display(),
+            EXTENSIONS.join(", fires.")
         );
-        assert!(
-            dir.join("clean.nft").is_file(),
-            "{} lacks clean.nft",
-            dir.display()
-        );
+        for path in fires {
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            assert!(
+                dir.join(format!("clean.{ext}")).is_file(),
+                "{} has fires.{ext} but no clean.{ext}",
+                dir.display()
+            );
+        }
     }
 }
 
@@ -159,7 +171,8 @@ fn human_output_of_every_fires_fixture() {
     for path in fixtures().iter().flat_map(|dir| variants(dir, "fires")) {
         let dir = path.parent().expect("a rule directory");
         let code = dir.file_name().unwrap().to_string_lossy().into_owned();
-        // `human_PL101` for the nft fixture (as before), `human_PL101_rules` for the others.
+        // `human_PL101` for the nft fixture (as before), `human_PL101_rules`, `human_PL101_yaml`…
+        // for the others.
         let name = match path.extension().and_then(|e| e.to_str()) {
             Some("nft") => format!("human_{code}"),
             Some(ext) => format!("human_{code}_{ext}"),

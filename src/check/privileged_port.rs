@@ -78,7 +78,7 @@ pub fn check_listener(registry: &Registry, service: &Service, out: &mut Vec<Diag
                     format!("service `{}` listens on {what}, below 1024", service.name),
                 )
                 .with_span_label("privileged")
-                .with_help("its process must run as root or hold CAP_NET_BIND_SERVICE to bind it. Let it listen on a port of 1024 or above (`listen: 8443/tcp`) behind a redirect, or, if it is the standard service of this port, name it by its IANA name"),
+                .with_help("its process must run as root or hold CAP_NET_BIND_SERVICE to bind it. Let it listen on a port of 1024 or above (`listen: [8443/tcp]`) behind a redirect, or, if it is the standard service of this port, name it by its IANA name"),
             );
         }
     }

@@ -27,6 +27,15 @@ pub fn check(registry: &Registry, service: &Service, out: &mut Vec<Diagnostic>) 
             continue;
         }
         let proto = list.l4.as_str();
+        let local = registry
+            .local()
+            .iter()
+            .any(|a| a.name.eq_ignore_ascii_case(&service.name));
+        let source = if local {
+            "`local-ports` assign"
+        } else {
+            "the IANA registry assigns"
+        };
         let names: Vec<String> = registered
             .iter()
             .map(|&(lo, hi)| {
@@ -43,7 +52,7 @@ pub fn check(registry: &Registry, service: &Service, out: &mut Vec<Diagnostic>) 
                     &RULE,
                     element.span,
                     format!(
-                        "service `{}` is on {}/{proto}, but the IANA registry assigns `{}` {}",
+                        "service `{}` is on {}/{proto}, but {source} `{}` {}",
                         service.name,
                         element.lo,
                         service.name,

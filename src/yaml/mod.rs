@@ -148,8 +148,11 @@ fn to_node(text: &str, raw: Spanned<Raw>) -> Node {
         ),
     };
     let span = match &value {
-        Value::Seq(items) => covering(span, items.iter().map(|n| &n.span)),
-        Value::Map(entries) => covering(span, entries.iter().flat_map(|(k, v)| [&k.span, &v.span])),
+        Value::Seq(items) => closing_bracket(text, covering(span, items.iter().map(|n| &n.span))),
+        Value::Map(entries) => closing_bracket(
+            text,
+            covering(span, entries.iter().flat_map(|(k, v)| [&k.span, &v.span])),
+        ),
         _ => span,
     };
     Node { span, value }
@@ -171,6 +174,25 @@ fn covering<'a>(
         span.end = span.end.max(child.end);
     }
     span
+}
+
+/// A flow collection (`[a, b]`, `{k: v}`) ends at its closing bracket, after its last child.
+fn closing_bracket(text: &str, span: Range<usize>) -> Range<usize> {
+    let close = match text.as_bytes().get(span.start) {
+        Some(b'[') => b']',
+        Some(b'{') => b'}',
+        _ => return span,
+    };
+    let rest = text.get(span.end..).unwrap_or("");
+    let skipped = rest
+        .bytes()
+        .take_while(|b| b.is_ascii_whitespace() || *b == b',')
+        .count();
+    if rest.as_bytes().get(skipped) == Some(&close) {
+        span.start..span.end + skipped + 1
+    } else {
+        span
+    }
 }
 
 /// The byte range of a location: serde-saphyr gives byte offsets for string input; should it
@@ -251,11 +273,24 @@ fn syntax_error(text: &str, error: &serde_saphyr::Error) -> SyntaxError {
 }
 
 /// The tree as JSON, for validating a YAML file against a JSON Schema (tests and `schemas/`).
-pub fn to_json(node: &Node) -> serde_json::Value {
+/// Scalars are typed as YAML 1.2's core schema types them, as an editor's YAML language server
+/// does: `yes` and `on` are text there, not booleans.
+pub fn to_json(text: &str, node: &Node) -> serde_json::Value {
     use serde_json::Value as Json;
+    let to_json = |node: &Node| to_json(text, node);
     match &node.value {
         Value::Null => Json::Null,
-        Value::Bool(b) => Json::Bool(*b),
+        Value::Bool(b) => {
+            let written = text.get(node.span.clone()).unwrap_or("").trim();
+            if matches!(
+                written,
+                "true" | "True" | "TRUE" | "false" | "False" | "FALSE"
+            ) {
+                Json::Bool(*b)
+            } else {
+                Json::String(written.to_string())
+            }
+        }
         Value::Int(i) => i64::try_from(*i)
             .map(Json::from)
             .unwrap_or_else(|_| Json::from(*i as f64)),

@@ -51,9 +51,9 @@ fn found(text: &str, node: &Node) -> String {
     let written = text.get(node.span.clone()).unwrap_or("").trim();
     match &node.value {
         Value::Null => "nothing (an empty value)".to_string(),
-        Value::Bool(b) if !matches!(written, "true" | "false") => format!(
-            "`{written}`, which YAML reads as the boolean {b}; quote it (\"{written}\") if you mean the word"
-        ),
+        Value::Bool(b) if !matches!(written, "true" | "false") => {
+            format!("`{written}`, which YAML 1.1 tools read as the boolean {b}")
+        }
         Value::Bool(b) => format!("the boolean {b}"),
         Value::Int(_) | Value::Float(_) if leading_zero(written) => format!(
             "`{written}`, a number with a leading zero, which YAML 1.1 tools read as octal; write it without the zero, or quote it"
@@ -241,6 +241,12 @@ impl<'t> Reader<'t> {
     pub fn string<'n>(&mut self, node: &'n Node, what: &str, help: &str) -> Option<&'n str> {
         match &node.value {
             Value::String(s) if !s.trim().is_empty() => Some(s),
+            Value::Bool(_) => {
+                let written = self.text.get(node.span.clone()).unwrap_or("").trim();
+                let help = format!("{help}; quote it (\"{written}\") if you mean the word");
+                self.wrong_type(node, what, &help);
+                None
+            }
             _ => {
                 self.wrong_type(node, what, help);
                 None
@@ -283,7 +289,14 @@ impl<'t> Reader<'t> {
         choices: &[&'static str],
     ) -> Option<&'static str> {
         let help = format!("write {}", choice_list(choices));
-        let word = self.string(node, &format!("{what} ({})", choice_list(choices)), &help)?;
+        // Not `string`: quoting `no` would not make it one of the choices.
+        let word = match &node.value {
+            Value::String(word) => word.as_str(),
+            _ => {
+                self.wrong_type(node, &format!("{what} ({})", choice_list(choices)), &help);
+                return None;
+            }
+        };
         if let Some(choice) = choices.iter().copied().find(|c| *c == word) {
             return Some(choice);
         }

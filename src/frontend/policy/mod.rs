@@ -145,7 +145,7 @@ impl PolicyReader<'_> {
         let written = self.reader.text.get(node.span.clone()).unwrap_or("");
         match node.value {
             Value::Int(VERSION) if written.trim() == "1" => {}
-            Value::Int(v) if !yaml::read::leading_zero(written) => self.reader.error(
+            Value::Int(v) if v != VERSION => self.reader.error(
                 node.span.clone(),
                 format!("policy version {v} is not one this portlint reads"),
                 format!("this portlint reads `{MARKER}: {VERSION}`"),
@@ -446,16 +446,18 @@ impl PolicyReader<'_> {
     }
 }
 
-/// The first line of a span (a mapping's span may run over many lines; a "missing key" finding
-/// points at where it starts).
+/// The first line of a span, without a trailing comment (a mapping's span may run over many
+/// lines; a "missing key" finding points at where it starts).
 fn first_line(span: &std::ops::Range<usize>, text: &str) -> std::ops::Range<usize> {
     let start = span.start.min(text.len());
-    let end = text[start..]
-        .find('\n')
-        .map_or(span.end.min(text.len()), |i| {
-            (start + i).min(span.end.max(start))
-        });
-    start..end.max(start)
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let end = line_end.min(span.end.max(start));
+    let line = &text[start..end];
+    let line = line.find(" #").map_or(line, |i| &line[..i]).trim_end();
+    if line.is_empty() {
+        return start..end;
+    }
+    start..start + line.len()
 }
 
 /// Site-local assignments: `- 9100/tcp node-exporter`, or `- {port: 9100/tcp, name: …}`. Read

@@ -95,13 +95,22 @@ fn spec<'n>(reader: &mut Reader<'_>, item: &'n Node) -> Option<Spec<'n>> {
     };
     let start = value_start(reader.text, item, text);
     let Some((port, protocol)) = text.rsplit_once('/') else {
+        let plain = text.trim_start_matches('0');
+        let help = if !text.is_empty()
+            && text.bytes().all(|b| b.is_ascii_digit())
+            && !plain.is_empty()
+        {
+            format!("write `{plain}/tcp`, `{plain}/udp` or both: a policy says which transport each port is for")
+        } else {
+            format!("{FORMAT_HELP}: a policy says which transport each port is for")
+        };
         reader.push(
             Diagnostic::new(
                 &check::invalid_port::RULE,
                 reader.span(item.span.clone()),
                 format!("port `{text}` has no protocol"),
             )
-            .with_help(format!("write `{text}/tcp`, `{text}/udp` or both: a policy says which transport each port is for")),
+            .with_help(help),
         );
         return None;
     };
@@ -111,7 +120,13 @@ fn spec<'n>(reader: &mut Reader<'_>, item: &'n Node) -> Option<Spec<'n>> {
         .position(|p| *p == protocol)
         .map(|i| L4::ALL[i]);
     let Some(l4) = l4 else {
-        let help = match did_you_mean(protocol, PROTOCOLS.iter().copied()) {
+        let lower = protocol.to_ascii_lowercase();
+        let near = PROTOCOLS
+            .iter()
+            .copied()
+            .find(|p| *p == lower)
+            .or_else(|| did_you_mean(protocol, PROTOCOLS.iter().copied()));
+        let help = match near {
             Some(near) => format!(
                 "did you mean `{near}`? A port's protocol is tcp, udp, sctp, dccp or udplite"
             ),
@@ -124,9 +139,15 @@ fn spec<'n>(reader: &mut Reader<'_>, item: &'n Node) -> Option<Spec<'n>> {
         );
         return None;
     };
+    // An empty port part (`/tcp`) is pointed at through the whole entry.
+    let port_span = if port.is_empty() {
+        item.span.clone()
+    } else {
+        start..start + port.len()
+    };
     Some(Spec {
         port,
-        port_span: start..start + port.len(),
+        port_span,
         l4,
     })
 }
@@ -235,7 +256,16 @@ fn name(reader: &mut Reader<'_>, registry: &Registry, spec: &Spec<'_>) -> Option
     let ports = registry.resolve_name(name, proto);
     let span = reader.span(spec.port_span.clone());
     let Some(&(first, _)) = ports.first() else {
-        let (message, help) = if registry.records_named(name).is_empty() {
+        let local = registry
+            .local()
+            .iter()
+            .any(|a| a.name.eq_ignore_ascii_case(name));
+        let (message, help) = if local {
+            (
+                format!("service name `{name}` has no {} port in `local-ports`", spec.l4.as_str()),
+                format!("its local assignment is for another protocol: add `PORT/{} {name}` to `local-ports`, or write the port number", spec.l4.as_str()),
+            )
+        } else if registry.records_named(name).is_empty() {
             let help = match Resolver::new(registry).suggest(name) {
                 Some(near) => format!("did you mean `{near}`? Otherwise write the port number, or add the name to `local-ports`"),
                 None => "write the port number, or add the name to `local-ports` (`- 9100/tcp node-exporter`)".to_string(),
