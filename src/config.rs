@@ -118,7 +118,7 @@ pub fn parse(file: FileId, text: &str, base: &Path) -> (Config, Vec<Diagnostic>)
             reader.error(
                 error.span,
                 format!("YAML syntax: {}", error.message),
-                "fix the YAML of the configuration",
+                error.help.unwrap_or("fix the YAML of the configuration"),
             );
             return (config, reader.diagnostics);
         }
@@ -223,8 +223,14 @@ fn rule_named(reader: &mut Reader<'_>, node: &Node, name: &str) -> Option<&'stat
     if let Some(rule) = check::lookup(name) {
         return Some(rule);
     }
-    let names = check::RULES.iter().flat_map(|r| [r.code, r.slug]);
-    let help = match crate::suggest::did_you_mean(name, names) {
+    // A code is a number: `PL999` is not a typo of `PL109`. Slugs are words.
+    let is_code = name.len() == 5 && name.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("pl"));
+    let near = if is_code {
+        None
+    } else {
+        crate::suggest::did_you_mean(name, check::RULES.iter().map(|r| r.slug))
+    };
+    let help = match near {
         Some(near) => format!("did you mean `{near}`? `portlint rule --all` lists the rules"),
         None => "`portlint rule --all` lists the rules".to_string(),
     };
@@ -246,13 +252,46 @@ impl Config {
     }
 
     /// Whether `per-file-ignores` drops a finding of `rule` in the file shown as `path`.
+    /// Patterns are relative to the configuration's directory, as every path in it is; a file
+    /// outside that directory is matched by the path as shown.
     pub fn ignored_in(&self, path: &str, rule: &RuleInfo) -> bool {
         let options = glob::MatchOptions {
             require_literal_separator: true,
             ..glob::MatchOptions::new()
         };
+        let relative = self.relative_to_config(Path::new(path));
+        let shown = relative.as_deref().unwrap_or(path);
         self.per_file_ignores.iter().any(|(pattern, rules)| {
-            pattern.matches_with(path, options) && rules.iter().any(|r| r.code == rule.code)
+            pattern.matches_with(shown, options) && rules.iter().any(|r| r.code == rule.code)
         })
     }
+
+    /// `path` (relative to the current directory, or absolute) relative to the configuration's
+    /// directory, with `/` separators, if it is inside it.
+    fn relative_to_config(&self, path: &Path) -> Option<String> {
+        let cwd = std::env::current_dir().ok()?;
+        let dir = normalize(&cwd.join(self.path.as_ref()?.parent()?));
+        let file = normalize(&cwd.join(path));
+        let relative = file.strip_prefix(&dir).ok()?;
+        let parts: Vec<String> = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        Some(parts.join("/"))
+    }
+}
+
+/// `a/b/../c` as `a/c`, without asking the file system (the file may be a symlink's name).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }

@@ -25,7 +25,7 @@ fn is_linted(path: &Path) -> bool {
         && head_says(path, crate::frontend::policy::looks_like_policy)
 }
 
-/// Whether the first 4 KiB of the file pass `looks_like`.
+/// Whether the first 4 KiB of the file pass `looks_like` (as much as either sniffer reads).
 fn head_says(path: &Path, looks_like: fn(&str) -> bool) -> bool {
     use std::io::Read;
     let mut head = Vec::with_capacity(4096);

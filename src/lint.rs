@@ -83,6 +83,9 @@ fn reading_kind(input: InputFormat, path: &Path, text: &str) -> Kind {
         InputFormat::Ip6tablesScript => Kind::Iptables(iptables::Format::Script, Some(Family::Ip6)),
         InputFormat::Policy => Kind::Policy,
         InputFormat::Auto if crate::frontend::policy::looks_like_policy(text) => Kind::Policy,
+        // A YAML file is no nft ruleset: read as a policy, one without its marker is told so
+        // (a walk only picks YAML files that have it).
+        InputFormat::Auto if is_yaml_name(path) => Kind::Policy,
         InputFormat::Auto if crate::frontend::nft::json::looks_like_json(text) => Kind::Json,
         InputFormat::Auto if iptables::looks_like_save(text) => {
             Kind::Iptables(iptables::Format::Save, name_family())
@@ -92,6 +95,13 @@ fn reading_kind(input: InputFormat, path: &Path, text: &str) -> Kind {
         }
         InputFormat::Auto => Kind::Nft,
     }
+}
+
+fn is_yaml_name(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
 }
 
 #[derive(Clone, Copy)]

@@ -430,3 +430,50 @@ fn paths_in_the_configuration_are_relative_to_its_directory() {
         stderr(&out)
     );
 }
+
+#[test]
+fn per_file_ignores_are_relative_to_the_configuration_not_the_current_directory() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        ".portlint.yaml",
+        "per-file-ignores:\n  \"legacy/*.nft\": [PL101]\n",
+    );
+    write(dir.path(), "legacy/old.nft", UNASSIGNED);
+    write(dir.path(), "sub/new.nft", UNASSIGNED);
+    // Run from a subdirectory: the file is `../legacy/old.nft` there, `legacy/old.nft` to the
+    // configuration.
+    let out = json_run(&dir.path().join("sub"), &["../legacy/old.nft", "new.nft"]);
+    assert_eq!(
+        findings(&out),
+        [("new.nft".into(), "PL101".into(), "warning".into())]
+    );
+}
+
+#[test]
+fn select_on_the_command_line_is_not_undone_by_the_configurations_ignore() {
+    let dir = tempdir();
+    write(dir.path(), ".portlint.yaml", "ignore: [PL101]\n");
+    write(dir.path(), "rules.nft", UNASSIGNED_AND_DYNAMIC);
+    assert_eq!(codes(&json_run(dir.path(), &["rules.nft"])), ["PL108"]);
+    let out = json_run(dir.path(), &["--select", "PL101", "rules.nft"]);
+    assert_eq!(codes(&out), ["PL101"]);
+    assert_eq!(code(&out), 1);
+}
+
+#[test]
+fn a_rule_code_that_does_not_exist_gets_no_far_fetched_suggestion() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        ".portlint.yaml",
+        "ignore: [PL999, unasigned-port]\n",
+    );
+    write(dir.path(), "rules.nft", UNASSIGNED);
+    let out = portlint(dir.path(), &["rules.nft"]);
+    assert_eq!(code(&out), 2);
+    let err = stderr(&out);
+    assert!(err.contains("no rule is named `PL999`"), "{err}");
+    assert!(!err.contains("did you mean `PL109`"), "{err}");
+    assert!(err.contains("did you mean `unassigned-port`"), "{err}");
+}

@@ -256,13 +256,8 @@ portlint-policy: 1
         "{}",
         d.message
     );
-    // At the second document: its `---` or the first character after it.
-    let marker = text.find("---").unwrap();
-    assert!(
-        (marker..=marker + 4).contains(&(d.span.start as usize)),
-        "{}",
-        l.describe()
-    );
+    // At the separator of the second document.
+    l.at("PL001", "---", 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -322,8 +317,8 @@ rolse:
         "{:?}",
         d.help
     );
-    // With `roles` misspelt the policy has none: reported at the first line.
-    l.at("PL001", "portlint-policy: 1", 0);
+    // The missing `roles` is that misspelling: not reported a second time.
+    assert_eq!(l.diagnostics.len(), 1, "{}", l.describe());
 }
 
 #[test]
@@ -956,4 +951,87 @@ fn config_syntax_error() {
     );
     let bracket = config.find('[').unwrap();
     assert_eq!(d.span.range(), bracket..bracket + 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recognising a policy
+
+#[test]
+fn a_policy_with_a_byte_order_mark_is_still_a_policy() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("bom.yaml");
+    std::fs::write(&path, "\u{feff}portlint-policy: 1\nroles:\n  web:\n    default-inbound: deny\n    services:\n      - name: https\n        ports: [443/tcp]\n").expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_portlint"))
+        .args(["--format", "concise"])
+        .arg(&path)
+        .output()
+        .expect("run portlint");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn a_yaml_file_without_the_marker_is_told_to_add_it() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("web.yaml");
+    std::fs::write(&path, "roles:\n  web:\n    default-inbound: deny\n").expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_portlint"))
+        .args(["--format", "concise"])
+        .arg(&path)
+        .output()
+        .expect("run portlint");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    // One finding, the marker's; no nft "unknown statement" noise.
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(
+        text.contains("PL001") && text.contains("has no `portlint-policy` version"),
+        "{text}"
+    );
+}
+
+#[test]
+fn two_protocols_in_one_entry_are_named() {
+    let text = "portlint-policy: 1
+roles:
+  web:
+    default-inbound: deny
+    services:
+      - name: domain
+        ports: [53/udp/tcp]
+";
+    let l = policy("two_protocols_in_one_entry", text);
+    let d = l.at("PL002", "53/udp/tcp", 0);
+    assert!(
+        d.message.text().contains("more than one protocol"),
+        "{}",
+        d.message
+    );
+    assert_eq!(l.diagnostics.len(), 1, "{}", l.describe());
+}
+
+#[test]
+fn a_prefix_of_a_choice_is_suggested() {
+    let text = "portlint-policy: 1
+roles:
+  web:
+    default-inbound: deny
+    services:
+      - name: domain
+        direction: out
+        ports: [53/udp]
+";
+    let l = policy("a_prefix_of_a_choice", text);
+    let d = l.at("PL001", "out", 0);
+    assert!(
+        d.help
+            .as_deref()
+            .is_some_and(|h| h.contains("did you mean `outbound`?")),
+        "{:?}",
+        d.help
+    );
 }

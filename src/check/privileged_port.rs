@@ -66,17 +66,20 @@ pub fn check_listener(registry: &Registry, service: &Service, out: &mut Vec<Diag
             if own_port {
                 continue;
             }
-            let what = if element.is_single() {
-                format!("port {}/{}", element.lo, list.l4.as_str())
+            let proto = list.l4.as_str();
+            let message = if element.is_single() {
+                format!(
+                    "service `{}` listens on port {}/{proto}, below 1024",
+                    service.name, element.lo
+                )
             } else {
-                format!("ports {}-{}/{}", element.lo, element.hi, list.l4.as_str())
+                format!(
+                    "service `{}` listens on ports {}-{}/{proto}, which include ports below 1024",
+                    service.name, element.lo, element.hi
+                )
             };
             out.push(
-                Diagnostic::new(
-                    &RULE,
-                    element.span,
-                    format!("service `{}` listens on {what}, below 1024", service.name),
-                )
+                Diagnostic::new(&RULE, element.span, message)
                 .with_span_label("privileged")
                 .with_help("its process must run as root or hold CAP_NET_BIND_SERVICE to bind it. Let it listen on a port of 1024 or above (`listen: [8443/tcp]`) behind a redirect, or, if it is the standard service of this port, name it by its IANA name"),
             );

@@ -39,6 +39,8 @@ pub enum Value {
 pub struct SyntaxError {
     pub span: Range<usize>,
     pub message: String,
+    /// What to do, where the parser's message does not say it.
+    pub help: Option<&'static str>,
 }
 
 /// Parse one YAML document. An empty file is a null document.
@@ -249,7 +251,8 @@ fn syntax_error(text: &str, error: &serde_saphyr::Error) -> SyntaxError {
         Some(i) => rendered[..i].to_string(),
         None => rendered,
     };
-    let message = if message.starts_with("multiple YAML documents") {
+    let second_document = message.starts_with("multiple YAML documents");
+    let message = if second_document {
         "a second YAML document (`---`): portlint reads one document per file".to_string()
     } else {
         message
@@ -260,15 +263,49 @@ fn syntax_error(text: &str, error: &serde_saphyr::Error) -> SyntaxError {
         }
         _ => text.len(),
     };
-    // One character, or nothing at the end of the file.
-    let end = text[start..]
-        .chars()
-        .next()
-        .filter(|c| *c != '\n')
-        .map_or(start, |c| start + c.len_utf8());
+    if second_document {
+        // The parser stops after the separator; point at the separator.
+        if let Some(separator) = last_document_separator(&text[..start]) {
+            return SyntaxError {
+                span: separator..separator + 3,
+                message,
+                help: Some("remove the `---` and what follows, or move the second document into a file of its own"),
+            };
+        }
+    }
     SyntaxError {
-        span: start..end,
+        span: one_character_at(text, start),
         message,
+        help: None,
+    }
+}
+
+/// Where the last `---` line before `end` starts.
+fn last_document_separator(text: &str) -> Option<usize> {
+    let mut offset = 0;
+    let mut found = None;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("---") {
+            found = Some(offset);
+        }
+        offset += line.len();
+    }
+    found
+}
+
+/// The character at `start`; at a line's or the file's end, the last visible character before
+/// it, so that the finding underlines something.
+fn one_character_at(text: &str, start: usize) -> Range<usize> {
+    if let Some(c) = text[start..].chars().next().filter(|c| !c.is_whitespace()) {
+        return start..start + c.len_utf8();
+    }
+    match text[..start]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !c.is_whitespace())
+    {
+        Some((i, c)) => i..i + c.len_utf8(),
+        None => start..start,
     }
 }
 

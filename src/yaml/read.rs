@@ -23,6 +23,9 @@ pub struct Reader<'t> {
 /// out).
 pub struct Fields<'n> {
     entries: Vec<(&'static str, &'n Node, &'n Node)>,
+    /// Known keys an unknown one was taken for (`rolse` → `roles`): already reported, so a
+    /// "missing key" finding for them would be noise.
+    misspelt: Vec<&'static str>,
     /// Where the mapping is, for "missing key" findings.
     pub span: Range<usize>,
 }
@@ -127,6 +130,7 @@ impl<'t> Reader<'t> {
         };
         let mut fields = Fields {
             entries: Vec::new(),
+            misspelt: Vec::new(),
             span: node.span.clone(),
         };
         for (key, value) in entries {
@@ -134,7 +138,9 @@ impl<'t> Reader<'t> {
                 continue;
             };
             let Some(known) = keys.iter().copied().find(|k| *k == name) else {
-                let help = match did_you_mean(name, keys.iter().copied()) {
+                let near = did_you_mean(name, keys.iter().copied());
+                fields.misspelt.extend(near);
+                let help = match near {
                     Some(near) => format!(
                         "did you mean `{near}`? The keys of {what} are {}",
                         key_list(keys)
@@ -231,7 +237,7 @@ impl<'t> Reader<'t> {
         help: &str,
     ) -> Option<&'n Node> {
         let value = fields.get(key);
-        if value.is_none() {
+        if value.is_none() && !fields.misspelt.contains(&key) {
             self.error(at, format!("{what} has no `{key}`"), help.to_string());
         }
         value
@@ -275,7 +281,12 @@ impl<'t> Reader<'t> {
         match &node.value {
             Value::Seq(items) => Some(items),
             _ => {
-                self.wrong_type(node, &format!("{what} (a list)"), help);
+                let what = if what.starts_with("a list") {
+                    what.to_string()
+                } else {
+                    format!("{what} (a list)")
+                };
+                self.wrong_type(node, &what, help);
                 None
             }
         }
@@ -300,7 +311,16 @@ impl<'t> Reader<'t> {
         if let Some(choice) = choices.iter().copied().find(|c| *c == word) {
             return Some(choice);
         }
-        let help = match did_you_mean(word, choices.iter().copied()) {
+        // `in` for `inbound`: too short for an edit distance, but a prefix of one choice.
+        let prefix_of = || {
+            let mut starting = choices.iter().copied().filter(|c| c.starts_with(word));
+            match (starting.next(), starting.next()) {
+                (Some(only), None) if !word.is_empty() => Some(only),
+                _ => None,
+            }
+        };
+        let near = did_you_mean(word, choices.iter().copied()).or_else(prefix_of);
+        let help = match near {
             Some(near) => format!("did you mean `{near}`? Write {}", choice_list(choices)),
             None => help,
         };

@@ -45,10 +45,19 @@ pub const SERVICE_KEYS: &[&str] = &[
 pub const FORBIDDEN_KEYS: &[&str] = &["ports", "reason", "direction", "from", "to"];
 pub const LOCAL_PORT_KEYS: &[&str] = &["port", "name", "description"];
 
-/// Whether a file is a policy: a top-level `portlint-policy:` line.
+/// How far into a file the marker is looked for: the same whether the file is named or found
+/// by a walk (which reads no more of a file it may skip).
+pub const MARKER_WITHIN: usize = 4096;
+
+/// Whether a file is a policy: a top-level `portlint-policy:` line in its first 4 KiB.
 pub fn looks_like_policy(text: &str) -> bool {
-    text.lines().take(200).any(|line| {
-        line.strip_prefix(MARKER)
+    let mut end = text.len().min(MARKER_WITHIN);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].lines().any(|line| {
+        line.trim_start_matches('\u{feff}')
+            .strip_prefix(MARKER)
             .is_some_and(|rest| rest.trim_start().starts_with(':'))
     })
 }
@@ -64,7 +73,9 @@ pub fn read(file: FileId, text: &str, registry: &Registry) -> (Policy, Vec<Diagn
             reader.error(
                 error.span,
                 format!("YAML syntax: {}", error.message),
-                "fix the YAML; `portlint` reads the rest of the policy once it parses",
+                error.help.unwrap_or(
+                    "fix the YAML; `portlint` reads the rest of the policy once it parses",
+                ),
             );
             return (policy, reader.diagnostics);
         }
@@ -255,8 +266,10 @@ impl PolicyReader<'_> {
             name: name.to_string(),
             span: self.reader.span(key.span.clone()),
             hosts,
-            default_inbound: default_inbound?,
-            default_outbound: default_outbound?,
+            // A stance that is missing or misspelt is reported; the role's services are still
+            // checked.
+            default_inbound: default_inbound.unwrap_or(Stance::Deny),
+            default_outbound: default_outbound.unwrap_or(Stance::Allow),
             services,
             forbidden,
         })

@@ -114,6 +114,19 @@ fn spec<'n>(reader: &mut Reader<'_>, item: &'n Node) -> Option<Spec<'n>> {
         );
         return None;
     };
+    if let Some((port, _)) = port.split_once('/') {
+        reader.push(
+            Diagnostic::new(
+                &check::invalid_port::RULE,
+                reader.span(item.span.clone()),
+                format!("`{text}` names more than one protocol"),
+            )
+            .with_help(format!(
+                "write one entry per protocol: `{port}/tcp`, `{port}/udp`"
+            )),
+        );
+        return None;
+    }
     let protocol_start = start + port.len() + 1;
     let l4 = PROTOCOLS
         .iter()
