@@ -116,6 +116,21 @@ impl SourceCode for SourceFile {
         if end > self.text.len() {
             return Err(MietteError::OutOfBounds);
         }
+        if context_lines_before == 0 && context_lines_after == 0 {
+            // The span alone: miette asks for it to write the `[path:line:column]` header,
+            // whose column is the span's own (counted in characters, as every column portlint
+            // shows).
+            let at = self.line_col(start);
+            let lines = self.line_index(end.max(start)) - self.line_index(start) + 1;
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.path.clone(),
+                &self.text.as_bytes()[start..end],
+                (start, end - start).into(),
+                at.line - 1,
+                at.column - 1,
+                lines,
+            )));
+        }
         let first_line = self.line_index(start).saturating_sub(context_lines_before);
         let span_end_line = self.line_index(if end > start { end - 1 } else { end });
         let last_line = (span_end_line + context_lines_after).min(self.line_starts.len() - 1);
@@ -160,5 +175,23 @@ impl Sources {
 
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_span_alone_carries_its_line_and_character_column() {
+        // miette reads the span with no context for the `[path:line:column]` header.
+        let file = SourceFile::new("f".into(), "a\n# ü\n\tx é y\n".into());
+        let offset = file.text.find('y').unwrap();
+        let contents = file.read_span(&(offset, 1).into(), 0, 0).unwrap();
+        assert_eq!(contents.data(), b"y");
+        assert_eq!(contents.line(), 2);
+        // Characters, not bytes: `\t`, `x`, ` `, `é`, ` ` come before it.
+        assert_eq!(contents.column(), 5);
+        assert_eq!(file.line_col(offset).column, contents.column() + 1);
     }
 }

@@ -958,34 +958,17 @@ fn config_syntax_error() {
 
 #[test]
 fn a_policy_with_a_byte_order_mark_is_still_a_policy() {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let path = dir.path().join("bom.yaml");
-    std::fs::write(&path, "\u{feff}portlint-policy: 1\nroles:\n  web:\n    default-inbound: deny\n    services:\n      - name: https\n        ports: [443/tcp]\n").expect("write");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_portlint"))
-        .args(["--format", "concise"])
-        .arg(&path)
-        .output()
-        .expect("run portlint");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
+    let (code, text) = concise_run(
+        "bom.yaml",
+        "\u{feff}portlint-policy: 1\nroles:\n  web:\n    default-inbound: deny\n    services:\n      - name: https\n        ports: [443/tcp]\n",
     );
+    assert_eq!(code, Some(0), "{text}");
 }
 
 #[test]
 fn a_yaml_file_without_the_marker_is_told_to_add_it() {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let path = dir.path().join("web.yaml");
-    std::fs::write(&path, "roles:\n  web:\n    default-inbound: deny\n").expect("write");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_portlint"))
-        .args(["--format", "concise"])
-        .arg(&path)
-        .output()
-        .expect("run portlint");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    let (code, text) = concise_run("web.yaml", "roles:\n  web:\n    default-inbound: deny\n");
+    assert_eq!(code, Some(1), "{text}");
     // One finding, the marker's; no nft "unknown statement" noise.
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(
@@ -1034,4 +1017,20 @@ roles:
         "{:?}",
         d.help
     );
+}
+
+/// `portlint --format concise NAME` on a file of its own: the exit code and the output.
+fn concise_run(name: &str, text: &str) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("write the file");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_portlint"))
+        .args(["--format", "concise"])
+        .arg(&path)
+        .output()
+        .expect("run portlint");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
