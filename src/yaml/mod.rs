@@ -247,9 +247,20 @@ fn syntax_error(text: &str, error: &serde_saphyr::Error) -> SyntaxError {
     let options = serde_saphyr::render_options! { snippets: serde_saphyr::SnippetMode::Off };
     let rendered = error.render_with_options(options);
     // The plain rendering ends with " at line L, column C"; the span says that.
-    let message = match rendered.rfind(" at line ") {
+    let message = match rendered.find(" at line ") {
         Some(i) => rendered[..i].to_string(),
         None => rendered,
+    };
+    // serde-saphyr's limits against hostile input, said in words.
+    let message = if !message.starts_with("budget breached") {
+        message
+    } else if message.contains("Depth") {
+        "the YAML nests deeper than portlint reads (64 levels)".to_string()
+    } else if message.contains("Nodes") || message.contains("Alias") {
+        "the YAML's aliases expand to more values than portlint reads (a \"billion laughs\" file)"
+            .to_string()
+    } else {
+        "the YAML is larger than portlint reads".to_string()
     };
     let second_document = message.starts_with("multiple YAML documents");
     let message = if second_document {
