@@ -44,6 +44,10 @@ pub struct LintArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
+    /// When the human format uses colour
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
     /// The lowest severity that makes portlint exit with 1 [default: warning, or the
     /// configuration's `fail-on`]
     #[arg(long, value_enum, value_name = "LEVEL")]
@@ -106,6 +110,19 @@ pub enum Format {
     Concise,
     /// The versioned JSON contract (schemas/portlint-output.schema.json)
     Json,
+    /// SARIF 2.1.0, for code scanning (GitHub, GitLab, Azure DevOps)
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request
+    Github,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and NO_COLOR is not set
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -203,11 +203,17 @@ fn run_lint(
         registry: &registry.meta,
     };
     let stdout = std::io::stdout();
-    let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = match args.color {
+        cli::ColorChoice::Always => true,
+        cli::ColorChoice::Never => false,
+        cli::ColorChoice::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let written = match args.format {
         Format::Json => report::json::write(&report, &mut out),
         Format::Concise => report::concise::write(&report, &mut out),
+        Format::Sarif => report::sarif::write(&report, &mut out),
+        Format::Github => report::github::write(&report, &mut out),
         Format::Human => {
             let style = if color {
                 report::human::Style::Color

@@ -1,8 +1,10 @@
 //! Emitters: one per output format. Each takes the sorted diagnostics of a run.
 
 pub mod concise;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Sources;
