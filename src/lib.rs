@@ -17,6 +17,7 @@ pub mod registry;
 pub mod report;
 pub mod source;
 pub mod suggest;
+pub mod suppress;
 pub mod yaml;
 
 use cli::{Cli, Command, FailOn, Format};

@@ -228,6 +228,7 @@ pub fn lint_files(
             &mut diagnostics,
         );
     }
+    crate::suppress::apply(&sources, &mut diagnostics);
     diagnostics.retain(|d| filter.allows(d.rule));
     sort_and_dedup(&sources, &mut diagnostics);
     Outcome {

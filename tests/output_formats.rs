@@ -66,7 +66,10 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
     let mut schema: serde_json::Value = serde_json::from_str(&text).expect("schema JSON");
     // The file puts the log's schema in `definitions/Root` and says nothing at its top: as it
     // is, it accepts any JSON. Validate against `Root`.
-    assert!(schema["definitions"]["Root"].is_object(), "the schema has no definitions/Root");
+    assert!(
+        schema["definitions"]["Root"].is_object(),
+        "the schema has no definitions/Root"
+    );
     schema["$ref"] = serde_json::json!("#/definitions/Root");
     let validator = jsonschema::validator_for(&schema).expect("a valid schema");
     // Every fixture and example: every rule, labels, policies, iptables.

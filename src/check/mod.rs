@@ -9,6 +9,7 @@ pub mod dynamic_port;
 pub mod experimental_port;
 pub mod include_error;
 pub mod invalid_port;
+pub mod invalid_suppression;
 pub mod overlapping_ports;
 pub mod port_facts;
 pub mod privileged_port;
@@ -22,6 +23,7 @@ pub mod unknown_service_name;
 pub mod unregistered_protocol;
 pub mod unsupported_syntax;
 pub mod unused_definition;
+pub mod unused_suppression;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Ruleset;
@@ -59,6 +61,8 @@ pub static RULES: &[&RuleInfo] = &[
     &ambiguous_service_name::RULE,
     &overlapping_ports::RULE,
     &unused_definition::RULE,
+    &unused_suppression::RULE,
+    &invalid_suppression::RULE,
 ];
 
 /// A rule by code (`PL101`, any case) or slug (`unassigned-port`).
