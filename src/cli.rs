@@ -8,7 +8,7 @@ use std::path::PathBuf;
     name = "portlint",
     version,
     about = "Lint firewall rules against the IANA port registry",
-    long_about = "Lint nftables rulesets: every port and service name is resolved against the IANA Service Name and Transport Protocol Port Number Registry, and findings are reported with the exact characters they are about.\n\nExit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 portlint could not do its job (bad arguments, unreadable path)."
+    long_about = "Lint firewall rules and policies: nftables rulesets (text and `nft -j` JSON), iptables-save dumps, iptables scripts and portlint's YAML policies. Every port and service name is resolved against the IANA Service Name and Transport Protocol Port Number Registry, and findings are reported with the exact characters they are about.\n\nSettings come from the nearest .portlint.yaml (or --config); the command line overrides them.\n\nExit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 portlint could not do its job (bad arguments, an unreadable path, an invalid configuration)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -141,6 +141,17 @@ pub enum Command {
     Registry(OutputArgs),
     /// Explain a rule, or list every rule
     Rule(RuleArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions(CompletionsArgs),
+    /// Print the man page (roff): `portlint man > portlint.1`
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell: `portlint completions bash > /etc/bash_completion.d/portlint`
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

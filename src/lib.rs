@@ -79,6 +79,24 @@ pub fn run(cli: Cli) -> u8 {
             print(&text);
             EXIT_OK
         }),
+        Some(Command::Completions(args)) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(args.shell, &mut command, "portlint", &mut out);
+            print(&String::from_utf8_lossy(&out));
+            Ok(EXIT_OK)
+        }
+        Some(Command::Man) => {
+            let command = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_mangen::Man::new(command)
+                .render(&mut out)
+                .map_err(|e| format!("cannot write the man page: {e}"))
+                .map(|()| {
+                    print(&String::from_utf8_lossy(&out));
+                    EXIT_OK
+                })
+        }
         None => run_lint(&cli, &config, &registry),
     };
     result.unwrap_or_else(|message| {

@@ -544,3 +544,52 @@ fn iptables_resolves_names_for_the_rule_protocol_as_getservbyname_does() {
     assert!(text.contains("has no tcp entry"), "{text}");
     assert_eq!(text.matches("PL005").count(), 1, "{text}");
 }
+
+#[test]
+fn completions_for_every_shell_and_a_man_page() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = portlint(&["completions", shell]);
+        assert_eq!(code(&out), 0, "{shell}");
+        let script = stdout(&out);
+        // Every subcommand and a lint option are offered.
+        for word in [
+            "ports",
+            "registry",
+            "rule",
+            "completions",
+            "format",
+            "config",
+        ] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    // bash reads the bash script without a syntax error.
+    let script = stdout(&portlint(&["completions", "bash"]));
+    let checked = Command::new("bash")
+        .args(["-n", "-c", &script])
+        .output()
+        .expect("bash");
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    let out = portlint(&["man"]);
+    assert_eq!(code(&out), 0);
+    let page = stdout(&out);
+    assert!(page.contains(".TH portlint 1"), "{page}");
+    for option in [
+        "fail\\-on",
+        "input\\-format",
+        "config",
+        "select",
+        "Exit codes",
+    ] {
+        assert!(page.contains(option), "the man page lacks {option}");
+    }
+    assert_eq!(
+        code(&portlint(&["completions", "tcsh"])),
+        2,
+        "an unknown shell is a usage error"
+    );
+}
