@@ -202,3 +202,71 @@ fn colour_follows_the_flag_and_no_color() {
         "--color always wins over NO_COLOR"
     );
 }
+
+/// The `portlint` commands of the README's GitHub Actions workflow, as argument lists (with the
+/// file a `>` redirects to).
+fn workflow_commands() -> Vec<(Vec<String>, Option<String>)> {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let section = readme
+        .split("\n## GitHub Actions\n")
+        .nth(1)
+        .expect("a GitHub Actions section");
+    let block = section.split("```yaml\n").nth(1).expect("a yaml block");
+    let block = block.split("```").next().expect("the block's end");
+    let workflow = portlint::yaml::parse(block).expect("the workflow is YAML");
+    let json = portlint::yaml::to_json(block, &workflow);
+    let steps = json["jobs"]["portlint"]["steps"]
+        .as_array()
+        .expect("steps")
+        .clone();
+    steps
+        .iter()
+        .filter_map(|step| step["run"].as_str())
+        .filter(|run| run.starts_with("portlint "))
+        .map(|run| {
+            let (command, redirect) = match run.split_once('>') {
+                Some((command, file)) => (command, Some(file.trim().to_string())),
+                None => (run, None),
+            };
+            let args = command
+                .split_whitespace()
+                .skip(1)
+                .map(str::to_string)
+                .collect();
+            (args, redirect)
+        })
+        .collect()
+}
+
+#[test]
+fn the_readme_workflow_commands_write_what_github_reads() {
+    let commands = workflow_commands();
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    for (args, redirect) in commands {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        // Run in this repository: its fixtures and examples have findings.
+        let out = portlint(&args);
+        let text = stdout(&out);
+        if args.contains(&"github") {
+            assert_eq!(out.status.code(), Some(1), "{args:?}");
+            assert!(text.lines().count() > 40);
+            assert!(
+                text.lines().all(|l| l.starts_with("::error ")
+                    || l.starts_with("::warning ")
+                    || l.starts_with("::notice ")),
+                "{text}"
+            );
+        } else {
+            assert_eq!(redirect.as_deref(), Some("portlint.sarif"));
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "--fail-on never: the upload step runs"
+            );
+            let log: serde_json::Value = serde_json::from_str(&text).expect("SARIF");
+            assert_eq!(log["version"], "2.1.0");
+            assert!(log["runs"][0]["results"].as_array().expect("results").len() > 40);
+        }
+    }
+}
