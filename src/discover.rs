@@ -6,8 +6,13 @@ use std::path::{Path, PathBuf};
 const LINTED_EXTENSIONS: &[&str] = &["nft"];
 
 /// File endings that are iptables-save files when their content says so (`.rules` is also
-/// udev's ending): iptables-persistent's `rules.v4`/`rules.v6`, ufw's `before.rules`.
-const IPTABLES_EXTENSIONS: &[&str] = &["rules", "v4", "v6"];
+/// udev's ending): iptables-persistent's `rules.v4`/`rules.v6`, ufw's `before.rules`, dumps
+/// saved as `*.save` / `*.dump`.
+const IPTABLES_EXTENSIONS: &[&str] = &["rules", "v4", "v6", "save", "dump"];
+
+/// File names that are iptables-save files when their content says so: RHEL's
+/// `/etc/sysconfig/iptables` and `ip6tables`.
+const IPTABLES_NAMES: &[&str] = &["iptables", "ip6tables"];
 
 /// Whether a walk lints `path`: an nft file by its name, an iptables-save file by its name and
 /// its first lines.
@@ -17,7 +22,7 @@ fn is_linted(path: &Path) -> bool {
     if LINTED_EXTENSIONS.contains(&extension) || name == "nftables.conf" {
         return true;
     }
-    if IPTABLES_EXTENSIONS.contains(&extension) {
+    if IPTABLES_EXTENSIONS.contains(&extension) || IPTABLES_NAMES.contains(&name) {
         return head_says(path, crate::frontend::iptables::looks_like_save);
     }
     // A repository holds much YAML; a policy says it is one.

@@ -593,3 +593,62 @@ fn completions_for_every_shell_and_a_man_page() {
         "an unknown shell is a usage error"
     );
 }
+
+#[test]
+fn a_walk_picks_rulesets_and_policies_by_name_and_content_and_respects_gitignore() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let root = dir.path();
+    let finding = "table inet t {\n\tchain c {\n\t\ttype filter hook input priority 0;\n\t\ttcp dport 14740 accept\n\t}\n}\n";
+    let save = "*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 14740 -j ACCEPT\nCOMMIT\n";
+    let policy = "portlint-policy: 1\nroles:\n  web:\n    default-inbound: deny\n    services:\n      - name: sync\n        ports: [14740/tcp]\n";
+    let files: &[(&str, &str)] = &[
+        ("a.nft", finding),
+        ("etc/nftables.conf", finding),
+        ("etc/iptables/rules.v4", save),
+        ("etc/sysconfig/iptables", save),
+        ("backup/fw.save", save),
+        ("ufw/before.rules", save),
+        ("policy/web.yaml", policy),
+        // Not linted: udev rules, YAML that is no policy, text, and what .gitignore names.
+        ("udev/99-net.rules", "SUBSYSTEM==\"net\", ACTION==\"add\"\n"),
+        ("compose.yaml", "services: {}\n"),
+        ("notes.txt", "tcp dport 14740 accept\n"),
+        ("ignored/b.nft", finding),
+        (".gitignore", "ignored/\n"),
+    ];
+    for (name, text) in files {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    // The ignore crate honours .gitignore inside a git repository.
+    let git = Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(root)
+        .output();
+    assert!(git.is_ok_and(|o| o.status.success()), "git init");
+    let out = Command::new(env!("CARGO_BIN_EXE_portlint"))
+        .args(["--format", "concise"])
+        .current_dir(root)
+        .output()
+        .expect("run portlint");
+    let text = stdout(&out);
+    let mut linted: Vec<&str> = text
+        .lines()
+        .map(|l| l.split(':').next().expect("a path"))
+        .collect();
+    linted.dedup();
+    assert_eq!(
+        linted,
+        [
+            "a.nft",
+            "backup/fw.save",
+            "etc/iptables/rules.v4",
+            "etc/nftables.conf",
+            "etc/sysconfig/iptables",
+            "policy/web.yaml",
+            "ufw/before.rules",
+        ],
+        "{text}"
+    );
+}

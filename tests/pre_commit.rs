@@ -13,14 +13,24 @@ fn available(program: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+fn hook_target(root: &Path) -> std::path::PathBuf {
+    if cfg!(debug_assertions) {
+        root.join("target")
+    } else {
+        root.join("target").join("pre-commit-hook")
+    }
+}
+
 fn run(dir: &Path, program: &str, args: &[&str]) -> Output {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     Command::new(program)
         .args(args)
         .current_dir(dir)
-        // The hook builds portlint; this checkout's target directory makes that an up-to-date
-        // check when the release binary is already built.
-        .env("CARGO_TARGET_DIR", root.join("target"))
+        // The hook builds portlint in release mode. Under `cargo test` (debug) this checkout's
+        // target directory lets it reuse the release dependencies the main job builds anyway;
+        // under `cargo test --release` it gets a directory of its own, so that its build of the
+        // committed HEAD never replaces the binary the other tests run.
+        .env("CARGO_TARGET_DIR", hook_target(root))
         .env("PRE_COMMIT_HOME", dir.join(".pre-commit-home"))
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("HOME", dir)

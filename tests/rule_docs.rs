@@ -6,7 +6,7 @@
 //! - the headings are the ones every page has, in the same order;
 //! - the first ```nft block after `## Example`, written to `example.nft` and linted with
 //!   `portlint --format concise example.nft` from its directory, prints exactly the first
-//!   ```text block after it — and that output holds the page's own code (a page whose example
+//!   ```text block after it — and every finding of that output is of the page's own rule (a page whose example
 //!   shows nothing says so with an empty ```text block). A rule only policies trigger (PL109)
 //!   has a ```yaml block instead, written to `example.yaml` and linted the same way;
 //! - the first ```nft block under `## How to fix` (or, without one, the first ```yaml block),
@@ -376,9 +376,10 @@ fn examples_print_what_the_page_says() {
         // An empty ```text block is how a page says its example shows nothing.
         if !expected.is_empty() {
             let own = format!(" {} [", page.stem);
-            if !expected.lines().any(|l| l.contains(&own)) {
+            // The example triggers exactly the rule it documents: every finding is its own.
+            if !expected.lines().all(|l| l.contains(&own)) {
                 failures.push(format!(
-                    "{}: the example's output never shows {} (an example that shows nothing has an empty ```text block)\n--- expected\n{}",
+                    "{}: the example's output shows findings of other rules than {} (an example triggers exactly the rule of its page)\n--- expected\n{}",
                     page.name,
                     page.stem,
                     show(expected)
