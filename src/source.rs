@@ -66,8 +66,8 @@ impl SourceFile {
         }
     }
 
-    /// The 0-based line holding `offset`.
-    fn line_index(&self, offset: usize) -> usize {
+    /// The 0-based line holding `offset` (a binary search: no counting of characters).
+    pub fn line_index(&self, offset: usize) -> usize {
         self.line_starts.partition_point(|&start| start <= offset) - 1
     }
 

@@ -8,6 +8,7 @@
 use crate::check::{self, RuleInfo};
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, SourceFile, Sources, Span};
+use std::collections::HashMap;
 use std::ops::Range;
 
 const MARKER: &str = "portlint:";
@@ -39,7 +40,14 @@ pub fn apply(sources: &Sources, diagnostics: &mut Vec<Diagnostic>) {
     if suppressions.is_empty() {
         return;
     }
-    diagnostics.retain(|d| !hidden(sources, &mut suppressions, d));
+    let mut by_place: HashMap<(FileId, Option<usize>), Vec<usize>> = HashMap::new();
+    for (index, suppression) in suppressions.iter().enumerate() {
+        by_place
+            .entry((suppression.file, suppression.line))
+            .or_default()
+            .push(index);
+    }
+    diagnostics.retain(|d| !hidden(sources, &mut suppressions, &by_place, d));
     for suppression in &suppressions {
         for named in suppression.rules.iter().filter(|n| !n.used) {
             let scope = match (suppression.line, suppression.own_line) {
@@ -59,26 +67,31 @@ pub fn apply(sources: &Sources, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Whether a suppression hides `d` (marking the suppression used).
-fn hidden(sources: &Sources, suppressions: &mut [Suppression], d: &Diagnostic) -> bool {
+/// Whether a suppression hides `d` (marking the suppression used). `by_place` indexes the
+/// suppressions by file and line (`None`: the whole file), so that a file with many findings
+/// and many suppressions is not a product of the two.
+fn hidden(
+    sources: &Sources,
+    suppressions: &mut [Suppression],
+    by_place: &HashMap<(FileId, Option<usize>), Vec<usize>>,
+    d: &Diagnostic,
+) -> bool {
     // A suppression never hides the findings about suppressions.
     if d.rule.code == check::invalid_suppression::RULE.code {
         return false;
     }
-    let file = sources.get(d.span.file);
-    let line = file.line_col(d.span.start as usize).line - 1;
+    let line = sources.get(d.span.file).line_index(d.span.start as usize);
     let mut hidden = false;
-    for suppression in suppressions.iter_mut().filter(|s| s.file == d.span.file) {
-        if suppression.line.is_some_and(|l| l != line) {
-            continue;
-        }
-        for named in suppression
-            .rules
-            .iter_mut()
-            .filter(|n| n.rule.code == d.rule.code)
-        {
-            named.used = true;
-            hidden = true;
+    for place in [(d.span.file, Some(line)), (d.span.file, None)] {
+        for &index in by_place.get(&place).map_or(&[][..], Vec::as_slice) {
+            for named in suppressions[index]
+                .rules
+                .iter_mut()
+                .filter(|n| n.rule.code == d.rule.code)
+            {
+                named.used = true;
+                hidden = true;
+            }
         }
     }
     hidden
