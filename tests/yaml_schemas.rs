@@ -231,3 +231,37 @@ fn a_configuration_mistake_is_refused_by_both() {
         assert!(!found.is_empty(), "portlint accepts {text:?}");
     }
 }
+
+#[test]
+fn the_documented_example_is_a_clean_policy() {
+    let docs = std::fs::read_to_string(root().join("docs/policy.md")).expect("docs/policy.md");
+    let block = docs.split("```yaml\n").nth(1).expect("a yaml block");
+    let text = block.split("```").next().expect("the block's end");
+    let errors = schema_errors(&validator("policy-v1.schema.json"), text);
+    assert!(errors.is_empty(), "{errors:?}");
+    let registry = Registry::embedded();
+    let (policy, mut found) = policy::read(FileId(0), text, &registry);
+    let registry = registry.with_local(&policy.local_ports);
+    portlint::check::run_policy(&registry, &policy, &mut found);
+    let found: Vec<String> = found
+        .iter()
+        .map(|d| format!("{} {}", d.rule.code, d.message))
+        .collect();
+    assert!(found.is_empty(), "{found:?}");
+}
+
+#[test]
+fn the_readme_configuration_reads_and_validates() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let section = readme
+        .split("\n## Configuration\n")
+        .nth(1)
+        .expect("a Configuration section");
+    let block = section.split("```yaml\n").nth(1).expect("a yaml block");
+    let text = block.split("```").next().expect("the block's end");
+    let errors = schema_errors(&validator("config.schema.json"), text);
+    assert!(errors.is_empty(), "{errors:?}");
+    let (config, found) = config::parse(FileId(0), text, Path::new("."));
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(config.local.len(), 1);
+}
