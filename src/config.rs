@@ -14,7 +14,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::registry::LocalAssignment;
 use crate::source::{FileId, Sources};
 use crate::yaml::read::Reader;
-use crate::yaml::{self, Node, Value};
+use crate::yaml::{Node, Value};
 use std::path::{Path, PathBuf};
 
 /// The file name looked for.
@@ -112,16 +112,8 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 pub fn parse(file: FileId, text: &str, base: &Path) -> (Config, Vec<Diagnostic>) {
     let mut config = Config::default();
     let mut reader = Reader::new(file, text);
-    let root = match yaml::parse(text) {
-        Ok(root) => root,
-        Err(error) => {
-            reader.error(
-                error.span,
-                format!("YAML syntax: {}", error.message),
-                error.help.unwrap_or("fix the YAML of the configuration"),
-            );
-            return (config, reader.diagnostics);
-        }
+    let Some(root) = reader.parse("fix the YAML of the configuration") else {
+        return (config, reader.diagnostics);
     };
     if root.value == Value::Null {
         // An empty file is the defaults.

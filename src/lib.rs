@@ -57,11 +57,8 @@ pub fn run(cli: Cli) -> u8 {
         },
         None => registry::Registry::embedded(),
     };
-    let registry = if config.local.is_empty() {
-        registry
-    } else {
-        registry.with_local(&config.local)
-    };
+    let mut registry = registry;
+    registry.extend_local(&config.local);
     let result = match &cli.command {
         Some(Command::Ports(args)) => commands::ports(args, &registry).map(|(text, found)| {
             print(&text);

@@ -2,22 +2,18 @@
 //! YAML built from fragments, and arbitrary text, go through the reader, the checks and every
 //! emitter, and every span must lie in the text on character boundaries.
 
+mod common;
+
 use portlint::diagnostic::Diagnostic;
 use portlint::registry::Registry;
 use portlint::report::{self, human::Style, Report, Summary};
 use portlint::source::{FileId, Sources};
 use proptest::prelude::*;
 
+/// Spans in the text (as every front end's), and a help on every finding.
 fn assert_spans_in(text: &str, diagnostics: &[Diagnostic]) {
+    common::assert_spans_in(text, diagnostics);
     for d in diagnostics {
-        for span in std::iter::once(d.span).chain(d.labels.iter().map(|l| l.span)) {
-            let range = span.range();
-            assert!(range.start <= range.end && range.end <= text.len(), "{d:?}");
-            assert!(
-                text.is_char_boundary(range.start) && text.is_char_boundary(range.end),
-                "{d:?}"
-            );
-        }
         assert!(d.help.as_deref().is_some_and(|h| !h.is_empty()), "{d:?}");
     }
 }

@@ -81,7 +81,14 @@ pub struct Context<'a> {
 
 /// Run every model check on one ruleset.
 pub fn run(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    port_facts::for_each(ctx, |visit| match visit {
+    port_facts::for_each(ctx, |visit| check_ports(visit, out));
+}
+
+/// The checks of one step of the walk over port sets and elements: the same for rulesets and
+/// policies (a policy's elements are never NAT targets, so PL107's ruleset check passes them).
+#[inline]
+fn check_ports(visit: port_facts::Visit<'_, '_>, out: &mut Vec<Diagnostic>) {
+    match visit {
         port_facts::Visit::Set(ports) => overlapping_ports::check(ports, out),
         port_facts::Visit::Element(judged) => {
             unassigned_port::check(judged, out);
@@ -93,7 +100,7 @@ pub fn run(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             privileged_port::check(judged, out);
             dynamic_port::check(judged, out);
         }
-    });
+    }
 }
 
 /// Run every check that applies to a policy. `registry` holds the policy's local ports.
@@ -102,18 +109,7 @@ pub fn run_policy(
     policy: &crate::model::policy::Policy,
     out: &mut Vec<Diagnostic>,
 ) {
-    port_facts::for_each_in_policy(registry, policy, |visit| match visit {
-        port_facts::Visit::Set(ports) => overlapping_ports::check(ports, out),
-        port_facts::Visit::Element(judged) => {
-            unassigned_port::check(judged, out);
-            reserved_port::check(judged, out);
-            experimental_port::check(judged, out);
-            unauthorized_use::check(judged, out);
-            deassigned_port::check(judged, out);
-            unregistered_protocol::check(judged, out);
-            dynamic_port::check(judged, out);
-        }
-    });
+    port_facts::for_each_in_policy(registry, policy, |visit| check_ports(visit, out));
     for role in &policy.roles {
         for service in &role.services {
             privileged_port::check_listener(registry, service, out);

@@ -310,11 +310,20 @@ impl Registry {
             .collect()
     }
 
-    /// This registry with `assignments` added to its site-local ones.
-    pub fn with_local(&self, assignments: &[LocalAssignment]) -> Registry {
+    /// Adds `assignments` to the site-local ones.
+    pub fn extend_local(&mut self, assignments: &[LocalAssignment]) {
+        self.local.extend_from_slice(assignments);
+    }
+
+    /// This registry with `assignments` added to its site-local ones: itself when there are
+    /// none (most policies), so that a loaded `--registry` is not copied for each file.
+    pub fn with_local(&self, assignments: &[LocalAssignment]) -> Cow<'_, Registry> {
+        if assignments.is_empty() {
+            return Cow::Borrowed(self);
+        }
         let mut registry = self.clone();
-        registry.local.extend_from_slice(assignments);
-        registry
+        registry.extend_local(assignments);
+        Cow::Owned(registry)
     }
 
     /// The site-local assignments.

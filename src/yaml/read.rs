@@ -88,6 +88,33 @@ impl<'t> Reader<'t> {
         Span::new(self.file, range)
     }
 
+    /// The file's YAML tree; a syntax error is a PL001 finding (with `help` unless the parser
+    /// knows better) and `None`.
+    pub fn parse(&mut self, help: &'static str) -> Option<Node> {
+        match super::parse(self.text) {
+            Ok(root) => Some(root),
+            Err(error) => {
+                self.error(
+                    error.span,
+                    format!("YAML syntax: {}", error.message),
+                    error.help.unwrap_or(help),
+                );
+                None
+            }
+        }
+    }
+
+    /// `description:` (any mapping may have one): text for readers, checked and not kept.
+    pub fn description(&mut self, fields: &Fields<'_>) {
+        if let Some(node) = fields.get("description") {
+            self.string(
+                node,
+                "a description (text)",
+                "write the description as text",
+            );
+        }
+    }
+
     /// A PL001 finding: the file does not read as what it is meant to be.
     pub fn error(
         &mut self,

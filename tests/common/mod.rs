@@ -107,16 +107,7 @@ pub fn read_through_everything(text: &str, front_end: FrontEnd) {
         },
         &mut diagnostics,
     );
-    for d in &diagnostics {
-        for span in std::iter::once(d.span).chain(d.labels.iter().map(|l| l.span)) {
-            let range = span.range();
-            assert!(range.start <= range.end && range.end <= text.len(), "{d:?}");
-            assert!(
-                text.is_char_boundary(range.start) && text.is_char_boundary(range.end),
-                "{d:?}"
-            );
-        }
-    }
+    assert_spans_in(text, &diagnostics);
     let report = Report {
         sources: &sources,
         diagnostics: &diagnostics,
@@ -126,6 +117,20 @@ pub fn read_through_everything(text: &str, front_end: FrontEnd) {
     let _ = report::human::render(&report, Style::Plain, 80);
     let _ = report::json::render(&report);
     let _ = report::concise::render(&report);
+}
+
+/// Every span of every finding (and of its labels) lies in `text`, on character boundaries.
+pub fn assert_spans_in(text: &str, diagnostics: &[portlint::diagnostic::Diagnostic]) {
+    for d in diagnostics {
+        for span in std::iter::once(d.span).chain(d.labels.iter().map(|l| l.span)) {
+            let range = span.range();
+            assert!(range.start <= range.end && range.end <= text.len(), "{d:?}");
+            assert!(
+                text.is_char_boundary(range.start) && text.is_char_boundary(range.end),
+                "{d:?}"
+            );
+        }
+    }
 }
 
 /// `../shared/corpus/iptables`, or `None` with a message when the workspace has no corpus.

@@ -14,7 +14,8 @@ use crate::registry::{LocalAssignment, Registry};
 use crate::source::FileId;
 use crate::suggest::did_you_mean;
 use crate::yaml::read::{Fields, Reader};
-use crate::yaml::{self, Node, Value};
+use crate::yaml::{Node, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// The key that marks a file as a policy, and the version this reader knows.
@@ -67,22 +68,14 @@ pub fn looks_like_policy(text: &str) -> bool {
 pub fn read(file: FileId, text: &str, registry: &Registry) -> (Policy, Vec<Diagnostic>) {
     let mut policy = Policy::new(file);
     let mut reader = Reader::new(file, text);
-    let root = match yaml::parse(text) {
-        Ok(root) => root,
-        Err(error) => {
-            reader.error(
-                error.span,
-                format!("YAML syntax: {}", error.message),
-                error.help.unwrap_or(
-                    "fix the YAML; `portlint` reads the rest of the policy once it parses",
-                ),
-            );
-            return (policy, reader.diagnostics);
-        }
+    let Some(root) =
+        reader.parse("fix the YAML; `portlint` reads the rest of the policy once it parses")
+    else {
+        return (policy, reader.diagnostics);
     };
     let mut policy_reader = PolicyReader {
         reader,
-        registry: registry.clone(),
+        registry: Cow::Borrowed(registry),
         groups: HashMap::new(),
         used_groups: Vec::new(),
     };
@@ -90,16 +83,16 @@ pub fn read(file: FileId, text: &str, registry: &Registry) -> (Policy, Vec<Diagn
     (policy, policy_reader.reader.diagnostics)
 }
 
-struct PolicyReader<'t> {
+struct PolicyReader<'t, 'r> {
     reader: Reader<'t>,
-    /// The registry with the policy's local ports.
-    registry: Registry,
+    /// The registry with the policy's local ports (borrowed until it has some).
+    registry: Cow<'r, Registry>,
     /// Named groups of prefixes, with the span of each name.
     groups: HashMap<String, (std::ops::Range<usize>, Vec<Prefix>)>,
     used_groups: Vec<String>,
 }
 
-impl PolicyReader<'_> {
+impl PolicyReader<'_, '_> {
     fn policy(&mut self, root: &Node, policy: &mut Policy) {
         if let Value::Null = root.value {
             self.reader.error(
@@ -113,16 +106,11 @@ impl PolicyReader<'_> {
             return;
         };
         self.version(&fields, root);
-        if let Some(node) = fields.get("description") {
-            self.reader.string(
-                node,
-                "a description (text)",
-                "write the description as text",
-            );
-        }
+        self.reader.description(&fields);
         if let Some(node) = fields.get("local-ports") {
             policy.local_ports = local_ports(&mut self.reader, node);
-            self.registry = self.registry.with_local(&policy.local_ports);
+            let registry = self.registry.with_local(&policy.local_ports).into_owned();
+            self.registry = Cow::Owned(registry);
         }
         if let Some(node) = fields.get("groups") {
             self.groups(node);
@@ -228,13 +216,7 @@ impl PolicyReader<'_> {
             Some(n) => self.stance(n),
             None => Some(Stance::Allow),
         };
-        if let Some(node) = fields.get("description") {
-            self.reader.string(
-                node,
-                "a description (text)",
-                "write the description as text",
-            );
-        }
+        self.reader.description(&fields);
         let mut hosts = Vec::new();
         if let Some(node) = fields.get("hosts") {
             let help = "list the host names or patterns the role applies to: `[web-*.example.com]`";
@@ -310,13 +292,7 @@ impl PolicyReader<'_> {
             self.reader
                 .string(n, "a service name", "write the name as a word")
         });
-        if let Some(node) = fields.get("description") {
-            self.reader.string(
-                node,
-                "a description (text)",
-                "write the description as text",
-            );
-        }
+        self.reader.description(&fields);
         let direction = self.direction(&fields, &["inbound", "outbound"]);
         let ports_node = self.reader.require(
             &fields,
@@ -520,13 +496,7 @@ pub fn local_ports(reader: &mut Reader<'_>, node: &Node) -> Vec<LocalAssignment>
                     at,
                     "give the service's name as `name: node-exporter`",
                 );
-                if let Some(node) = fields.get("description") {
-                    reader.string(
-                        node,
-                        "a description (text)",
-                        "write the description as text",
-                    );
-                }
+                reader.description(&fields);
                 let (Some(port), Some(name)) = (port, name) else {
                     continue;
                 };
