@@ -1,6 +1,7 @@
 //! Compiles the embedded IANA registry (`data/service-names-port-numbers.csv`) into static
 //! tables, so that the binary does no parsing at start-up. The CSV importer and the index builder
-//! are the same code the binary uses for `--registry FILE`.
+//! are the same code the binary uses for `--registry FILE`. The table of ports known in practice
+//! (`data/de-facto-ports.tsv`) is compiled in the same way, with the parser its test uses.
 
 #[path = "src/registry/model.rs"]
 #[allow(dead_code)]
@@ -10,16 +11,23 @@ mod model;
 #[allow(dead_code)]
 mod csv_import;
 
+#[path = "src/registry/de_facto.rs"]
+#[allow(dead_code)]
+mod de_facto;
+
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 const CSV: &str = "data/service-names-port-numbers.csv";
+const DE_FACTO: &str = "data/de-facto-ports.tsv";
 
 fn main() {
     link_without_pie();
     println!("cargo:rerun-if-changed={CSV}");
     println!("cargo:rerun-if-changed=src/registry/model.rs");
     println!("cargo:rerun-if-changed=src/registry/csv.rs");
+    println!("cargo:rerun-if-changed={DE_FACTO}");
+    println!("cargo:rerun-if-changed=src/registry/de_facto.rs");
     let text = std::fs::read_to_string(CSV).unwrap_or_else(|e| panic!("cannot read {CSV}: {e}"));
     let mut leak = |s: &str| -> &'static str { Box::leak(s.to_string().into_boxed_str()) };
     let registry = csv_import::parse_csv(&text, &mut leak).unwrap_or_else(|e| panic!("{CSV}: {e}"));
@@ -79,8 +87,22 @@ fn main() {
     )
     .unwrap();
 
+    write_de_facto(&mut out, &mut leak);
+
     let dest = out_dir.join("embedded.rs");
     std::fs::write(&dest, out).unwrap_or_else(|e| panic!("cannot write {}: {e}", dest.display()));
+}
+
+/// `DE_FACTO`, the rows of `data/de-facto-ports.tsv`.
+fn write_de_facto(out: &mut String, leak: &mut impl FnMut(&str) -> &'static str) {
+    let text =
+        std::fs::read_to_string(DE_FACTO).unwrap_or_else(|e| panic!("cannot read {DE_FACTO}: {e}"));
+    let rows = de_facto::parse(&text, leak).unwrap_or_else(|e| panic!("{DE_FACTO}: {e}"));
+    writeln!(out, "pub static DE_FACTO: [DeFacto; {}] = [", rows.len()).unwrap();
+    for row in &rows {
+        writeln!(out, "{row:?},").unwrap();
+    }
+    out.push_str("];\n");
 }
 
 fn write_u32s(out: &mut String, name: &str, values: &[u32]) {

@@ -99,6 +99,26 @@ struct JsonPortStatus<'a> {
     names: Vec<&'a str>,
     records: Vec<JsonRecord<'a>>,
     unauthorized_use: Vec<&'a str>,
+    known_in_practice: Vec<JsonKnownUse>,
+}
+
+/// A row of `data/de-facto-ports.tsv`.
+#[derive(Serialize)]
+struct JsonKnownUse {
+    name: &'static str,
+    project: &'static str,
+    source: &'static str,
+}
+
+fn known_in_practice(port: u16, proto: Proto) -> Vec<JsonKnownUse> {
+    registry::known_uses(port, proto)
+        .into_iter()
+        .map(|row| JsonKnownUse {
+            name: row.name,
+            project: row.project,
+            source: row.source,
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -166,6 +186,7 @@ pub fn ports(args: &PortsArgs, registry: &Registry) -> Result<(String, bool), St
                     names: s.names(),
                     records: s.records.iter().map(|r| json_record(r)).collect(),
                     unauthorized_use: s.unauthorized.iter().map(|r| r.unauthorized).collect(),
+                    known_in_practice: known_in_practice(s.port, s.proto),
                 })
                 .collect(),
             records: records.iter().map(|r| json_record(r)).collect(),
@@ -195,6 +216,9 @@ pub fn ports(args: &PortsArgs, registry: &Registry) -> Result<(String, bool), St
             if records.is_empty() {
                 let _ = writeln!(out, "`{name}` is not a service name in the registry");
             }
+            if let Some(note) = ambiguity_note(name, &records) {
+                let _ = writeln!(out, "{note}");
+            }
             for r in &records {
                 write_record(&mut out, r, "");
             }
@@ -208,11 +232,45 @@ pub fn ports(args: &PortsArgs, registry: &Registry) -> Result<(String, bool), St
     Ok((out, found))
 }
 
+/// `` `http-alt` is ambiguous: it names several tcp ports (591, 8008, 8080) ``, when a name has
+/// more than one port for a protocol: nft and iptables take the first that /etc/services lists,
+/// which need not be the one meant.
+fn ambiguity_note(name: &str, records: &[&Record]) -> Option<String> {
+    let mut ambiguous = Vec::new();
+    for proto in [Proto::Tcp, Proto::Udp, Proto::Sctp, Proto::Dccp] {
+        let mut ports: Vec<String> = Vec::new();
+        for r in records.iter().filter(|r| r.proto == Some(proto)) {
+            if let Some((lo, hi)) = r.ports {
+                let text = port_text(lo, hi);
+                if !ports.contains(&text) {
+                    ports.push(text);
+                }
+            }
+        }
+        if ports.len() > 1 {
+            ambiguous.push(format!("{} ports ({})", proto.as_str(), ports.join(", ")));
+        }
+    }
+    if ambiguous.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "`{name}` is ambiguous: it names several {}; a rule that writes the name gets the port the host's /etc/services lists first — write the number you mean",
+        ambiguous.join(" and several ")
+    ))
+}
+
 fn write_status(out: &mut String, status: &registry::PortStatus<'_>) {
     let head = format!("{}/{}", status.port, status.proto.as_str());
     let state = match status.state {
         PortState::OtherProtocolOnly => format!("not registered for {}", status.proto.as_str()),
         PortState::Unknown => "unknown (this registry revision does not list it)".to_string(),
+        // A Reserved or Unassigned row that was once assigned says both.
+        PortState::Deassigned => status
+            .records
+            .iter()
+            .find_map(|r| r.status_with_history())
+            .unwrap_or_else(|| PortState::Deassigned.as_str().to_string()),
         s => s.as_str().to_string(),
     };
     let names = status.names();
@@ -237,6 +295,13 @@ fn write_status(out: &mut String, status: &registry::PortStatus<'_>) {
     }
     if let Some(note) = state_note(status.state) {
         let _ = writeln!(out, "      {note}");
+    }
+    for row in registry::known_uses(status.port, status.proto) {
+        let _ = writeln!(
+            out,
+            "      known in practice: {} ({}; source: {})",
+            row.name, row.project, row.source
+        );
     }
 }
 

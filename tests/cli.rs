@@ -38,7 +38,7 @@ fn findings_exit_1_and_fail_on_moves_the_threshold() {
     let file = "tests/fixtures/rules/PL108/fires.nft"; // infos only
     assert_eq!(code(&portlint(&[file])), 0);
     assert_eq!(code(&portlint(&[file, "--fail-on", "info"])), 1);
-    let warnings = "tests/fixtures/rules/PL101/fires.nft";
+    let warnings = "tests/fixtures/rules/PL105/fires.nft";
     assert_eq!(code(&portlint(&[warnings])), 1);
     assert_eq!(code(&portlint(&[warnings, "--fail-on", "error"])), 0);
     assert_eq!(

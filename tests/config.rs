@@ -5,20 +5,21 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-/// An nft ruleset with one warning: PL101 for the unassigned 14740/tcp.
-const UNASSIGNED: &str = "table inet filter {
+/// An nft ruleset with one warning: PL105 for the de-assigned 2/tcp (a warning an admin can act
+/// on; the registry facts PL101, PL102, PL104 and PL108 are infos).
+const DEASSIGNED: &str = "table inet filter {
     chain input {
         type filter hook input priority filter; policy drop;
-        tcp dport 14740 accept
+        tcp dport 2 accept
     }
 }
 ";
 
-/// PL101 (warning) for 14740/tcp and PL108 (info) for 50000/tcp.
-const UNASSIGNED_AND_DYNAMIC: &str = "table inet filter {
+/// PL105 (warning) for the de-assigned 2/tcp and PL108 (info) for 50000/tcp.
+const DEASSIGNED_AND_DYNAMIC: &str = "table inet filter {
     chain input {
         type filter hook input priority filter; policy drop;
-        tcp dport 14740 accept
+        tcp dport 2 accept
         tcp dport 50000 accept
     }
 }
@@ -98,23 +99,23 @@ fn json_run(dir: &Path, args: &[&str]) -> Output {
 fn without_a_configuration_the_warning_fails_the_run() {
     // The baseline the other tests change.
     let dir = tempdir();
-    write(dir.path(), "rules.nft", UNASSIGNED);
+    write(dir.path(), "rules.nft", DEASSIGNED);
     let out = json_run(dir.path(), &["rules.nft"]);
     assert_eq!(code(&out), 1);
     assert_eq!(
         findings(&out),
-        [("rules.nft".into(), "PL101".into(), "warning".into())]
+        [("rules.nft".into(), "PL105".into(), "warning".into())]
     );
 }
 
 #[test]
 fn an_unknown_key_exits_2_naming_the_key_and_its_line() {
     let dir = tempdir();
-    write(dir.path(), "rules.nft", UNASSIGNED);
+    write(dir.path(), "rules.nft", DEASSIGNED);
     write(
         dir.path(),
         ".portlint.yaml",
-        "fail-on: error\nignroe: [PL101]\n",
+        "fail-on: error\nignroe: [PL105]\n",
     );
     let out = portlint(dir.path(), &["rules.nft"]);
     assert_eq!(code(&out), 2);
@@ -135,18 +136,18 @@ fn an_unknown_key_exits_2_naming_the_key_and_its_line() {
 #[test]
 fn several_mistakes_are_all_reported_in_file_order() {
     let dir = tempdir();
-    write(dir.path(), "rules.nft", UNASSIGNED);
+    write(dir.path(), "rules.nft", DEASSIGNED);
     write(
         dir.path(),
         ".portlint.yaml",
         "fail-on: errors
-ignore: PL101
+ignore: PL105
 severity:
-  PL101: fatal
+  PL105: fatal
 per-file-ignores:
-  \"legacy/[*.nft\": [PL101]
+  \"legacy/[*.nft\": [PL105]
 registry:
-  local: [14740/tcp]
+  local: [2/tcp]
   files: registry.csv
 servics: /etc/services
 ",
@@ -160,7 +161,7 @@ servics: /etc/services
         ("expected `ignore` (a list)", ".portlint.yaml:2:"),
         ("`fatal` is not a severity", ".portlint.yaml:4:"),
         ("`legacy/[*.nft` is not a glob pattern", ".portlint.yaml:6:"),
-        ("`14740/tcp` names no service", ".portlint.yaml:8:"),
+        ("`2/tcp` names no service", ".portlint.yaml:8:"),
         ("unknown key `files` in `registry`", ".portlint.yaml:9:"),
         (
             "unknown key `servics` in the configuration",
@@ -184,18 +185,18 @@ servics: /etc/services
 #[test]
 fn fail_on_from_the_configuration_and_the_command_line_over_it() {
     let dir = tempdir();
-    write(dir.path(), "rules.nft", UNASSIGNED);
+    write(dir.path(), "rules.nft", DEASSIGNED);
     write(dir.path(), ".portlint.yaml", "fail-on: error\n");
     let out = json_run(dir.path(), &["rules.nft"]);
-    assert_eq!(codes(&out), ["PL101"], "still reported");
+    assert_eq!(codes(&out), ["PL105"], "still reported");
     assert_eq!(code(&out), 0, "a warning does not fail the run");
     let out = json_run(dir.path(), &["rules.nft", "--fail-on", "warning"]);
     assert_eq!(code(&out), 1, "--fail-on wins over the configuration");
 
     write(dir.path(), ".portlint.yaml", "fail-on: info\n");
-    write(dir.path(), "rules.nft", UNASSIGNED_AND_DYNAMIC);
+    write(dir.path(), "rules.nft", DEASSIGNED_AND_DYNAMIC);
     assert_eq!(
-        code(&json_run(dir.path(), &["rules.nft", "--ignore", "PL101"])),
+        code(&json_run(dir.path(), &["rules.nft", "--ignore", "PL105"])),
         1,
         "an info fails with fail-on: info"
     );
@@ -206,57 +207,57 @@ fn fail_on_from_the_configuration_and_the_command_line_over_it() {
 #[test]
 fn ignore_and_select_and_the_command_line_over_them() {
     let dir = tempdir();
-    write(dir.path(), "rules.nft", UNASSIGNED_AND_DYNAMIC);
+    write(dir.path(), "rules.nft", DEASSIGNED_AND_DYNAMIC);
 
-    write(dir.path(), ".portlint.yaml", "ignore: [PL101]\n");
+    write(dir.path(), ".portlint.yaml", "ignore: [PL105]\n");
     let out = json_run(dir.path(), &["rules.nft"]);
     assert_eq!(codes(&out), ["PL108"]);
     assert_eq!(code(&out), 0, "only an info is left");
     // `--ignore` replaces the configuration's list.
     let out = json_run(dir.path(), &["rules.nft", "--ignore", "PL108"]);
-    assert_eq!(codes(&out), ["PL101"]);
+    assert_eq!(codes(&out), ["PL105"]);
     assert_eq!(code(&out), 1);
 
     // By slug too.
-    write(dir.path(), ".portlint.yaml", "ignore: [unassigned-port]\n");
+    write(dir.path(), ".portlint.yaml", "ignore: [deassigned-port]\n");
     assert_eq!(codes(&json_run(dir.path(), &["rules.nft"])), ["PL108"]);
 
     write(dir.path(), ".portlint.yaml", "select: [PL108]\n");
     let out = json_run(dir.path(), &["rules.nft"]);
     assert_eq!(codes(&out), ["PL108"]);
     // `--select` replaces the configuration's list.
-    let out = json_run(dir.path(), &["rules.nft", "--select", "PL101"]);
-    assert_eq!(codes(&out), ["PL101"]);
+    let out = json_run(dir.path(), &["rules.nft", "--select", "PL105"]);
+    assert_eq!(codes(&out), ["PL105"]);
     assert_eq!(code(&out), 1);
 }
 
 #[test]
 fn severity_changes_what_a_finding_is_reported_as() {
     let dir = tempdir();
-    write(dir.path(), "rules.nft", UNASSIGNED_AND_DYNAMIC);
+    write(dir.path(), "rules.nft", DEASSIGNED_AND_DYNAMIC);
     write(
         dir.path(),
         ".portlint.yaml",
-        "fail-on: error\nseverity: {PL101: error, dynamic-port: warning}\n",
+        "fail-on: error\nseverity: {PL105: error, dynamic-port: warning}\n",
     );
     let out = json_run(dir.path(), &["rules.nft"]);
     assert_eq!(
         findings(&out),
         [
-            ("rules.nft".into(), "PL101".into(), "error".into()),
+            ("rules.nft".into(), "PL105".into(), "error".into()),
             ("rules.nft".into(), "PL108".into(), "warning".into()),
         ]
     );
-    assert_eq!(code(&out), 1, "PL101 is an error now: fail-on error fails");
+    assert_eq!(code(&out), 1, "PL105 is an error now: fail-on error fails");
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
     assert_eq!(json["summary"]["errors"], 1, "{}", json["summary"]);
     assert_eq!(json["summary"]["warnings"], 1, "{}", json["summary"]);
 
-    write(dir.path(), ".portlint.yaml", "severity: {PL101: info}\n");
+    write(dir.path(), ".portlint.yaml", "severity: {PL105: info}\n");
     let out = json_run(dir.path(), &["rules.nft"]);
     assert_eq!(
         findings(&out)[0],
-        ("rules.nft".into(), "PL101".into(), "info".into())
+        ("rules.nft".into(), "PL105".into(), "info".into())
     );
     assert_eq!(code(&out), 0, "no warning left");
 }
@@ -264,23 +265,23 @@ fn severity_changes_what_a_finding_is_reported_as() {
 #[test]
 fn per_file_ignores_drop_a_rule_only_in_matching_files() {
     let dir = tempdir();
-    write(dir.path(), "rules.nft", UNASSIGNED_AND_DYNAMIC);
-    write(dir.path(), "legacy/old.nft", UNASSIGNED_AND_DYNAMIC);
+    write(dir.path(), "rules.nft", DEASSIGNED_AND_DYNAMIC);
+    write(dir.path(), "legacy/old.nft", DEASSIGNED_AND_DYNAMIC);
     write(
         dir.path(),
         "legacy/deeper/older.nft",
-        UNASSIGNED_AND_DYNAMIC,
+        DEASSIGNED_AND_DYNAMIC,
     );
     write(
         dir.path(),
         ".portlint.yaml",
-        "per-file-ignores:\n  \"legacy/*.nft\": [PL101]\n",
+        "per-file-ignores:\n  \"legacy/*.nft\": [PL105]\n",
     );
     let expected: Vec<(String, String, String)> = [
-        ("legacy/deeper/older.nft", "PL101", "warning"),
+        ("legacy/deeper/older.nft", "PL105", "warning"),
         ("legacy/deeper/older.nft", "PL108", "info"),
         ("legacy/old.nft", "PL108", "info"),
-        ("rules.nft", "PL101", "warning"),
+        ("rules.nft", "PL105", "warning"),
         ("rules.nft", "PL108", "info"),
     ]
     .iter()
@@ -299,11 +300,11 @@ fn per_file_ignores_drop_a_rule_only_in_matching_files() {
 #[test]
 fn registry_local_assignments_count_as_assigned() {
     let dir = tempdir();
-    write(dir.path(), "rules.nft", UNASSIGNED);
+    write(dir.path(), "rules.nft", DEASSIGNED);
     write(
         dir.path(),
         ".portlint.yaml",
-        "registry: {local: [14740/tcp my-service]}\n",
+        "registry: {local: [2/tcp my-service]}\n",
     );
     let out = json_run(dir.path(), &["rules.nft"]);
     assert_eq!(findings(&out), []);
@@ -313,16 +314,16 @@ fn registry_local_assignments_count_as_assigned() {
     write(
         dir.path(),
         "udp.nft",
-        &UNASSIGNED.replace("tcp dport", "udp dport"),
+        &DEASSIGNED.replace("tcp dport", "udp dport"),
     );
     let out = json_run(dir.path(), &["udp.nft"]);
-    assert_eq!(codes(&out), ["PL101"]);
+    assert_eq!(codes(&out), ["PL105"]);
 
     // The mapping form.
     write(
         dir.path(),
         ".portlint.yaml",
-        "registry:\n  local:\n    - {port: 14740/tcp, name: my-service, description: ours}\n",
+        "registry:\n  local:\n    - {port: 2/tcp, name: my-service, description: ours}\n",
     );
     assert_eq!(findings(&json_run(dir.path(), &["rules.nft"])), []);
 }
@@ -330,15 +331,15 @@ fn registry_local_assignments_count_as_assigned() {
 #[test]
 fn the_configuration_is_found_from_a_subdirectory() {
     let dir = tempdir();
-    write(dir.path(), ".portlint.yaml", "ignore: [PL101]\n");
-    write(dir.path(), "sub/deeper/rules.nft", UNASSIGNED);
+    write(dir.path(), ".portlint.yaml", "ignore: [PL105]\n");
+    write(dir.path(), "sub/deeper/rules.nft", DEASSIGNED);
     let sub = dir.path().join("sub/deeper");
     let out = json_run(&sub, &["rules.nft"]);
     assert_eq!(findings(&out), []);
     assert_eq!(code(&out), 0);
 
     // An invalid one found above stops the run too, and is named so that it can be found.
-    write(dir.path(), ".portlint.yaml", "ignroe: [PL101]\n");
+    write(dir.path(), ".portlint.yaml", "ignroe: [PL105]\n");
     let out = portlint(&sub, &["rules.nft"]);
     assert_eq!(code(&out), 2);
     let err = stderr(&out);
@@ -351,27 +352,27 @@ fn the_configuration_is_found_from_a_subdirectory() {
     );
 
     // The nearest one wins.
-    write(dir.path(), ".portlint.yaml", "ignore: [PL101]\n");
+    write(dir.path(), ".portlint.yaml", "ignore: [PL105]\n");
     write(dir.path(), "sub/.portlint.yaml", "fail-on: never\n");
     let out = json_run(&sub, &["rules.nft"]);
-    assert_eq!(codes(&out), ["PL101"]);
+    assert_eq!(codes(&out), ["PL105"]);
     assert_eq!(code(&out), 0);
 }
 
 #[test]
 fn config_names_another_file_instead_of_the_found_one() {
     let dir = tempdir();
-    write(dir.path(), "rules.nft", UNASSIGNED);
+    write(dir.path(), "rules.nft", DEASSIGNED);
     // The found one is invalid: with --config it is not read at all.
-    write(dir.path(), ".portlint.yaml", "ignroe: [PL101]\n");
-    write(dir.path(), "other.yaml", "ignore: [PL101]\n");
+    write(dir.path(), ".portlint.yaml", "ignroe: [PL105]\n");
+    write(dir.path(), "other.yaml", "ignore: [PL105]\n");
     let out = json_run(dir.path(), &["--config", "other.yaml", "rules.nft"]);
     assert_eq!(stderr(&out), "");
     assert_eq!(findings(&out), []);
     assert_eq!(code(&out), 0);
 
     // Mistakes in the named one are shown under its name.
-    write(dir.path(), "other.yaml", "selcet: [PL101]\n");
+    write(dir.path(), "other.yaml", "selcet: [PL105]\n");
     let out = portlint(dir.path(), &["--config", "other.yaml", "rules.nft"]);
     assert_eq!(code(&out), 2);
     let err = stderr(&out);
@@ -387,13 +388,13 @@ fn config_names_another_file_instead_of_the_found_one() {
 #[test]
 fn an_empty_configuration_is_the_defaults() {
     let without = tempdir();
-    write(without.path(), "rules.nft", UNASSIGNED_AND_DYNAMIC);
+    write(without.path(), "rules.nft", DEASSIGNED_AND_DYNAMIC);
     let baseline = portlint(without.path(), &["rules.nft"]);
     assert_eq!(code(&baseline), 1);
 
     for config in ["", "\n", "# nothing set yet\n", "---\n"] {
         let dir = tempdir();
-        write(dir.path(), "rules.nft", UNASSIGNED_AND_DYNAMIC);
+        write(dir.path(), "rules.nft", DEASSIGNED_AND_DYNAMIC);
         write(dir.path(), ".portlint.yaml", config);
         let out = portlint(dir.path(), &["rules.nft"]);
         assert_eq!(code(&out), code(&baseline), "{config:?}");
@@ -408,9 +409,9 @@ fn paths_in_the_configuration_are_relative_to_its_directory() {
     write(
         dir.path(),
         "sub/rules.nft",
-        &UNASSIGNED.replace("dport 14740", "dport my-service"),
+        &DEASSIGNED.replace("dport 2", "dport my-service"),
     );
-    write(dir.path(), "services/site", "my-service\t14740/tcp\n");
+    write(dir.path(), "services/site", "my-service\t2/tcp\n");
     let sub = dir.path().join("sub");
     // Without the services file the name is unknown.
     assert_eq!(codes(&json_run(&sub, &["rules.nft"])), ["PL005"]);
@@ -418,7 +419,7 @@ fn paths_in_the_configuration_are_relative_to_its_directory() {
     write(dir.path(), ".portlint.yaml", "services: services/site\n");
     let out = json_run(&sub, &["rules.nft"]);
     assert_eq!(stderr(&out), "");
-    assert_eq!(codes(&out), ["PL101"], "my-service is 14740/tcp");
+    assert_eq!(codes(&out), ["PL105"], "my-service is 2/tcp");
 
     write(dir.path(), ".portlint.yaml", "services: no/such/file\n");
     let out = portlint(&sub, &["rules.nft"]);
@@ -437,27 +438,27 @@ fn per_file_ignores_are_relative_to_the_configuration_not_the_current_directory(
     write(
         dir.path(),
         ".portlint.yaml",
-        "per-file-ignores:\n  \"legacy/*.nft\": [PL101]\n",
+        "per-file-ignores:\n  \"legacy/*.nft\": [PL105]\n",
     );
-    write(dir.path(), "legacy/old.nft", UNASSIGNED);
-    write(dir.path(), "sub/new.nft", UNASSIGNED);
+    write(dir.path(), "legacy/old.nft", DEASSIGNED);
+    write(dir.path(), "sub/new.nft", DEASSIGNED);
     // Run from a subdirectory: the file is `../legacy/old.nft` there, `legacy/old.nft` to the
     // configuration.
     let out = json_run(&dir.path().join("sub"), &["../legacy/old.nft", "new.nft"]);
     assert_eq!(
         findings(&out),
-        [("new.nft".into(), "PL101".into(), "warning".into())]
+        [("new.nft".into(), "PL105".into(), "warning".into())]
     );
 }
 
 #[test]
 fn select_on_the_command_line_is_not_undone_by_the_configurations_ignore() {
     let dir = tempdir();
-    write(dir.path(), ".portlint.yaml", "ignore: [PL101]\n");
-    write(dir.path(), "rules.nft", UNASSIGNED_AND_DYNAMIC);
+    write(dir.path(), ".portlint.yaml", "ignore: [PL105]\n");
+    write(dir.path(), "rules.nft", DEASSIGNED_AND_DYNAMIC);
     assert_eq!(codes(&json_run(dir.path(), &["rules.nft"])), ["PL108"]);
-    let out = json_run(dir.path(), &["--select", "PL101", "rules.nft"]);
-    assert_eq!(codes(&out), ["PL101"]);
+    let out = json_run(dir.path(), &["--select", "PL105", "rules.nft"]);
+    assert_eq!(codes(&out), ["PL105"]);
     assert_eq!(code(&out), 1);
 }
 
@@ -469,7 +470,7 @@ fn a_rule_code_that_does_not_exist_gets_no_far_fetched_suggestion() {
         ".portlint.yaml",
         "ignore: [PL999, unasigned-port]\n",
     );
-    write(dir.path(), "rules.nft", UNASSIGNED);
+    write(dir.path(), "rules.nft", DEASSIGNED);
     let out = portlint(dir.path(), &["rules.nft"]);
     assert_eq!(code(&out), 2);
     let err = stderr(&out);

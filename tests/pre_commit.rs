@@ -62,7 +62,9 @@ fn readme_configuration() -> String {
     block.to_string()
 }
 
-const BAD: &str = "table inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t\ttcp dport 14740 accept\n\t}\n}\n";
+/// A warning (PL105, the de-assigned 2/tcp) fails the hook; registry facts such as an unassigned
+/// port are infos and would not.
+const BAD: &str = "table inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t\ttcp dport 2 accept\n\t}\n}\n";
 const CLEAN: &str = "table inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t\ttcp dport 443 accept\n\t}\n}\n";
 
 #[test]
@@ -107,7 +109,7 @@ fn the_hook_fails_on_a_bad_ruleset_and_passes_on_a_clean_one() {
     assert_eq!(bad.status.code(), Some(1), "{}", show(&bad));
     let output = show(&bad);
     assert!(
-        output.contains("PL101") && output.contains("14740/tcp"),
+        output.contains("PL105") && output.contains("2/tcp"),
         "{output}"
     );
     assert!(!output.contains("docker-compose"), "{output}");

@@ -1,5 +1,5 @@
 //! PL108 dynamic-port.
-use super::port_facts::{port_message, Judged, PortUse};
+use super::port_facts::{port_message, with_known_uses, Judged, PortUse};
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::PortTemplate;
 use crate::model::PortDirection;
@@ -26,17 +26,20 @@ pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
     if !opens || !judged.element.is_single() {
         return;
     }
-    let hits = judged.holding(|s| s.state == PortState::Dynamic);
+    let hits = judged.holding_exposed(|s| s.state == PortState::Dynamic);
     if hits.is_empty() {
         return;
     }
+    let port = judged.element.lo;
+    let (message, help) = with_known_uses(
+        port_message(PortTemplate::Dynamic, port, hits),
+        "RFC 6335 §6: dynamic ports are never assigned and are handed out as ephemeral source ports, so a service here can collide with outgoing connections. Move the service to a registered port, or document why it lives here",
+        port,
+        hits,
+    );
     out.push(
         judged
-            .diagnostic(
-                &RULE,
-                port_message(PortTemplate::Dynamic, judged.element.lo, hits),
-                "RFC 6335 §6: dynamic ports are never assigned and are handed out as ephemeral source ports, so a service here can collide with outgoing connections. Move the service to a registered port, or document why it lives here",
-            )
+            .diagnostic(&RULE, message, help)
             .with_span_label("dynamic/private port"),
     );
 }

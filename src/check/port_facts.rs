@@ -5,6 +5,7 @@ use super::Context;
 use crate::diagnostic::{Diagnostic, Label, Message, PortTemplate};
 use crate::frontend::resolve::registry_proto;
 use crate::model::*;
+use crate::registry::de_facto::{self, DeFacto};
 use crate::registry::{PortState, PortStatus, Registry};
 use smallvec::SmallVec;
 
@@ -15,7 +16,8 @@ pub enum PortUse {
     Match {
         direction: PortDirection,
         op: PortOp,
-        /// The rule accepts, in a chain that is not on an outbound hook.
+        /// The rule lets the packet in — accepts it, or forwards it with a DNAT, redirect or
+        /// tproxy — in a chain that an inbound hook can reach.
         opens_inbound: bool,
         /// The rule drops or rejects what it matches.
         blocks: bool,
@@ -45,6 +47,36 @@ pub struct Judged<'a> {
     /// The match did not name its protocol (`th dport` with nothing narrowing it): judged as tcp
     /// and udp, and a finding must hold for both.
     pub protocol_unknown: bool,
+    /// The ruleset exposes or binds this port on this host (see [`exposes`]): only such ports are
+    /// judged by the registry facts an admin cannot change (PL101, PL102, PL104, PL108).
+    pub exposed: bool,
+    /// The rule already judged this single port (a NAT target naming the
+    /// port the rule matched: `tcp dport 9001 redirect to :9001`). Its registry facts were
+    /// reported at the first place: one line gets each finding once.
+    pub repeated: bool,
+}
+
+/// Whether the world reaches a port of this use on this host, so that what the registry says
+/// about its number concerns the ruleset:
+/// - a destination port that a rule lets in, in a chain an inbound hook reaches. That includes
+///   the port a DNAT rule matches (`tcp dport 25565 dnat to 10.0.0.5:25565`): the port is
+///   forwarded, not bound, but it is the port clients connect to on this host's address, so it
+///   is the port the host exposes;
+/// - a NAT target that a listener on this host binds: redirect and tproxy ports, DNAT to a
+///   loopback address.
+///
+/// Never: a DNAT target on another host (the internal port of a backend), ports in chains only
+/// outbound hooks reach (the ports of the peers this host connects to, as owner-match rules in
+/// `output` name them), source ports, and what a rule drops or merely bounds.
+fn exposes(used_as: PortUse) -> bool {
+    match used_as {
+        PortUse::Match {
+            direction,
+            opens_inbound,
+            ..
+        } => opens_inbound && direction != PortDirection::Source,
+        PortUse::NatTarget { local, .. } => local,
+    }
 }
 
 /// The protocols a match on `protos` is judged for, and whether a finding must hold for all.
@@ -129,6 +161,11 @@ fn judge_chain<'a>(
     visit: &mut impl FnMut(Visit<'_, 'a>),
 ) {
     for rule in &chain.rules {
+        let lets_in = rule.accepts() || rule.nat.iter().any(|nat| binds_or_forwards(nat.kind));
+        // The single ports this rule matched: a NAT target repeating one is not judged again
+        // (the target's protocols are the rule's, those the match named). A rule has a handful
+        // of ports, so a scan is cheapest.
+        let mut matched: SmallVec<[u16; 4]> = SmallVec::new();
         for m in &rule.matches {
             if let Match::Ports {
                 direction,
@@ -142,11 +179,15 @@ fn judge_chain<'a>(
                 let used_as = PortUse::Match {
                     direction: *direction,
                     op: *op,
-                    opens_inbound: rule.accepts() && !outbound && *op == PortOp::Eq,
+                    opens_inbound: lets_in && !outbound && *op == PortOp::Eq,
                     blocks: matches!(rule.verdict, Some((Verdict::Drop | Verdict::Reject, _))),
                 };
                 let protos = rule.protocols_of(*protos);
-                judge_set(ctx.registry, ports, protos, used_as, visit);
+                let judging = Judging {
+                    used_as,
+                    exposed: exposes(used_as),
+                };
+                judge_set(ctx.registry, ports, protos, judging, &mut matched, visit);
             }
         }
         for nat in &rule.nat {
@@ -162,10 +203,28 @@ fn judge_chain<'a>(
                     p if p.is_any() || p.is_empty() => ProtoSet::ANY,
                     p => p,
                 };
-                judge_set(ctx.registry, ports, protos, used_as, visit);
+                let judging = Judging {
+                    used_as,
+                    exposed: exposes(used_as),
+                };
+                judge_set(ctx.registry, ports, protos, judging, &mut matched, visit);
             }
         }
     }
+}
+
+/// NAT kinds after which the packet goes on inbound, to this host or a backend: the port it
+/// matched is one the world reaches here. snat and masquerade rewrite the source of traffic
+/// leaving.
+fn binds_or_forwards(kind: NatKind) -> bool {
+    matches!(kind, NatKind::Dnat | NatKind::Redirect | NatKind::Tproxy)
+}
+
+/// How the elements of one port set are used, and whether the host exposes them.
+#[derive(Clone, Copy)]
+struct Judging {
+    used_as: PortUse,
+    exposed: bool,
 }
 
 /// [`for_each`] over a policy: each service's port lists as matches that let traffic through
@@ -180,9 +239,12 @@ pub fn for_each_in_policy<'a>(
     for role in &policy.roles {
         for service in &role.services {
             let opens_inbound = service.direction == Direction::Inbound;
-            for (lists, opens_inbound) in
-                [(&service.ports, opens_inbound), (&service.listen, false)]
-            {
+            // Inbound ports are exposed; `listen` ports are bound on this host; an outbound
+            // service's ports are its peers'.
+            for (lists, opens_inbound, exposed) in [
+                (&service.ports, opens_inbound, opens_inbound),
+                (&service.listen, false, true),
+            ] {
                 for list in lists {
                     visit(Visit::Set(&list.ports));
                     let used_as = PortUse::Match {
@@ -195,7 +257,8 @@ pub fn for_each_in_policy<'a>(
                         registry,
                         &list.ports,
                         ProtoSet::one(list.l4),
-                        used_as,
+                        Judging { used_as, exposed },
+                        &mut SmallVec::new(),
                         &mut visit,
                     );
                 }
@@ -213,9 +276,11 @@ fn judge_set<'a>(
     registry: &'a Registry,
     ports: &'a PortSet,
     protos: ProtoSet,
-    used_as: PortUse,
+    judging: Judging,
+    matched: &mut SmallVec<[u16; 4]>,
     visit: &mut impl FnMut(Visit<'_, 'a>),
 ) {
+    let Judging { used_as, exposed } = judging;
     // Only ports a rule lets through are judged: `tcp dport 0 drop` and `tcp dport != 1021`
     // are sane hardening, and `tcp dport < 1024` is a bound, not a port.
     if let PortUse::Match { op, blocks, .. } = used_as {
@@ -228,7 +293,12 @@ fn judge_set<'a>(
         // Pushed one by one: `collect` into a SmallVec is a call the compiler does not inline,
         // and this runs for every port of a ruleset.
         let mut facts = SmallVec::new();
+        let mut repeated = false;
         if element.is_single() {
+            match used_as {
+                PortUse::Match { .. } => matched.push(element.lo),
+                PortUse::NatTarget { .. } => repeated = matched.contains(&element.lo),
+            }
             for l4 in l4s.iter() {
                 let proto = registry_proto(l4);
                 facts.push(PortFact {
@@ -244,19 +314,33 @@ fn judge_set<'a>(
             used_as,
             facts,
             protocol_unknown,
+            exposed,
+            repeated,
         }));
     }
 }
 
+/// Whether a NAT address, as written, is a loopback address: parsed as an address, not matched
+/// as text (`127.0.0.1`, `[::1]`, `::ffff:127.0.0.1`; an iptables range `127.0.0.1-127.0.0.9`
+/// by its first address), or `localhost`, the one host name that nft resolves (at load time) to
+/// a loopback address on every host. A `$variable` the front end could not expand is not known
+/// to be local.
 fn is_loopback(address: &str) -> bool {
-    let address = address.trim_matches(['[', ']']);
-    address.starts_with("127.") || address == "::1" || address == "localhost"
+    let first = address.split('-').next().unwrap_or(address);
+    let first = first.trim_matches(['[', ']']);
+    first.eq_ignore_ascii_case("localhost")
+        || first
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.to_canonical().is_loopback())
 }
 
 impl<'a> Judged<'a> {
     /// The protocols whose facts `holds` is true for — all of them when the protocol is
     /// unknown, or none. Empty means no finding.
     pub fn holding(&self, holds: impl Fn(&PortFact) -> bool) -> ProtoSet {
+        if self.repeated {
+            return ProtoSet::EMPTY;
+        }
         let mut hits = ProtoSet::EMPTY;
         for fact in self.facts.iter().filter(|f| holds(f)) {
             hits.insert(fact.l4);
@@ -265,6 +349,15 @@ impl<'a> Judged<'a> {
             return ProtoSet::EMPTY;
         }
         hits
+    }
+
+    /// [`Judged::holding`] for the registry facts an admin cannot change (PL101, PL102, PL104,
+    /// PL108): judged only where this host exposes or binds the port.
+    pub fn holding_exposed(&self, holds: impl Fn(&PortFact) -> bool) -> ProtoSet {
+        if !self.exposed {
+            return ProtoSet::EMPTY;
+        }
+        self.holding(holds)
     }
 
     /// What the registry says about this element's port for `l4`, with the rows.
@@ -412,6 +505,41 @@ impl std::fmt::Display for PortsWithProtocols {
         }
         Ok(())
     }
+}
+
+/// What a finding's port is known for in practice (`data/de-facto-ports.tsv`), for the protocols
+/// the finding holds for, each row once.
+pub fn known_uses(port: u16, hits: ProtoSet) -> Vec<&'static DeFacto> {
+    let mut rows: Vec<&'static DeFacto> = Vec::new();
+    for l4 in hits.iter() {
+        for row in crate::registry::known_uses(port, registry_proto(l4)) {
+            if !rows.iter().any(|seen| std::ptr::eq(*seen, row)) {
+                rows.push(row);
+            }
+        }
+    }
+    rows
+}
+
+/// A registry finding's message and help, saying what the port is known for in practice when
+/// the table knows: `…; known in practice: Minecraft Java Edition server`, and the help starts
+/// with the rows and their sources. Without a row, both stay as they are (and allocate nothing).
+pub fn with_known_uses(
+    message: Message,
+    help: &'static str,
+    port: u16,
+    hits: ProtoSet,
+) -> (Message, std::borrow::Cow<'static, str>) {
+    let rows = known_uses(port, hits);
+    let (Some(names), Some(described)) = (
+        de_facto::names(rows.iter().copied()),
+        de_facto::describe(rows.iter().copied()),
+    ) else {
+        return (message, std::borrow::Cow::Borrowed(help));
+    };
+    let message = format!("{}; known in practice: {names}", message.text());
+    let help = format!("Known in practice: {described}. {help}");
+    (Message::from(message), std::borrow::Cow::Owned(help))
 }
 
 /// `a`, `a and b`, `a, b and c`.

@@ -342,6 +342,9 @@ enum Line<'a> {
     Note(&'a str),
     /// A `#` line with a contact (or a person's name and address).
     Contact(&'a str),
+    /// `# The following entry records an unassigned but widespread use`: a note on the entries
+    /// after it (cddbp 888/tcp, bhoetty 351, bhoedap4 352), as the CSV keeps it in their notes.
+    NextEntryNote(&'a str),
     /// `(*) It is only appropriate …`: the footnote of the experiment ports.
     Footnote(&'a str),
     /// Anything else: column titles, prose. Indented lines may continue a contact or footnote.
@@ -405,6 +408,9 @@ fn classify_comment(comment: &str) -> Line<'_> {
             spec,
             rest: tokens[1..].to_vec(),
         };
+    }
+    if comment.trim_start().starts_with("The following entry") {
+        return Line::NextEntryNote(comment.trim());
     }
     let commented_entry = tokens.len() >= 2
         && is_keyword(tokens[0])
@@ -537,6 +543,8 @@ struct Parser {
     notes: Vec<String>,
     footnote: Option<String>,
     in_footnote: bool,
+    /// A "The following entry records …" note, for the entries up to the next contact line.
+    next_entry_note: Option<String>,
 }
 
 impl Parser {
@@ -573,6 +581,12 @@ impl Parser {
             Line::Note(text) => {
                 self.pending.clear();
                 self.note_lines.push(scrub_addresses(&note_text(text)));
+            }
+            Line::NextEntryNote(text) => {
+                // It opens the next group: the previous group's contact line is behind it.
+                self.pending.clear();
+                self.contact_seen = false;
+                self.next_entry_note = Some(text.to_string());
             }
             Line::Contact(text)
             | Line::Other {
@@ -614,6 +628,11 @@ impl Parser {
         if self.contact_seen {
             self.pending.clear();
             self.contact_seen = false;
+            // The note was for the entries of the group before that contact.
+            self.next_entry_note = None;
+        }
+        if let Some(note) = &self.next_entry_note {
+            row.notes.push(note.clone());
         }
         self.pending.push(self.rows.len());
         self.rows.push(row);

@@ -5,6 +5,7 @@
 //! Lookups by port are O(1) (a per-port posting list), by name O(log n).
 
 pub mod csv;
+pub mod de_facto;
 pub mod legacy;
 pub mod model;
 pub mod services;
@@ -17,8 +18,20 @@ use std::path::Path;
 pub use model::{Proto, Record, RecordKind};
 
 mod embedded {
+    use super::de_facto::DeFacto;
     use super::model::{Proto, Record, RecordKind};
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+}
+
+/// What `port`/`protocol` is known for in practice (`data/de-facto-ports.tsv`), whatever the
+/// registry revision: the defaults of deployed software do not change with `--registry`.
+pub fn known_uses(port: u16, protocol: Proto) -> Vec<&'static de_facto::DeFacto> {
+    de_facto::known_uses(&embedded::DE_FACTO, port, protocol.as_str())
+}
+
+/// Every row of the table of ports known in practice.
+pub fn de_facto_table() -> &'static [de_facto::DeFacto] {
+    &embedded::DE_FACTO
 }
 
 /// The first port of the Dynamic/Private range (RFC 6335): never assigned.

@@ -96,9 +96,10 @@ impl Record {
         self.proto.is_none_or(|p| p == proto)
     }
 
-    /// Whether the unauthorized-use note applies to `port`. A note on a range row that names a
-    /// port inside the range ("Known Unauthorized Use on port 6003" on x11 6000-6063) applies to
-    /// the ports it names only.
+    /// Whether the unauthorized-use note applies to `port`. A note on a range row that names
+    /// ports inside the range ("Known Unauthorized Use on port 6003" on x11 6000-6063) applies to
+    /// the ports it names only; a range it names ("Unauthorized Use Known on ports 2194-2196")
+    /// names every port of that range.
     pub fn unauthorized_applies_to(&self, port: u16) -> bool {
         if self.unauthorized.is_empty() {
             return false;
@@ -109,20 +110,98 @@ impl Record {
         if lo == hi {
             return true;
         }
-        let named: Vec<u16> = numbers_in(self.unauthorized)
+        let named: Vec<(u16, u16)> = port_ranges_in(self.unauthorized)
             .into_iter()
-            .filter(|n| (lo..=hi).contains(n))
+            .filter(|&(from, to)| from <= hi && lo <= to)
             .collect();
-        named.is_empty() || named.contains(&port)
+        named.is_empty() || named.iter().any(|&(from, to)| from <= port && port <= to)
     }
 }
 
-/// The decimal numbers that fit a port, in the order they appear in `text`.
-fn numbers_in(text: &str) -> Vec<u16> {
-    text.split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty() && s.len() <= 5)
-        .filter_map(|s| s.parse().ok())
-        .collect()
+/// The history words of [`classify`], as a removal note writes them.
+const HISTORY_WORDS: [&str; 5] = [
+    "de-assigned",
+    "deassigned",
+    "removed",
+    "de-registered",
+    "deprecated",
+];
+
+impl Record {
+    /// What a nameless Reserved or Unassigned row that was once assigned is, in both its words:
+    /// `reserved — de-assigned on 2025-02-13` (CSV: description `Reserved`, note "De-assigned on
+    /// 2025-02-13, …"), `unassigned — removed on 2002-05-08` (legacy text: `Unassigned (Removed
+    /// 2002-05-08)`). `None` for every other row.
+    pub fn status_with_history(&self) -> Option<String> {
+        if self.kind != RecordKind::Deassigned || !self.name.trim().is_empty() {
+            return None;
+        }
+        let description = self.description.trim().to_ascii_lowercase();
+        let status = ["reserved", "unassigned"]
+            .into_iter()
+            .find(|w| description.starts_with(w))?;
+        let text = format!("{description} {}", self.notes.to_ascii_lowercase());
+        let (at, word) = HISTORY_WORDS
+            .iter()
+            .filter_map(|w| text.find(w).map(|at| (at, *w)))
+            .min()?;
+        Some(match first_date(&text[at..]) {
+            Some(date) => format!("{status} — {word} on {date}"),
+            None => format!("{status} — {word}"),
+        })
+    }
+}
+
+/// The first `YYYY-MM-DD` (or `YYYY-M-D`) date in `text`, written as `YYYY-MM-DD`.
+fn first_date(text: &str) -> Option<String> {
+    text.split(|c: char| !(c.is_ascii_digit() || c == '-'))
+        .find_map(|token| {
+            let mut parts = token.split('-');
+            let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+            let all_digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+            let shaped = year.len() == 4
+                && month.len() <= 2
+                && day.len() <= 2
+                && [year, month, day].into_iter().all(all_digits)
+                && parts.next().is_none();
+            shaped.then(|| format!("{year}-{month:0>2}-{day:0>2}"))
+        })
+}
+
+/// The port numbers and `N-M` ranges in `text`, in the order they appear (a single number is
+/// the range `(n, n)`; an inverted range is read as its two numbers).
+fn port_ranges_in(text: &str) -> Vec<(u16, u16)> {
+    let mut ranges = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+        let (lo, after) = leading_number(&rest[start..]);
+        rest = after;
+        let Some(lo) = lo else { continue };
+        if let Some(tail) = rest.strip_prefix('-') {
+            if tail.starts_with(|c: char| c.is_ascii_digit()) {
+                let (hi, after) = leading_number(tail);
+                rest = after;
+                match hi {
+                    Some(hi) if lo <= hi => ranges.push((lo, hi)),
+                    Some(hi) => ranges.extend([(lo, lo), (hi, hi)]),
+                    None => ranges.push((lo, lo)),
+                }
+                continue;
+            }
+        }
+        ranges.push((lo, lo));
+    }
+    ranges
+}
+
+/// The run of digits `text` starts with, as a port if it is one, and the text after the run.
+fn leading_number(text: &str) -> (Option<u16>, &str) {
+    let end = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let digits = &text[..end];
+    let port = (digits.len() <= 5).then(|| digits.parse().ok()).flatten();
+    (port, &text[end..])
 }
 
 /// Decide a row's kind from its description and notes, the way the registry words them.
@@ -160,7 +239,12 @@ pub fn classify(name: &str, description: &str, notes: &str) -> RecordKind {
         return RecordKind::Unassigned;
     }
     let status_word = marker.starts_with("unassigned") || marker.starts_with("reserved");
-    if nameless && status_word && history.iter().any(|h| notes.contains(h)) {
+    // The history may be in the notes (CSV: "De-assigned on 2025-02-13, …") or after the status
+    // word (legacy text: "Unassigned (Removed 2002-05-08)").
+    let history_told = history
+        .iter()
+        .any(|h| notes.contains(h) || marker.contains(h));
+    if nameless && status_word && history_told {
         return RecordKind::Deassigned;
     }
     if nameless && marker.starts_with("unassigned") {
