@@ -173,7 +173,7 @@ fn github_commands_escape_what_would_end_them() {
     let out = portlint_in(dir.path(), &["--format", "github", "a,b:c.nft"], &[]);
     let text = stdout(&out);
     assert_eq!(text.lines().count(), 1, "{text}");
-    assert!(text.starts_with("::warning file=a%2Cb%3Ac.nft,line=4,col=13,endLine=4,endColumn=18,title=PL101 unassigned-port::port 14740/tcp is unassigned"), "{text}");
+    assert!(text.starts_with("::notice file=a%2Cb%3Ac.nft,line=4,col=13,endLine=4,endColumn=18,title=PL101 unassigned-port::port 14740/tcp is unassigned"), "{text}");
     assert!(text.contains("%0Ahelp: "), "{text}");
 }
 

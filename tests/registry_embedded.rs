@@ -152,3 +152,80 @@ fn lookups_answer_what_the_registry_says() {
     let kinds: Vec<RecordKind> = r.records_at(1021).map(|rec| rec.kind).collect();
     assert_eq!(kinds, [RecordKind::Experimental; 4]);
 }
+
+/// The ports an "Unauthorized Use Reported" note applies to, read from the CSV itself: a
+/// single-port row's port; on a range row, the ports and ranges the note names inside the range,
+/// or the whole range when it names none.
+fn csv_unauthorized_ports() -> std::collections::BTreeSet<u16> {
+    let mut ports = std::collections::BTreeSet::new();
+    for row in csv_rows() {
+        let (port, note) = (&row[1], &row[10]);
+        if note.is_empty() || port.is_empty() {
+            continue;
+        }
+        let (lo, hi) = match port.split_once('-') {
+            Some((lo, hi)) => (lo.parse::<u16>().unwrap(), hi.parse::<u16>().unwrap()),
+            None => (port.parse().unwrap(), port.parse().unwrap()),
+        };
+        let named: Vec<(u16, u16)> = note
+            .split(|c: char| !(c.is_ascii_digit() || c == '-'))
+            .filter_map(|token| {
+                let token = token.trim_matches('-');
+                match token.split_once('-') {
+                    Some((a, b)) => Some((a.parse().ok()?, b.parse().ok()?)),
+                    None => token.parse().ok().map(|n| (n, n)),
+                }
+            })
+            .filter(|&(a, b)| a <= hi && lo <= b)
+            .collect();
+        if lo == hi || named.is_empty() {
+            ports.extend(lo..=hi);
+        } else {
+            for (a, b) in named {
+                ports.extend(a.max(lo)..=b.min(hi));
+            }
+        }
+    }
+    ports
+}
+
+#[test]
+fn unauthorized_use_notes_apply_to_every_port_they_name() {
+    let r = Registry::embedded();
+    let protos = [Proto::Tcp, Proto::Udp, Proto::Sctp, Proto::Dccp];
+    let reported: std::collections::BTreeSet<u16> = (0..=49151u16)
+        .filter(|&port| protos.iter().any(|&p| r.unauthorized_reported(port, p)))
+        .collect();
+    assert_eq!(reported, csv_unauthorized_ports());
+    assert_eq!(reported.len(), 177, "the CSV's notes cover 177 ports");
+    // 98 of them only through a range a note names, not by a number written out: 2195
+    // ("Unauthorized Use Known on ports 2194-2196") and 33437-33533 ("… on ports 33436-33534").
+    let inside: Vec<u16> = reported
+        .iter()
+        .copied()
+        .filter(|&p| p == 2195 || (33437..=33533).contains(&p))
+        .collect();
+    assert_eq!(inside.len(), 98);
+    for port in 2194..=2196 {
+        assert!(r.unauthorized_reported(port, Proto::Tcp), "{port}");
+    }
+    // A note naming one port of a block still names only that one.
+    assert!(r.unauthorized_reported(796, Proto::Tcp));
+    assert!(!r.unauthorized_reported(790, Proto::Tcp));
+}
+
+#[test]
+fn a_reserved_row_with_a_removal_note_says_both() {
+    let r = Registry::embedded();
+    let status = r.status(2, Proto::Tcp);
+    let words: Vec<String> = status
+        .records
+        .iter()
+        .filter_map(|rec| rec.status_with_history())
+        .collect();
+    assert_eq!(words, ["reserved — de-assigned on 2025-02-13"]);
+    // An assigned row has no such words.
+    assert!(r.status(22, Proto::Tcp).records[0]
+        .status_with_history()
+        .is_none());
+}

@@ -407,6 +407,50 @@ fn seed_states() {
 }
 
 #[test]
+fn seed_keeps_the_notes_on_unassigned_but_widespread_uses() {
+    let dir = shared_or_skip!();
+    let seed = parse(&read_text(&dir, SEED));
+    // As the CSV keeps them in the rows' notes ("This entry records an unassigned but
+    // widespread use"): cddbp 888/tcp, bhoetty 351, bhoedap4 352, and only those rows.
+    let noted = |port, proto, name: &str| {
+        seed.status(port, proto)
+            .records
+            .iter()
+            .filter(|r| r.name == name)
+            .all(|r| r.notes.contains("records an unassigned but widespread use"))
+    };
+    assert!(noted(888, Proto::Tcp, "cddbp"));
+    for proto in [Proto::Tcp, Proto::Udp] {
+        assert!(noted(351, proto, "bhoetty"));
+        assert!(noted(352, proto, "bhoedap4"));
+    }
+    let widespread: Vec<(Option<(u16, u16)>, &str)> = seed
+        .records()
+        .iter()
+        .filter(|r| r.notes.contains("widespread"))
+        .map(|r| (r.ports, r.name))
+        .collect();
+    assert_eq!(widespread.len(), 5, "{widespread:?}");
+    // The entries before the note and after its group keep none.
+    assert!(noted(888, Proto::Tcp, "cddbp") && !noted(888, Proto::Tcp, "accessbuilder"));
+    assert!(!noted(352, Proto::Tcp, "dtag-ste-sb"));
+}
+
+#[test]
+fn a_removed_unassigned_entry_reads_as_the_csv_s_removal_notes() {
+    let dir = shared_or_skip!();
+    let full = parse(&read_text(&dir, "port-numbers-2006-11-13.txt"));
+    let status = full.status(786, Proto::Tcp);
+    assert_eq!(status.state, PortState::Deassigned);
+    let words: Vec<String> = status
+        .records
+        .iter()
+        .filter_map(|r| r.status_with_history())
+        .collect();
+    assert_eq!(words, ["unassigned — removed on 2002-05-08"]);
+}
+
+#[test]
 fn seed_unauthorized_use_notes() {
     let dir = shared_or_skip!();
     let seed = parse(&read_text(&dir, SEED));
