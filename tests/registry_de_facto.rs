@@ -91,3 +91,45 @@ fn malformed_rows_are_refused_with_their_line() {
         );
     }
 }
+
+#[test]
+fn portlint_ports_shows_what_a_port_is_known_for() {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_portlint"))
+            .args(args)
+            .output()
+            .expect("run portlint");
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    let text = run(&["ports", "25565", "--proto", "tcp"]);
+    assert!(
+        text.contains("known in practice: Minecraft Java Edition server (Minecraft; source: https://minecraft.wiki/w/Server.properties)"),
+        "{text}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&["ports", "51820", "--format", "json"])).expect("JSON");
+    let known = |protocol: &str| -> Vec<String> {
+        json["ports"]
+            .as_array()
+            .expect("ports")
+            .iter()
+            .filter(|p| p["protocol"] == protocol)
+            .flat_map(|p| {
+                p["known_in_practice"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .map(|k| k["project"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert!(known("udp").contains(&"WireGuard".to_string()), "{json}");
+    assert!(known("tcp").is_empty(), "WireGuard is udp only: {json}");
+    // A name with several ports says so in words.
+    let text = run(&["ports", "http-alt", "--proto", "tcp"]);
+    assert!(
+        text.starts_with("`http-alt` is ambiguous: it names several tcp ports (591, 8008, 8080)"),
+        "{text}"
+    );
+    assert!(!run(&["ports", "ssh", "--proto", "tcp"]).contains("ambiguous"));
+}
