@@ -367,3 +367,37 @@ pub fn build_indexes(records: &[Record]) -> Indexes {
         port_facts,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_name_ports_and_ranges() {
+        assert_eq!(
+            port_ranges_in("Unauthorized Use Known on ports 2194-2196"),
+            [(2194, 2196)]
+        );
+        assert_eq!(
+            port_ranges_in("Known UNAUTHORIZED USE: Ports 4490 and 4491"),
+            [(4490, 4490), (4491, 4491)]
+        );
+        assert_eq!(
+            port_ranges_in("on ports 28017, 28018 and 28019"),
+            [(28017, 28017), (28018, 28018), (28019, 28019)]
+        );
+        // An inverted range is its two numbers; a number too long for a port is none.
+        assert_eq!(port_ranges_in("9-3 and 123456"), [(9, 9), (3, 3)]);
+        assert_eq!(port_ranges_in("70000-70001"), []);
+    }
+
+    #[test]
+    fn removal_dates_are_read_in_both_forms() {
+        assert_eq!(
+            first_date("de-assigned on 2025-02-13, previously"),
+            Some("2025-02-13".into())
+        );
+        assert_eq!(first_date("(removed 2004-2-6)"), Some("2004-02-06".into()));
+        assert_eq!(first_date("removed in june"), None);
+    }
+}
