@@ -75,6 +75,12 @@ pub struct LintArgs {
     #[arg(long)]
     pub statistics: bool,
 
+    /// Judge version-dependent syntax against these releases (PL007), as `nft=1.0.6` or
+    /// `nft=1.0.6,iptables=1.8.9` [default: the newest releases, or the configuration's
+    /// `target`]
+    #[arg(long, value_name = "TOOL=VERSION,...")]
+    pub target: Option<crate::check::version_dependent_syntax::Target>,
+
     /// How to read the files: by their content and name, or as the format named
     #[arg(long, value_enum, default_value_t = InputFormat::Auto, value_name = "FORMAT")]
     pub input_format: InputFormat,

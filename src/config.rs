@@ -8,6 +8,7 @@
 //! An invalid file stops the run (exit code 2) with every mistake rendered: a typo in the
 //! configuration must never silently lint with defaults.
 
+use crate::check::version_dependent_syntax::Target;
 use crate::check::{self, RuleInfo};
 use crate::cli::FailOn;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -30,6 +31,7 @@ pub const KEYS: &[&str] = &[
     "include-path",
     "registry",
     "services",
+    "target",
 ];
 pub const REGISTRY_KEYS: &[&str] = &["file", "local"];
 
@@ -46,6 +48,8 @@ pub struct Config {
     pub registry_file: Option<PathBuf>,
     pub local: Vec<LocalAssignment>,
     pub services: Option<PathBuf>,
+    /// The releases PL007 judges against (`target: nft=1.0.6,iptables=1.8.9`).
+    pub target: Option<Target>,
 }
 
 /// A configuration that could not be used: its diagnostics, with the file to render them
@@ -193,6 +197,15 @@ pub fn parse(file: FileId, text: &str, base: &Path) -> (Config, Vec<Diagnostic>)
         let help = "name a services(5) file, relative to this file: `services: /etc/services`";
         if let Some(file) = reader.string(node, "a services file", help) {
             config.services = Some(base.join(file));
+        }
+    }
+    if let Some(node) = fields.get("target") {
+        let help = "name releases as `nft=1.0.6` or `nft=1.0.6,iptables=1.8.9`";
+        if let Some(text) = reader.string(node, "a target", help) {
+            match Target::parse(text) {
+                Ok(target) => config.target = Some(target),
+                Err(message) => reader.error(node.span.clone(), message, help),
+            }
         }
     }
     (config, reader.diagnostics)

@@ -208,6 +208,7 @@ fn run_lint(
             args.include_path.clone()
         },
         input: args.input_format,
+        target: args.target.or(config.target).unwrap_or_default(),
     };
     let mut outcome = lint::lint_files(&args.paths, &resolver, &filter, &options);
     apply_config(config, &mut outcome);

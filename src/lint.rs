@@ -57,6 +57,8 @@ pub fn lint_with(patterns: &[String], resolver: &Resolver<'_>, filter: &RuleFilt
 pub struct LintOptions {
     pub include_paths: Vec<PathBuf>,
     pub input: InputFormat,
+    /// The releases PL007 judges against.
+    pub target: crate::check::version_dependent_syntax::Target,
 }
 
 /// How a file was read.
@@ -213,6 +215,13 @@ pub fn lint_files(
             Reading::Nft(expansion) => {
                 let text = expansion.segments.text(&sources);
                 let read = crate::frontend::nft::read_expanded(&expansion, &text, resolver);
+                check::version_dependent_syntax::check_nft(
+                    &options.target,
+                    &text,
+                    &expansion.tokens,
+                    &expansion.segments,
+                    &mut diagnostics,
+                );
                 // The tokens (16 bytes each, a million for a large file) are not needed by the
                 // checks.
                 diagnostics.extend(expansion.diagnostics);

@@ -278,10 +278,14 @@ fn crlf_and_bom_are_accepted() {
     ]);
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
     let diagnostics = json["diagnostics"].as_array().expect("array");
-    assert_eq!(diagnostics.len(), 1, "{json}");
-    assert_eq!(diagnostics[0]["code"], "PL101");
-    assert_eq!(diagnostics[0]["line"], 3);
-    assert_eq!(diagnostics[0]["column"], 13);
+    // Read through, and the CRLF said as info (nft before 1.0.7 refuses it; PL007).
+    assert_eq!(diagnostics.len(), 2, "{json}");
+    assert_eq!(diagnostics[0]["code"], "PL007");
+    assert_eq!(diagnostics[0]["severity"], "info");
+    assert_eq!(diagnostics[0]["line"], 1);
+    assert_eq!(diagnostics[1]["code"], "PL101");
+    assert_eq!(diagnostics[1]["line"], 3);
+    assert_eq!(diagnostics[1]["column"], 13);
 }
 
 #[test]

@@ -478,3 +478,59 @@ fn a_rule_code_that_does_not_exist_gets_no_far_fetched_suggestion() {
     assert!(!err.contains("did you mean `PL109`"), "{err}");
     assert!(err.contains("did you mean `unassigned-port`"), "{err}");
 }
+
+#[test]
+fn target_judges_version_dependent_syntax_and_the_command_line_wins() {
+    let dir = tempdir();
+    write(dir.path(), "rules.nft", "destroy table ip docker\n");
+    write(dir.path(), "crlf.nft", "table ip t {\r\n}\r\n");
+    // Without a target: the newest nft, which has `destroy`; CRLF is said as info.
+    let out = portlint(
+        dir.path(),
+        &["rules.nft", "crlf.nft", "--format", "concise"],
+    );
+    assert_eq!(code(&out), 0);
+    assert_eq!(
+        stdout(&out),
+        "crlf.nft:1:13: PL007 [info] a carriage return (2 lines have one): nft before 1.0.7 refuses CRLF line endings\n"
+    );
+    write(
+        dir.path(),
+        ".portlint.yaml",
+        "target: nft=1.0.6,iptables=1.8.9\n",
+    );
+    let out = portlint(
+        dir.path(),
+        &["rules.nft", "crlf.nft", "--format", "concise"],
+    );
+    assert_eq!(code(&out), 1);
+    assert_eq!(
+        stdout(&out),
+        "crlf.nft:1:13: PL007 [warning] nft 1.0.6 (the target) refuses a carriage return (CRLF line endings); nft 1.0.7 and later accept it (2 lines have one)\n\
+         rules.nft:1:1: PL007 [warning] nft 1.0.6 (the target) refuses the `destroy` command; nft 1.0.8 and later accept it\n"
+    );
+    // The command line replaces the configuration's target.
+    let out = portlint(dir.path(), &["rules.nft", "--target", "nft=1.1.0"]);
+    assert_eq!(
+        (code(&out), stdout(&out).as_str()),
+        (0, "No problems found in 1 file.\n")
+    );
+    // A bad value is a bad argument, or a bad configuration: exit 2 with what is wrong.
+    let out = portlint(dir.path(), &["rules.nft", "--target", "nft=one"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("`one` is not a release number"),
+        "{}",
+        stderr(&out)
+    );
+    write(
+        dir.path(),
+        ".portlint.yaml",
+        "target: nft=1.0.6,nft=1.0.7\n",
+    );
+    let out = portlint(dir.path(), &["rules.nft"]);
+    assert_eq!(code(&out), 2);
+    let err = stderr(&out);
+    assert!(err.contains("`nft` is named twice"), "{err}");
+    assert!(err.contains("[.portlint.yaml:1:9]"), "{err}");
+}

@@ -77,18 +77,71 @@ fn includes_outside_the_linted_directories_are_refused_unread() {
             "{format} output shows /etc/passwd:\n{text}"
         );
     }
+    // Not followed is info: the host's nft may read the file, so a default run passes.
     let out = portlint_in(&repo, &["main.nft", "--format", "concise"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(0));
+    let not_followed = "is not followed: it is outside the directories portlint reads";
     assert_eq!(
         stdout(&out),
         format!(
-            "main.nft:1:1: PL004 [error] `include \"/etc/passwd\"` reaches outside the directories being linted\n\
-             main.nft:2:1: PL004 [error] `include \"../outside/secret.nft\"` reaches outside the directories being linted\n\
-             main.nft:3:1: PL004 [error] `include \"link.inc\"` reaches outside the directories being linted\n\
-             main.nft:4:1: PL004 [error] `include \"{}\"` reaches outside the directories being linted\n\
-             main.nft:5:1: PL004 [error] `include \"../outside/*.nft\"` reaches outside the directories being linted\n",
+            "main.nft:1:1: PL004 [info] `include \"/etc/passwd\"` {not_followed}\n\
+             main.nft:2:1: PL004 [info] `include \"../outside/secret.nft\"` {not_followed}\n\
+             main.nft:3:1: PL004 [info] `include \"link.inc\"` {not_followed}\n\
+             main.nft:4:1: PL004 [info] `include \"{}\"` {not_followed}\n\
+             main.nft:5:1: PL004 [info] `include \"../outside/*.nft\"` {not_followed}\n",
             secret.display()
         )
+    );
+    // JSON and SARIF carry the finding's own severity, not the rule's default.
+    let json = stdout(&portlint_in(&repo, &["main.nft", "--format", "json"]));
+    assert!(json.contains("\"severity\": \"info\""), "{json}");
+    assert!(!json.contains("\"severity\": \"error\""), "{json}");
+    let sarif = stdout(&portlint_in(&repo, &["main.nft", "--format", "sarif"]));
+    // (Each result's level; the rules' default configurations are written without a comma.)
+    assert_eq!(sarif.matches("\"level\": \"note\",").count(), 5, "{sarif}");
+    // The help says how to have it read.
+    let human = stdout(&portlint_in(&repo, &["main.nft"]));
+    assert!(human.contains("-I DIR"), "{human}");
+    assert!(human.contains("include-path:"), "{human}");
+}
+
+#[test]
+fn an_absolute_glob_is_not_followed_unless_its_directory_is_named() {
+    // OpenWrt fw4 writes `include "/etc/nftables.d/*.nft"` in every ruleset.
+    let dir = repo_with_secret_outside();
+    let repo = dir.path().join("repo");
+    let outside = dir.path().join("outside");
+    write(&outside, "ports.nft", "define p = 1021\n");
+    write(
+        &repo,
+        "fw4.nft",
+        &format!(
+            "include \"{}/*.nft\"\ntable inet fw4 {{\n\tchain input {{\n\t\ttype filter hook input priority 0;\n\t\ttcp dport $p accept\n\t}}\n}}\n",
+            outside.display()
+        ),
+    );
+    let out = portlint_in(&repo, &["fw4.nft", "--format", "concise"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("PL004 [info]") && !stdout(&out).contains(SECRET),
+        "{}",
+        stdout(&out)
+    );
+    // Named with -I, the directory is read: its port is judged.
+    let out = portlint_in(
+        &repo,
+        &[
+            "fw4.nft",
+            "-I",
+            &outside.display().to_string(),
+            "--format",
+            "concise",
+        ],
+    );
+    assert!(
+        stdout(&out).contains("ports.nft:1:12: PL103"),
+        "{}",
+        stdout(&out)
     );
 }
 

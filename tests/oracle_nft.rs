@@ -16,6 +16,8 @@ fn portlint_refusals(path: &Path) -> Vec<String> {
         .args([
             "--format",
             "concise",
+            "--target",
+            common::NFT_TARGET,
             "--select",
             &common::REFUSALS.join(","),
         ])

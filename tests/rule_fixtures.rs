@@ -9,7 +9,9 @@
 //! its own marks the next rule line. Every fires fixture's human output is also pinned as an
 //! insta snapshot.
 
-use portlint::lint::{lint, Outcome, RuleFilter};
+use portlint::check::version_dependent_syntax::Target;
+use portlint::frontend::resolve::Resolver;
+use portlint::lint::{lint_files, LintOptions, Outcome, RuleFilter};
 use portlint::registry::Registry;
 use portlint::report::{self, human::Style, Report, Summary};
 use std::collections::BTreeSet;
@@ -31,10 +33,17 @@ fn run(path: &Path) -> Outcome {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let relative = path.strip_prefix(root).expect("fixture under the crate");
     std::env::set_current_dir(root).expect("cd to the crate root");
-    lint(
+    // Judged against the installed nft's release, as tests/oracle_nft.rs checks them.
+    let registry = Registry::embedded();
+    let options = LintOptions {
+        target: Target::parse("nft=1.0.6").expect("a target"),
+        ..LintOptions::default()
+    };
+    lint_files(
         &[relative.display().to_string()],
-        &Registry::embedded(),
+        &Resolver::new(&registry),
         &RuleFilter::default(),
+        &options,
     )
 }
 

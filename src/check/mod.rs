@@ -24,6 +24,7 @@ pub mod unregistered_protocol;
 pub mod unsupported_syntax;
 pub mod unused_definition;
 pub mod unused_suppression;
+pub mod version_dependent_syntax;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Ruleset;
@@ -49,6 +50,7 @@ pub static RULES: &[&RuleInfo] = &[
     &include_error::RULE,
     &unknown_service_name::RULE,
     &unsupported_syntax::RULE,
+    &version_dependent_syntax::RULE,
     &unassigned_port::RULE,
     &reserved_port::RULE,
     &experimental_port::RULE,

@@ -4,8 +4,12 @@
 use std::path::Path;
 use std::process::Command;
 
-/// Codes that claim "nft would refuse this file".
-pub const REFUSALS: &[&str] = &["PL001", "PL002", "PL003", "PL004", "PL005"];
+/// Codes that claim "nft would refuse this file" (PL007: the target release would; oracle runs
+/// pass [`NFT_TARGET`]).
+pub const REFUSALS: &[&str] = &["PL001", "PL002", "PL003", "PL004", "PL005", "PL007"];
+
+/// The release of the installed nft that the oracles run: `--target` for portlint's side.
+pub const NFT_TARGET: &str = "nft=1.0.6";
 
 /// `nft -c -f FILE` in a private network namespace (never against the host's firewall), run in
 /// `dir` with `-I dir`: whether nft accepts the file, and what it said.

@@ -3,8 +3,8 @@
 //!
 //! A ruleset is untrusted input (portlint runs on pull requests), so an include resolves only
 //! inside the directories being linted and the `-I` directories. One that reaches elsewhere (an
-//! absolute path, `..`, a symlink) is PL004, and the target is never opened: its content cannot
-//! reach any output. Targets that are not regular files (`/dev/zero`, a FIFO) are refused the
+//! absolute path, `..`, a symlink) is not followed — a PL004 at info severity, since the host's
+//! nft may well read it — and the target is never opened: its content cannot reach any output. Targets that are not regular files (`/dev/zero`, a FIFO) are refused the
 //! same way, before they are opened.
 //!
 //! The files of one expansion share a virtual offset space: each file's tokens are shifted by
@@ -14,7 +14,7 @@
 
 use super::lexer::{is_marked, tokenize, Token, TokenKind};
 use crate::check;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{FileId, Sources, Span};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -98,6 +98,15 @@ impl Includes {
 
 /// Why an include is refused: the message and the help.
 type Refusal = (String, Cow<'static, str>);
+
+/// What `include "path"` resolves to.
+enum Resolved {
+    /// The files to splice in (none for a glob that matches nothing, as in nft).
+    Files(Vec<(PathBuf, String)>),
+    /// The include leads outside the directories portlint may read: not followed, and said as
+    /// info (nft on the host may well read it).
+    NotFollowed(Refusal),
+}
 
 /// One file's place in the virtual text.
 #[derive(Clone, Copy, Debug)]
@@ -314,10 +323,23 @@ impl Expander<'_> {
             .push(Diagnostic::new(&check::include_error::RULE, at, message).with_help(help));
     }
 
+    /// An include portlint may not read: info, never an error (the host's nft may read it).
+    fn not_followed(&mut self, at: Span, message: String, help: Cow<'static, str>) {
+        self.incomplete = true;
+        let mut diagnostic =
+            Diagnostic::new(&check::include_error::RULE, at, message).with_help(help);
+        diagnostic.severity = Severity::Info;
+        self.diagnostics
+            .push(diagnostic.with_span_label("not read"));
+    }
+
     /// `include "path"` written in `file` at `at`.
     fn include(&mut self, file: FileId, path: &str, at: Span) {
         let targets = match self.resolve(file, path) {
-            Ok(targets) => targets,
+            Ok(Resolved::Files(targets)) => targets,
+            Ok(Resolved::NotFollowed((message, help))) => {
+                return self.not_followed(at, message, help)
+            }
             Err((message, help)) => return self.refuse(at, message, help),
         };
         for (canonical, shown) in targets {
@@ -458,7 +480,7 @@ impl Expander<'_> {
 
     /// The files `include "path"` in `file` names, canonical, in nft's order, each with the
     /// path to show for it.
-    fn resolve(&self, file: FileId, path: &str) -> Result<Vec<(PathBuf, String)>, Refusal> {
+    fn resolve(&self, file: FileId, path: &str) -> Result<Resolved, Refusal> {
         if path.is_empty() {
             return Err((
                 "`include \"\"` names no file".to_string(),
@@ -500,12 +522,15 @@ impl Expander<'_> {
             }
             let shown_path = shown_path(&shown.join(path));
             if is_glob {
-                found.extend(self.glob(&candidate, &shown_path)?);
+                match self.glob(&candidate, &shown_path)? {
+                    Resolved::Files(files) => found.extend(files),
+                    not_followed => return Ok(not_followed),
+                }
                 continue;
             }
             match candidate.canonicalize() {
                 Ok(canonical) if self.includes.within_roots(&canonical) => {
-                    return Ok(vec![(canonical, shown_path)]);
+                    return Ok(Resolved::Files(vec![(canonical, shown_path)]));
                 }
                 // A symlink out of the roots: refused without reading it.
                 Ok(_) => escaped = true,
@@ -514,18 +539,18 @@ impl Expander<'_> {
         }
         if is_glob && (!found.is_empty() || !escaped) {
             // A glob that matches nothing is no error, as in nft.
-            return Ok(found);
+            return Ok(Resolved::Files(found));
         }
         if escaped {
             let help = if Path::new(path).is_absolute() {
-                "portlint follows includes only inside the linted directories and the -I directories, and refuses others unread, so that a ruleset cannot make it print other files. On the host, lint the directory the path is in (`portlint /etc/nftables.conf` may include from /etc); in a repository, include the file by a path relative to the ruleset"
+                "portlint reads includes only inside the linted directories and the include directories, so that a ruleset cannot make it print other files; to have this one read, name its directory with `-I DIR` (or `include-path:` in .portlint.yaml), or include the file by a path relative to the ruleset"
             } else {
-                "portlint follows includes only inside the linted directories and the -I directories (`..` and symlinks out of them are refused unread, so that a ruleset cannot make it print other files); lint the directory that holds the file, or add it with -I DIR"
+                "portlint reads includes only inside the linted directories and the include directories (`..` and symlinks out of them are not followed, so that a ruleset cannot make it print other files); to have this one read, lint the directory that holds the file, or name it with `-I DIR` (or `include-path:` in .portlint.yaml)"
             };
-            return Err((
-                format!("`include \"{path}\"` reaches outside the directories being linted"),
+            return Ok(Resolved::NotFollowed((
+                format!("`include \"{path}\"` is not followed: it is outside the directories portlint reads"),
                 help.into(),
-            ));
+            )));
         }
         let searched = if self.includes.search.is_empty() {
             "beside the including file (add directories with -I DIR)".to_string()
@@ -546,7 +571,7 @@ impl Expander<'_> {
 
     /// The files a glob include matches: C-locale order, dotfiles left out, each inside the
     /// roots (a match that is a symlink out of them is refused).
-    fn glob(&self, pattern: &Path, shown_pattern: &str) -> Result<Vec<(PathBuf, String)>, Refusal> {
+    fn glob(&self, pattern: &Path, shown_pattern: &str) -> Result<Resolved, Refusal> {
         let options = glob::MatchOptions {
             case_sensitive: true,
             require_literal_separator: true,
@@ -582,14 +607,14 @@ impl Expander<'_> {
                     found.push((canonical, shown_path(&shown_dir.join(name))));
                 }
                 _ => {
-                    return Err((
-                        format!("`{}` (matched by the include) reaches outside the directories being linted", shown_dir.join(name).display()),
-                        "a symlink out of the linted directories is refused unread; lint the directory it points into, or add it with -I DIR".into(),
-                    ));
+                    return Ok(Resolved::NotFollowed((
+                        format!("`{}` (matched by the include) is not followed: it leads outside the directories portlint reads", shown_dir.join(name).display()),
+                        "a symlink out of the linted directories is not read; to have it read, lint the directory it points into, or name that with `-I DIR` (or `include-path:` in .portlint.yaml)".into(),
+                    )));
                 }
             }
         }
-        Ok(found)
+        Ok(Resolved::Files(found))
     }
 }
 
