@@ -139,6 +139,13 @@ const SKIPPED_COMMANDS: &[&str] = &[
     "import",
 ];
 
+/// Objects a top-level command adds; nft accepts each without `add` (`chain ip t c`). `table`
+/// is read on its own.
+const ADDED_OBJECTS: &[&str] = &[
+    "chain", "rule", "set", "map", "element", "flowtable", "counter", "quota", "limit",
+    "secmark", "synproxy", "ct",
+];
+
 /// Words that never start a line of set elements but often start a rule or a block.
 const LINE_STARTS_OUTSIDE_SETS: &[&str] = &[
     "chain",
@@ -178,6 +185,7 @@ pub fn parse(text: &str, tokens: &[Token]) -> Parsed {
         tokens,
         pos: 0,
         errors: Vec::new(),
+        braces_balanced: braces_balanced(tokens),
     };
     let items = parser.file();
     Parsed {
@@ -186,11 +194,30 @@ pub fn parse(text: &str, tokens: &[Token]) -> Parsed {
     }
 }
 
+/// Whether every `{` of the file has its `}` and no `}` comes first: then braces are matched by
+/// tokens alone, as nft matches them, and no recovery guess is needed.
+fn braces_balanced(tokens: &[Token]) -> bool {
+    let mut depth = 0usize;
+    for token in tokens {
+        match token.kind {
+            TokenKind::LBrace => depth += 1,
+            TokenKind::RBrace => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
 struct Parser<'a> {
     text: &'a str,
     tokens: &'a [Token],
     pos: usize,
     errors: Vec<SyntaxError>,
+    /// See [`braces_balanced`]: when false, a rule's set left open is closed by guess.
+    braces_balanced: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -349,10 +376,16 @@ impl<'a> Parser<'a> {
 
     /// At a line break inside a rule's open `{`: whether the next line starts like a new rule
     /// or block rather than more set elements. Anonymous chains (`jump { … }`) hold rules.
+    ///
+    /// Only a file whose braces do not balance is guessed at: in any other file each `{` is
+    /// closed by its matching `}`, wherever lines break and however they are indented.
     fn set_left_open(&self, open: &[usize]) -> bool {
         let Some(&innermost) = open.last() else {
             return false;
         };
+        if self.braces_balanced {
+            return false;
+        }
         let binds_chain = innermost > 0
             && matches!(self.tokens[innermost - 1].kind, TokenKind::Word)
             && matches!(self.tokens[innermost - 1].text(self.text), "jump" | "goto");
@@ -367,22 +400,19 @@ impl<'a> Parser<'a> {
         };
         match next.kind {
             TokenKind::Word => LINE_STARTS_OUTSIDE_SETS.contains(&next.text(self.text)),
-            // A `}` indented less than the line that opened the set closes an outer block.
-            TokenKind::RBrace => {
-                self.indent_of(next.start as usize)
-                    < self.indent_of(self.tokens[innermost].start as usize)
-            }
+            // A set whose `{` ends its line is written one element a line, and a `}` at a line
+            // start closes it; a set with elements after its `{` that runs past the line end
+            // lost its `}`, and the `}` closes an outer block.
+            TokenKind::RBrace => !self.ends_line(innermost),
             _ => false,
         }
     }
 
-    /// The indentation (in characters) of the line holding byte `offset`.
-    fn indent_of(&self, offset: usize) -> usize {
-        let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        self.text[line_start..]
-            .chars()
-            .take_while(|c| *c == ' ' || *c == '\t')
-            .count()
+    /// Whether the token at `index` is the last of its line (a comment does not count).
+    fn ends_line(&self, index: usize) -> bool {
+        self.tokens
+            .get(index + 1)
+            .is_none_or(|t| t.kind == TokenKind::Newline)
     }
 
     /// Report what follows a statement that should have ended, and skip it.
@@ -472,7 +502,7 @@ impl<'a> Parser<'a> {
             self.error(
                 range,
                 format!("unexpected `{}` at the top level", self.token_text()),
-                Some("a ruleset file holds `table` blocks, `define`, `include` and commands such as `add rule`"),
+                Some("a ruleset file holds `table` blocks, `define`, `include` and commands such as `add rule` or `chain`"),
             );
             self.skip_statement();
             return None;
@@ -485,6 +515,12 @@ impl<'a> Parser<'a> {
             "include" => self.include(start),
             // `replace rule … handle N RULE` puts a rule in place of another: read like `add`.
             "add" | "create" | "insert" | "replace" => self.add_command(start),
+            // nft reads `chain ip t c { … }` as `add chain ip t c { … }`, and so on: `add` is
+            // optional before what it adds.
+            w if ADDED_OBJECTS.contains(&w) => {
+                self.pos = start;
+                self.add_command(start)
+            }
             w if SKIPPED_COMMANDS.contains(&w) => {
                 self.skip_statement();
                 None
