@@ -50,6 +50,10 @@ pub fn read_expanded(
                 segments.span(e.range.clone()),
                 e.message.clone(),
             );
+            let d = match &e.label {
+                Some((range, label)) => d.with_label(segments.span(range.clone()), label.clone()),
+                None => d,
+            };
             match &e.help {
                 Some(help) => d.with_help(help.clone()),
                 None => d,

@@ -15,6 +15,8 @@ pub struct SyntaxError {
     pub range: Range<usize>,
     pub message: String,
     pub help: Option<String>,
+    /// Another place the error involves, with what it is (the first of a duplicate).
+    pub label: Option<(Range<usize>, String)>,
 }
 
 /// A name as written (a word or a quoted string) with its byte range.
@@ -142,8 +144,18 @@ const SKIPPED_COMMANDS: &[&str] = &[
 /// Objects a top-level command adds; nft accepts each without `add` (`chain ip t c`). `table`
 /// is read on its own.
 const ADDED_OBJECTS: &[&str] = &[
-    "chain", "rule", "set", "map", "element", "flowtable", "counter", "quota", "limit",
-    "secmark", "synproxy", "ct",
+    "chain",
+    "rule",
+    "set",
+    "map",
+    "element",
+    "flowtable",
+    "counter",
+    "quota",
+    "limit",
+    "secmark",
+    "synproxy",
+    "ct",
 ];
 
 /// Words that never start a line of set elements but often start a rule or a block.
@@ -249,6 +261,7 @@ impl<'a> Parser<'a> {
             range,
             message: message.into(),
             help: help.map(str::to_string),
+            label: None,
         });
     }
 
@@ -729,6 +742,7 @@ impl<'a> Parser<'a> {
     }
 
     fn table_body(&mut self, block: &mut TableBlock) {
+        let mut first_comment = None;
         loop {
             self.skip_separators();
             match self.peek_kind() {
@@ -770,7 +784,11 @@ impl<'a> Parser<'a> {
                         self.skip_statement();
                     }
                 }
-                // counter, quota, ct helper, flags, comment …: read past, braces balanced.
+                Some("comment") => {
+                    self.once_only(&mut first_comment, "comment");
+                    self.skip_statement();
+                }
+                // counter, quota, ct helper, flags …: read past, braces balanced.
                 _ => {
                     self.skip_statement();
                 }
@@ -800,7 +818,27 @@ impl<'a> Parser<'a> {
         Some(chain)
     }
 
+    /// Report a chain or table property given a second time (nft: "You can only specify this
+    /// once"), at the second with a label at the first; otherwise remember it.
+    fn once_only(&mut self, first: &mut Option<Range<usize>>, what: &str) {
+        let here = self.here();
+        let Some(earlier) = first.clone() else {
+            *first = Some(here);
+            return;
+        };
+        self.errors.push(SyntaxError {
+            range: here,
+            message: format!("a second `{what}`: nft allows one per block"),
+            help: Some(format!(
+                "keep one `{what}` and remove the other; nft refuses the file otherwise"
+            )),
+            label: Some((earlier, format!("the first `{what}` is here"))),
+        });
+    }
+
     fn chain_body(&mut self, chain: &mut ChainBlock) {
+        let mut first_comment = None;
+        let mut first_policy = None;
         loop {
             self.skip_separators();
             match self.peek_kind() {
@@ -813,6 +851,7 @@ impl<'a> Parser<'a> {
                     chain.spec = self.chain_spec();
                 }
                 Some("policy") => {
+                    self.once_only(&mut first_policy, "policy");
                     self.pos += 1;
                     let token = self.peek();
                     match token {
@@ -835,7 +874,11 @@ impl<'a> Parser<'a> {
                         }
                     }
                 }
-                Some("comment" | "devices" | "device" | "flags") => {
+                Some("comment") => {
+                    self.once_only(&mut first_comment, "comment");
+                    self.skip_statement();
+                }
+                Some("devices" | "device" | "flags") => {
                     self.skip_statement();
                 }
                 Some(word) if self.peek_definition().is_some() => {
