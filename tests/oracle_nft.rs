@@ -80,3 +80,58 @@ fn portlint_refuses_exactly_what_nft_refuses() {
     }
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
+
+/// Issue 14's constructs (tests/fixtures/nft-constructs): what nft 1.0.6 says of each, and the
+/// refusals portlint reports (`line:column: code`). portlint's side is checked without nft too.
+const CONSTRUCTS: &[(&str, bool, &[&str])] = &[
+    // A closing `}` indented less than its rule, a vmap whose lines start with `tcp`.
+    ("braces-dedented.nft", true, &[]),
+    // `chain ip t c { … }`, `rule ip t c …`, `set`, `map`, `element`, … without `add`.
+    ("commands-without-add.nft", true, &[]),
+    // "syntax error, unexpected masquerade"
+    ("oifname-keyword.nft", false, &["4:11: PL001"]),
+    // "You can only specify this once", "you cannot set chain policy twice"
+    ("once-only-twice.nft", false, &["5:3: PL001", "6:3: PL001"]),
+    // `nft -j`: "unsupported xtables compat expression, use iptables-nft with this ruleset"
+    ("xt-statement.json", false, &["1:176: PL001"]),
+];
+
+/// `nft -j -c -f FILE` in a private network namespace: whether nft accepts the JSON, and what
+/// it says.
+fn nft_json_check(dir: &Path, file: &str) -> (bool, String) {
+    let output = Command::new("unshare")
+        .args(["-n", "nft", "-j", "-c", "-f", file])
+        .current_dir(dir)
+        .output()
+        .expect("run nft");
+    let says = String::from_utf8_lossy(&output.stderr)
+        .trim_end()
+        .to_string();
+    (output.status.success(), says)
+}
+
+#[test]
+fn issue_14_constructs_are_read_as_nft_reads_them() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/nft-constructs");
+    let oracle = common::nft_available();
+    for (name, nft_accepts, expected) in CONSTRUCTS {
+        let file = Path::new("tests/fixtures/nft-constructs").join(name);
+        let found: Vec<String> = portlint_refusals(&file)
+            .iter()
+            .filter_map(|line| {
+                let rest = line.strip_prefix(&format!("{}:", file.display()))?;
+                let (position, code) = rest.split_once(": ")?;
+                Some(format!("{position}: {}", code.split(' ').next()?))
+            })
+            .collect();
+        assert_eq!(&found, expected, "{name}");
+        if oracle {
+            let (accepted, nft_says) = if name.ends_with(".json") {
+                nft_json_check(&dir, name)
+            } else {
+                common::nft_check(&dir, name)
+            };
+            assert_eq!(accepted, *nft_accepts, "{name}: nft says {nft_says}");
+        }
+    }
+}

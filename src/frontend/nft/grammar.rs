@@ -493,6 +493,38 @@ fn is_terminal(keyword: Keyword) -> bool {
     )
 }
 
+/// Statement keywords that nft 1.0.6 refuses where an interface name must be
+/// (`oifname masquerade`: "syntax error, unexpected masquerade"; `redirect` is an ICMP type
+/// there). `snat`, `dnat`, `reset` and `last` are read as names, so they are not here.
+const NOT_INTERFACE_NAMES: &[&str] = &[
+    "accept",
+    "drop",
+    "return",
+    "continue",
+    "notrack",
+    "jump",
+    "goto",
+    "queue",
+    "counter",
+    "log",
+    "limit",
+    "quota",
+    "reject",
+    "masquerade",
+    "redirect",
+    "tproxy",
+    "dup",
+    "fwd",
+    "synproxy",
+    "flow",
+    "meter",
+    "add",
+    "update",
+    "delete",
+    "xt",
+    "comment",
+];
+
 /// Every word [`Reader::statement`] reads, and every word [`Reader::selector_named`] can read as
 /// a selector (with the [`is_unqualified_meta_key`] words): the lexer marks them
 /// ([`WordClass::STATEMENT`], [`WordClass::SELECTOR`]), so that a value is never compared with
@@ -1488,21 +1520,20 @@ impl<'a> Reader<'a> {
                 self.map_body()
             }
             _ => {
-                let names_interface = matches!(
-                    self.keyword(self.pos - 1),
-                    Keyword::Iifname | Keyword::Oifname
-                );
+                let selector = self.pos - 1;
+                let names_interface =
+                    matches!(self.keyword(selector), Keyword::Iifname | Keyword::Oifname);
                 match self.token(self.pos) {
                     Some(t) if is_relational(t, self.text) => {
                         self.pos += 1;
-                        self.check_interface_name(names_interface)?;
+                        self.check_interface_name(names_interface, selector)?;
                         if parts > 1 {
                             self.check_element_parts(parts, false)?;
                         }
                         self.rhs(self.pos - 1)
                     }
                     _ => {
-                        self.check_interface_name(names_interface)?;
+                        self.check_interface_name(names_interface, selector)?;
                         if parts > 1 {
                             self.check_element_parts(parts, false)?;
                         }
@@ -1704,16 +1735,35 @@ impl<'a> Reader<'a> {
         ))
     }
 
-    /// `iifname ""`: an interface name has 1 to 15 bytes.
-    fn check_interface_name(&self, names_interface: bool) -> Parse {
-        match self.token(self.pos) {
-            Some(t) if names_interface && is_empty_string(t, self.text) => Err(self.error(
+    /// `iifname ""`: an interface name has 1 to 15 bytes. `oifname masquerade`: a statement's
+    /// keyword is no name (the name is missing), for `iif`/`oif` too.
+    fn check_interface_name(&self, names_interface: bool, selector: usize) -> Parse {
+        let Some(t) = self.token(self.pos) else {
+            return Ok(());
+        };
+        if names_interface && is_empty_string(t, self.text) {
+            return Err(self.error(
                 t.range(),
                 "empty interface name".to_string(),
                 Some("write the interface's name, e.g. `iifname \"eth0\"`".to_string()),
-            )),
-            _ => Ok(()),
+            ));
         }
+        let selects_interface = matches!(
+            self.keyword(selector),
+            Keyword::Iifname | Keyword::Oifname | Keyword::Iif | Keyword::Oif
+        );
+        let word = t.text(self.text);
+        if selects_interface && t.kind == TokenKind::Word && NOT_INTERFACE_NAMES.contains(&word) {
+            let selector = self.tokens[selector].text(self.text);
+            return Err(self.error(
+                t.range(),
+                format!("`{selector}` needs an interface name, found the keyword `{word}`"),
+                Some(format!(
+                    "write the interface before the statement, e.g. `{selector} \"eth0\" {word}`; nft reads `{word}` as a keyword, never as a name (quote it, `\"{word}\"`, if an interface has that name)"
+                )),
+            ));
+        }
+        Ok(())
     }
 
     /// The right side after a selector with no operator: `tcp dport 22`.
@@ -3269,6 +3319,23 @@ mod tests {
         accepts("arp saddr ip 10.0.0.1");
         accepts("rt ip nexthop 10.0.0.1");
         refuses("tcp option nop length 2", "nop length", "no field");
+    }
+
+    #[test]
+    fn an_interface_match_needs_a_name_not_a_keyword() {
+        // nft 1.0.6: "syntax error, unexpected masquerade" (tests/fixtures/nft-constructs).
+        refuses(
+            "oifname masquerade",
+            "masquerade",
+            "needs an interface name",
+        );
+        refuses("meta oifname masquerade", "masquerade", "found the keyword");
+        refuses("oifname != counter accept", "counter", "`oifname` needs");
+        refuses("iif log accept", "log", "`iif` needs");
+        accepts("oifname \"eth0\" masquerade");
+        accepts("oifname \"masquerade\" masquerade");
+        accepts("oifname snat accept");
+        accepts("oif lo accept");
     }
 
     fn check(rule: &str) -> Option<GrammarError> {

@@ -294,7 +294,6 @@ const OTHER_STATEMENTS: &[&str] = &[
     "secmark",
     "synproxy",
     "flow",
-    "xt",
     "last",
     "inner",
     "ct count",
@@ -891,6 +890,13 @@ impl<'a> Reader<'a> {
                 nat_pending.push((kind, body, span));
             }
             "vmap" => self.verdict_map(rule, body, span, groups),
+            // What iptables-nft wrote and nft cannot translate: nft 1.0.6 refuses to restore it
+            // ("unsupported xtables compat expression").
+            "xt" => self.shape_error(
+                span,
+                "an `xt` statement: nft cannot restore it (unsupported xtables compat expression)".to_string(),
+                "iptables-nft added this rule with a match or target nft cannot translate; restore it with iptables-nft-restore, or write the rule in nft's own syntax",
+            ),
             _ if OTHER_STATEMENTS.contains(&name) => {
                 self.implied_l4(rule, body, 0);
                 self.map_lookups(rule, body, span, 0);

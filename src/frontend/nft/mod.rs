@@ -50,6 +50,10 @@ pub fn read_expanded(
                 segments.span(e.range.clone()),
                 e.message.clone(),
             );
+            let d = match &e.label {
+                Some((range, label)) => d.with_label(segments.span(range.clone()), label.clone()),
+                None => d,
+            };
             match &e.help {
                 Some(help) => d.with_help(help.clone()),
                 None => d,
@@ -199,5 +203,22 @@ mod tests {
         assert!(found.iter().any(
             |m| matches!(m, Match::L4Proto { protos, .. } if *protos == ProtoSet::one(L4::Tcp))
         ));
+    }
+
+    #[test]
+    fn commands_without_add_and_dedented_braces_are_read_as_rules() {
+        let registry = Registry::embedded();
+        let resolver = Resolver::new(&registry);
+        let text = "table ip t\nchain ip t c { type filter hook input priority 0; }\n\
+                    rule ip t c tcp dport {\n  22, 80\n} accept\n\
+                    chain ip t d {\n    tcp dport {\n  443\n\t} accept\n}\n";
+        let (ruleset, diagnostics) = read(FileId(0), text, &resolver);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let chains: Vec<(&str, usize)> = ruleset.tables[0]
+            .chains
+            .iter()
+            .map(|c| (c.name.as_str(), c.rules.len()))
+            .collect();
+        assert_eq!(chains, [("c", 1), ("d", 1)]);
     }
 }

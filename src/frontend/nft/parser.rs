@@ -15,6 +15,8 @@ pub struct SyntaxError {
     pub range: Range<usize>,
     pub message: String,
     pub help: Option<String>,
+    /// Another place the error involves, with what it is (the first of a duplicate).
+    pub label: Option<(Range<usize>, String)>,
 }
 
 /// A name as written (a word or a quoted string) with its byte range.
@@ -139,6 +141,23 @@ const SKIPPED_COMMANDS: &[&str] = &[
     "import",
 ];
 
+/// Objects a top-level command adds; nft accepts each without `add` (`chain ip t c`). `table`
+/// is read on its own.
+const ADDED_OBJECTS: &[&str] = &[
+    "chain",
+    "rule",
+    "set",
+    "map",
+    "element",
+    "flowtable",
+    "counter",
+    "quota",
+    "limit",
+    "secmark",
+    "synproxy",
+    "ct",
+];
+
 /// Words that never start a line of set elements but often start a rule or a block.
 const LINE_STARTS_OUTSIDE_SETS: &[&str] = &[
     "chain",
@@ -178,6 +197,7 @@ pub fn parse(text: &str, tokens: &[Token]) -> Parsed {
         tokens,
         pos: 0,
         errors: Vec::new(),
+        braces_balanced: braces_balanced(tokens),
     };
     let items = parser.file();
     Parsed {
@@ -186,11 +206,30 @@ pub fn parse(text: &str, tokens: &[Token]) -> Parsed {
     }
 }
 
+/// Whether every `{` of the file has its `}` and no `}` comes first: then braces are matched by
+/// tokens alone, as nft matches them, and no recovery guess is needed.
+fn braces_balanced(tokens: &[Token]) -> bool {
+    let mut depth = 0usize;
+    for token in tokens {
+        match token.kind {
+            TokenKind::LBrace => depth += 1,
+            TokenKind::RBrace => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
 struct Parser<'a> {
     text: &'a str,
     tokens: &'a [Token],
     pos: usize,
     errors: Vec<SyntaxError>,
+    /// See [`braces_balanced`]: when false, a rule's set left open is closed by guess.
+    braces_balanced: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -222,6 +261,7 @@ impl<'a> Parser<'a> {
             range,
             message: message.into(),
             help: help.map(str::to_string),
+            label: None,
         });
     }
 
@@ -349,10 +389,16 @@ impl<'a> Parser<'a> {
 
     /// At a line break inside a rule's open `{`: whether the next line starts like a new rule
     /// or block rather than more set elements. Anonymous chains (`jump { … }`) hold rules.
+    ///
+    /// Only a file whose braces do not balance is guessed at: in any other file each `{` is
+    /// closed by its matching `}`, wherever lines break and however they are indented.
     fn set_left_open(&self, open: &[usize]) -> bool {
         let Some(&innermost) = open.last() else {
             return false;
         };
+        if self.braces_balanced {
+            return false;
+        }
         let binds_chain = innermost > 0
             && matches!(self.tokens[innermost - 1].kind, TokenKind::Word)
             && matches!(self.tokens[innermost - 1].text(self.text), "jump" | "goto");
@@ -367,22 +413,19 @@ impl<'a> Parser<'a> {
         };
         match next.kind {
             TokenKind::Word => LINE_STARTS_OUTSIDE_SETS.contains(&next.text(self.text)),
-            // A `}` indented less than the line that opened the set closes an outer block.
-            TokenKind::RBrace => {
-                self.indent_of(next.start as usize)
-                    < self.indent_of(self.tokens[innermost].start as usize)
-            }
+            // A set whose `{` ends its line is written one element a line, and a `}` at a line
+            // start closes it; a set with elements after its `{` that runs past the line end
+            // lost its `}`, and the `}` closes an outer block.
+            TokenKind::RBrace => !self.ends_line(innermost),
             _ => false,
         }
     }
 
-    /// The indentation (in characters) of the line holding byte `offset`.
-    fn indent_of(&self, offset: usize) -> usize {
-        let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        self.text[line_start..]
-            .chars()
-            .take_while(|c| *c == ' ' || *c == '\t')
-            .count()
+    /// Whether the token at `index` is the last of its line (a comment does not count).
+    fn ends_line(&self, index: usize) -> bool {
+        self.tokens
+            .get(index + 1)
+            .is_none_or(|t| t.kind == TokenKind::Newline)
     }
 
     /// Report what follows a statement that should have ended, and skip it.
@@ -472,7 +515,7 @@ impl<'a> Parser<'a> {
             self.error(
                 range,
                 format!("unexpected `{}` at the top level", self.token_text()),
-                Some("a ruleset file holds `table` blocks, `define`, `include` and commands such as `add rule`"),
+                Some("a ruleset file holds `table` blocks, `define`, `include` and commands such as `add rule` or `chain`"),
             );
             self.skip_statement();
             return None;
@@ -485,6 +528,12 @@ impl<'a> Parser<'a> {
             "include" => self.include(start),
             // `replace rule … handle N RULE` puts a rule in place of another: read like `add`.
             "add" | "create" | "insert" | "replace" => self.add_command(start),
+            // nft reads `chain ip t c { … }` as `add chain ip t c { … }`, and so on: `add` is
+            // optional before what it adds.
+            w if ADDED_OBJECTS.contains(&w) => {
+                self.pos = start;
+                self.add_command(start)
+            }
             w if SKIPPED_COMMANDS.contains(&w) => {
                 self.skip_statement();
                 None
@@ -693,6 +742,7 @@ impl<'a> Parser<'a> {
     }
 
     fn table_body(&mut self, block: &mut TableBlock) {
+        let mut first_comment = None;
         loop {
             self.skip_separators();
             match self.peek_kind() {
@@ -734,7 +784,11 @@ impl<'a> Parser<'a> {
                         self.skip_statement();
                     }
                 }
-                // counter, quota, ct helper, flags, comment …: read past, braces balanced.
+                Some("comment") => {
+                    self.once_only(&mut first_comment, "comment");
+                    self.skip_statement();
+                }
+                // counter, quota, ct helper, flags …: read past, braces balanced.
                 _ => {
                     self.skip_statement();
                 }
@@ -764,7 +818,27 @@ impl<'a> Parser<'a> {
         Some(chain)
     }
 
+    /// Report a chain or table property given a second time (nft: "You can only specify this
+    /// once"), at the second with a label at the first; otherwise remember it.
+    fn once_only(&mut self, first: &mut Option<Range<usize>>, what: &str) {
+        let here = self.here();
+        let Some(earlier) = first.clone() else {
+            *first = Some(here);
+            return;
+        };
+        self.errors.push(SyntaxError {
+            range: here,
+            message: format!("a second `{what}`: nft allows one per block"),
+            help: Some(format!(
+                "keep one `{what}` and remove the other; nft refuses the file otherwise"
+            )),
+            label: Some((earlier, format!("the first `{what}` is here"))),
+        });
+    }
+
     fn chain_body(&mut self, chain: &mut ChainBlock) {
+        let mut first_comment = None;
+        let mut first_policy = None;
         loop {
             self.skip_separators();
             match self.peek_kind() {
@@ -777,6 +851,7 @@ impl<'a> Parser<'a> {
                     chain.spec = self.chain_spec();
                 }
                 Some("policy") => {
+                    self.once_only(&mut first_policy, "policy");
                     self.pos += 1;
                     let token = self.peek();
                     match token {
@@ -799,7 +874,11 @@ impl<'a> Parser<'a> {
                         }
                     }
                 }
-                Some("comment" | "devices" | "device" | "flags") => {
+                Some("comment") => {
+                    self.once_only(&mut first_comment, "comment");
+                    self.skip_statement();
+                }
+                Some("devices" | "device" | "flags") => {
                     self.skip_statement();
                 }
                 Some(word) if self.peek_definition().is_some() => {
