@@ -1,8 +1,30 @@
 //! Source files with a line index, so that spans map to lines and columns in O(log n) and miette
 //! renders thousands of diagnostics without rescanning the file for each one.
+//!
+//! A column counts characters from the start of its line. On a long line (real `nft -j` output
+//! is one line of megabytes) that count starts from the nearest checkpoint instead: every
+//! [`CHECKPOINT_BYTES`] bytes the file's character count is kept, so a column costs at most that
+//! many bytes of counting, whatever the line's length.
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 use std::ops::Range;
+use std::sync::OnceLock;
+
+/// How far apart the character-count checkpoints are: a column counts at most twice this many
+/// bytes, and the checkpoints take 4 bytes per this many bytes of the file.
+const CHECKPOINT_BYTES: usize = 4096;
+
+/// Lines longer than this (in bytes) are not drawn in a snippet, neither as the span's line nor
+/// as a context line around it: a snippet of a 50,000-character line helps nobody, drawing it
+/// for each finding near it costs its length each time, and miette cannot underline beyond
+/// column 65,535.
+pub const MAX_DRAWN_LINE: usize = 1_000;
+
+/// The characters that start in `bytes` (every byte but UTF-8's continuation bytes), so that a
+/// count may start or stop inside a character.
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
+}
 
 /// An index into [`Sources`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -46,6 +68,9 @@ pub struct SourceFile {
     pub path: String,
     pub text: String,
     line_starts: Vec<usize>,
+    /// `checkpoints[i]`: the characters before byte `i * CHECKPOINT_BYTES`; built on the first
+    /// column asked for on a line longer than `CHECKPOINT_BYTES`.
+    checkpoints: OnceLock<Vec<u32>>,
 }
 
 /// A 1-based line and column (columns count Unicode characters).
@@ -63,6 +88,7 @@ impl SourceFile {
             path,
             text,
             line_starts,
+            checkpoints: OnceLock::new(),
         }
     }
 
@@ -75,11 +101,32 @@ impl SourceFile {
         let offset = self.clamp(offset);
         let line = self.line_index(offset);
         let start = self.line_starts[line];
-        let column = self.text[start..offset].chars().count() + 1;
+        let column = if offset - start <= CHECKPOINT_BYTES {
+            count_chars(&self.text.as_bytes()[start..offset])
+        } else {
+            self.chars_before(offset) - self.chars_before(start)
+        };
         LineCol {
             line: line + 1,
-            column,
+            column: column + 1,
         }
+    }
+
+    /// The characters before byte `offset` (a character boundary), counted from the checkpoint
+    /// at or before it.
+    fn chars_before(&self, offset: usize) -> usize {
+        let checkpoints = self.checkpoints.get_or_init(|| {
+            let mut before = 0;
+            let mut checkpoints = vec![0];
+            for chunk in self.text.as_bytes().chunks(CHECKPOINT_BYTES) {
+                before += count_chars(chunk) as u32;
+                checkpoints.push(before);
+            }
+            checkpoints
+        });
+        let at = offset / CHECKPOINT_BYTES;
+        let base = checkpoints.get(at).copied().unwrap_or(0) as usize;
+        base + count_chars(&self.text.as_bytes()[at * CHECKPOINT_BYTES..offset])
     }
 
     /// Clamp to the text and back to a character boundary.
@@ -89,6 +136,16 @@ impl SourceFile {
             offset -= 1;
         }
         offset
+    }
+
+    /// The length in bytes of the 0-based `line`, without its line terminator.
+    fn line_len(&self, line: usize) -> usize {
+        let start = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        self.line_text(start).len()
     }
 
     /// The text of the line holding `offset`, without its line terminator.
@@ -131,9 +188,21 @@ impl SourceCode for SourceFile {
                 lines,
             )));
         }
-        let first_line = self.line_index(start).saturating_sub(context_lines_before);
+        // Context lines too long to draw are left out (the span's own lines are the caller's
+        // to judge).
+        let drawn = |line: &usize| self.line_len(*line) <= MAX_DRAWN_LINE;
+        let span_start_line = self.line_index(start);
+        let first_line = (span_start_line.saturating_sub(context_lines_before)..span_start_line)
+            .rev()
+            .take_while(drawn)
+            .last()
+            .unwrap_or(span_start_line);
         let span_end_line = self.line_index(if end > start { end - 1 } else { end });
-        let last_line = (span_end_line + context_lines_after).min(self.line_starts.len() - 1);
+        let last_line = (span_end_line + 1
+            ..=(span_end_line + context_lines_after).min(self.line_starts.len() - 1))
+            .take_while(drawn)
+            .last()
+            .unwrap_or(span_end_line);
         let data_start = self.line_starts[first_line];
         let data_end = self
             .line_starts
@@ -193,5 +262,42 @@ mod tests {
         // Characters, not bytes: `\t`, `x`, ` `, `é`, ` ` come before it.
         assert_eq!(contents.column(), 5);
         assert_eq!(file.line_col(offset).column, contents.column() + 1);
+    }
+
+    #[test]
+    fn a_column_on_a_long_line_counts_characters_from_the_line_start() {
+        // A line of many checkpoints, with multi-byte characters across their boundaries.
+        let line: String = "aé€𝄞 ".repeat(3 * CHECKPOINT_BYTES);
+        let text = format!("first ü\n{line}\nlast\n");
+        let file = SourceFile::new("f".into(), text);
+        let start = file.text.find('\n').unwrap() + 1;
+        for offset in (start..start + line.len())
+            .step_by(997)
+            .chain([start + line.len()])
+        {
+            let offset = (offset..).find(|&o| file.text.is_char_boundary(o)).unwrap();
+            let expected = file.text[start..offset].chars().count() + 1;
+            let at = file.line_col(offset);
+            assert_eq!((at.line, at.column), (2, expected), "at byte {offset}");
+        }
+        let last = file.text.rfind("last").unwrap();
+        assert_eq!(file.line_col(last), LineCol { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn context_lines_too_long_to_draw_are_left_out_of_a_snippet() {
+        let long = "#".repeat(MAX_DRAWN_LINE + 1);
+        let file = SourceFile::new("f".into(), format!("{long}\nshort\n{long}\nnext\n"));
+        let offset = file.text.find("short").unwrap();
+        let contents = file.read_span(&(offset, 5).into(), 1, 1).unwrap();
+        assert_eq!(contents.data(), b"short\n");
+        assert_eq!((contents.line(), contents.line_count()), (1, 1));
+        // Short context lines are kept.
+        let offset = file.text.find("next").unwrap();
+        let short = SourceFile::new("f".into(), "a\nb\nc\n".into());
+        let contents = short.read_span(&(2, 1).into(), 1, 1).unwrap();
+        assert_eq!(contents.data(), b"a\nb\nc\n");
+        let contents = file.read_span(&(offset, 4).into(), 1, 1).unwrap();
+        assert_eq!(contents.data(), b"next\n");
     }
 }

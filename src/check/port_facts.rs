@@ -115,7 +115,8 @@ pub fn for_each<'a>(ctx: &Context<'a>, mut visit: impl FnMut(Visit<'_, 'a>)) {
 /// chain is its hook; a regular chain is what the chains that jump or go to it are. A chain no
 /// chain of this file reaches counts as inbound: it may be reached from anywhere.
 fn chains_reached_only_outbound(table: &Table) -> Vec<bool> {
-    let index_of = |name: &str| table.chains.iter().position(|c| c.name == name);
+    let chains_by_name = table.chains_by_name();
+    let index_of = |name: &str| chains_by_name.get(name).copied();
     // Which kinds of hook reach each chain: (inbound, outbound).
     let mut reached = vec![(false, false); table.chains.len()];
     let mut work: Vec<usize> = Vec::new();

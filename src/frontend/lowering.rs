@@ -5,6 +5,9 @@ use crate::check;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Match, Rule, Table, Verdict};
 use crate::source::Span;
+use std::cell::OnceCell;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 
 pub enum ReferenceKind {
     Set,
@@ -26,32 +29,84 @@ pub struct Reference {
 /// declares it, `None` for a table it only adds to (which may have them in the kernel).
 pub fn undefined_references<'s>(
     references: Vec<Reference>,
-    tables: &[Table],
+    tables: &'s [Table],
     declared_sets: impl Fn(usize) -> Option<&'s [String]>,
 ) -> Vec<Diagnostic> {
+    // Each table's names, indexed when the first reference into it is checked: a reference
+    // costs a lookup, not a scan of the table's chains.
+    let mut names: HashMap<usize, TableNames<'s>> = HashMap::new();
     references
         .iter()
         .filter_map(|reference| {
-            let sets = declared_sets(reference.table)?;
-            undefined_reference(reference, tables.get(reference.table)?, sets)
+            let table = tables.get(reference.table)?;
+            let names = match names.entry(reference.table) {
+                Entry::Occupied(entry) => entry.into_mut(),
+                Entry::Vacant(entry) => {
+                    let sets = declared_sets(reference.table)?;
+                    entry.insert(TableNames {
+                        sets: Names::new(sets.iter().map(String::as_str)),
+                        chains: Names::new(table.chains.iter().map(|c| c.name.as_str())),
+                    })
+                }
+            };
+            undefined_reference(reference, table, names)
         })
         .collect()
 }
 
-/// PL003 for a reference `table` lacks: `sets` are the table's named sets, maps and flowtables.
-pub fn undefined_reference(
+/// A table's set and chain names.
+struct TableNames<'a> {
+    sets: Names<'a>,
+    chains: Names<'a>,
+}
+
+/// Names, found exactly or (for a did-you-mean) in any ASCII case.
+struct Names<'a> {
+    exact: HashSet<&'a str>,
+    /// Each lower-case name's first spelling, built on the first miss.
+    folded: OnceCell<HashMap<String, &'a str>>,
+    all: Vec<&'a str>,
+}
+
+impl<'a> Names<'a> {
+    fn new(names: impl Iterator<Item = &'a str>) -> Names<'a> {
+        let all: Vec<&str> = names.collect();
+        Names {
+            exact: all.iter().copied().collect(),
+            folded: OnceCell::new(),
+            all,
+        }
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        self.exact.contains(name)
+    }
+
+    /// The first name equal to `name` but for ASCII case.
+    fn in_other_case(&self, name: &str) -> Option<&'a str> {
+        let folded = self.folded.get_or_init(|| {
+            let mut folded = HashMap::with_capacity(self.all.len());
+            for name in &self.all {
+                folded.entry(name.to_ascii_lowercase()).or_insert(*name);
+            }
+            folded
+        });
+        folded.get(&name.to_ascii_lowercase()).copied()
+    }
+}
+
+/// PL003 for a reference `table` lacks: `names` are the table's named sets, maps and
+/// flowtables, and its chains.
+fn undefined_reference(
     reference: &Reference,
     table: &Table,
-    sets: &[String],
+    names: &TableNames<'_>,
 ) -> Option<Diagnostic> {
-    let (what, known): (&str, Vec<&str>) = match reference.kind {
-        ReferenceKind::Set => ("set", sets.iter().map(String::as_str).collect()),
-        ReferenceKind::Chain => (
-            "chain",
-            table.chains.iter().map(|c| c.name.as_str()).collect(),
-        ),
+    let (what, known) = match reference.kind {
+        ReferenceKind::Set => ("set", &names.sets),
+        ReferenceKind::Chain => ("chain", &names.chains),
     };
-    if known.contains(&reference.name.as_str()) {
+    if known.contains(&reference.name) {
         return None;
     }
     let family = format!("{:?}", table.family).to_ascii_lowercase();
@@ -59,10 +114,7 @@ pub fn undefined_reference(
         ReferenceKind::Set => format!("@{}", reference.name),
         ReferenceKind::Chain => reference.name.clone(),
     };
-    let help = match known
-        .iter()
-        .find(|k| k.eq_ignore_ascii_case(&reference.name))
-    {
+    let help = match known.in_other_case(&reference.name) {
         Some(k) => format!("did you mean `{k}`? Names are case-sensitive"),
         None => format!(
             "declare the {what} in table `{family} {}`, or fix the name",

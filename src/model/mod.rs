@@ -5,10 +5,11 @@
 
 use crate::source::{FileId, Span};
 use smallvec::SmallVec;
+use std::collections::HashMap;
 use thin_vec::ThinVec;
 
 /// The address family of a table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Family {
     Ip,
     Ip6,
@@ -398,6 +399,18 @@ pub struct Table {
     pub name: String,
     pub span: Span,
     pub chains: Vec<Chain>,
+}
+
+impl Table {
+    /// Each chain's index by name (the first of equal names): a jump's target found without a
+    /// scan of the table's chains.
+    pub fn chains_by_name(&self) -> HashMap<&str, usize> {
+        let mut index = HashMap::with_capacity(self.chains.len());
+        for (i, chain) in self.chains.iter().enumerate() {
+            index.entry(chain.name.as_str()).or_insert(i);
+        }
+        index
+    }
 }
 
 /// One file's rules.

@@ -2,7 +2,7 @@
 
 use super::Report;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::SourceFile;
+use crate::source::{SourceFile, MAX_DRAWN_LINE};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use std::fmt;
 
@@ -79,10 +79,6 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 }
 
-/// Lines longer than this are not drawn: a snippet of a 50,000-character line helps nobody, and
-/// miette cannot underline beyond column 65,535.
-const MAX_SNIPPET_LINE: usize = 1_000;
-
 /// The report without the source snippet, with the position spelled out instead.
 fn write_without_snippet(out: &mut String, r: &Rendered<'_>) {
     let d = r.diagnostic;
@@ -146,7 +142,7 @@ pub fn write(
         let drawable = std::iter::once(d.span)
             .chain(d.labels.iter().map(|l| l.span))
             .filter(|span| span.file == d.span.file)
-            .all(|span| file.line_text(span.start as usize).len() <= MAX_SNIPPET_LINE);
+            .all(|span| file.line_text(span.start as usize).len() <= MAX_DRAWN_LINE);
         if !drawable || handler.render_report(&mut out, &rendered).is_err() {
             out.clear();
             write_without_snippet(&mut out, &rendered);

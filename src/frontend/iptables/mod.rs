@@ -13,7 +13,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{BaseChain, Chain, Family, Rule, Ruleset, Table, Verdict};
 use crate::source::{FileId, Span};
 use command::{Action, Command};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 /// Which kind of iptables input a file is.
@@ -95,13 +95,59 @@ struct TableState {
     /// Chains a script names in any command.
     mentioned: HashSet<String>,
     /// User chains the file itself creates (`:NAME - [0:0]`, `-N NAME`), for PL207.
-    declared: Vec<String>,
+    declared: HashSet<String>,
+    /// Each chain's index in `table.chains` (the first of equal names): a command finds its
+    /// chain by a lookup, not a scan (kube-proxy's dumps have tens of thousands of chains).
+    chains_by_name: HashMap<String, usize>,
+}
+
+impl TableState {
+    fn chain_index(&self, name: &str) -> Option<usize> {
+        self.chains_by_name.get(name).copied()
+    }
+
+    fn push_chain(&mut self, chain: Chain) {
+        self.chains_by_name
+            .entry(chain.name.clone())
+            .or_insert(self.table.chains.len());
+        self.table.chains.push(chain);
+    }
+
+    /// Removes the chains `keep` refuses; the others' indices move, so the index is rebuilt.
+    fn retain_chains(&mut self, keep: impl FnMut(&Chain) -> bool) {
+        self.table.chains.retain(keep);
+        self.chains_by_name.clear();
+        for (index, chain) in self.table.chains.iter().enumerate() {
+            self.chains_by_name
+                .entry(chain.name.clone())
+                .or_insert(index);
+        }
+    }
+
+    fn rename_chain(&mut self, index: usize, to: &str) {
+        let Some(chain) = self.table.chains.get_mut(index) else {
+            return;
+        };
+        let from = std::mem::replace(&mut chain.name, to.to_string());
+        if self.chains_by_name.contains_key(to) {
+            // Two chains of one name (iptables refuses the rename): the first is found, as
+            // before the rename.
+            self.retain_chains(|_| true);
+            return;
+        }
+        if self.chains_by_name.get(&from) == Some(&index) {
+            self.chains_by_name.remove(&from);
+        }
+        self.chains_by_name.insert(to.to_string(), index);
+    }
 }
 
 /// Tables and chains as the commands build them.
 pub(crate) struct Builder {
     file: FileId,
     tables: Vec<TableState>,
+    /// The first table of each family and name, which a command that may add to a table finds.
+    tables_by_name: HashMap<(Family, String), usize>,
     pub diagnostics: Vec<Diagnostic>,
     /// An IPv6 address or protocol was seen.
     pub saw_ipv6: bool,
@@ -112,6 +158,7 @@ impl Builder {
         Builder {
             file,
             tables: Vec::new(),
+            tables_by_name: HashMap::new(),
             diagnostics: Vec::new(),
             saw_ipv6: false,
         }
@@ -123,12 +170,13 @@ impl Builder {
 
     /// The table `(family, name)`, created when new.
     pub fn table(&mut self, family: Family, name: &str, span: Range<usize>, strict: bool) -> usize {
-        if let Some(index) = self
-            .tables
-            .iter()
-            .position(|t| t.table.family == family && t.table.name == name && !strict)
-        {
-            return index;
+        let key = (family, name.to_string());
+        match self.tables_by_name.get(&key) {
+            Some(&index) if !strict => return index,
+            Some(_) => {}
+            None => {
+                self.tables_by_name.insert(key, self.tables.len());
+            }
         }
         self.tables.push(TableState {
             table: Table {
@@ -141,7 +189,8 @@ impl Builder {
             whole: !strict,
             jumps: Vec::new(),
             mentioned: HashSet::new(),
-            declared: Vec::new(),
+            declared: HashSet::new(),
+            chains_by_name: HashMap::new(),
         });
         self.tables.len() - 1
     }
@@ -159,7 +208,8 @@ impl Builder {
         let Some(state) = self.tables.get_mut(table) else {
             return;
         };
-        if let Some(chain) = state.table.chains.iter_mut().find(|c| c.name == name) {
+        if let Some(index) = state.chain_index(name) {
+            let chain = &mut state.table.chains[index];
             if let (Some(base), Some(policy)) = (chain.base.as_mut(), policy) {
                 base.policy = Some(policy);
             }
@@ -167,7 +217,7 @@ impl Builder {
         }
         let base = options::is_builtin_chain(&state.table.name, name)
             .then(|| base_chain(&state.table.name, name, policy));
-        state.table.chains.push(Chain {
+        state.push_chain(Chain {
             name: name.to_string(),
             span,
             base,
@@ -181,8 +231,8 @@ impl Builder {
         self.declare_chain(table, name, span, None);
         if let Some(state) = self.tables.get_mut(table) {
             let builtin = options::is_builtin_chain(&state.table.name, name);
-            if !builtin && !state.declared.iter().any(|d| d == name) {
-                state.declared.push(name.to_string());
+            if !builtin && !state.declared.contains(name) {
+                state.declared.insert(name.to_string());
             }
         }
     }
@@ -199,7 +249,7 @@ impl Builder {
     /// chain it does not declare.
     fn chain_for(&mut self, table: usize, name: &str, span: Range<usize>) -> Option<usize> {
         let state = self.tables.get_mut(table)?;
-        if let Some(index) = state.table.chains.iter().position(|c| c.name == name) {
+        if let Some(index) = state.chain_index(name) {
             return Some(index);
         }
         let builtin = options::is_builtin_chain(&state.table.name, name);
@@ -241,7 +291,7 @@ impl Builder {
                 Action::Flush => self.each_chain(table, |c| c.rules.clear()),
                 Action::DeleteChain => {
                     if let Some(state) = self.tables.get_mut(table) {
-                        state.table.chains.retain(|c| c.base.is_some());
+                        state.retain_chains(|c| c.base.is_some());
                     }
                 }
                 _ => {}
@@ -257,10 +307,9 @@ impl Builder {
             Action::NewChain => self.declare_user_chain(table, &chain_name, chain_span),
             Action::DeleteChain => {
                 if let Some(state) = self.tables.get_mut(table) {
-                    state
-                        .table
-                        .chains
-                        .retain(|c| c.name != chain_name || c.base.is_some());
+                    if state.chain_index(&chain_name).is_some() {
+                        state.retain_chains(|c| c.name != chain_name || c.base.is_some());
+                    }
                 }
             }
             Action::Flush => {
@@ -290,11 +339,12 @@ impl Builder {
             }
             Action::Rename { to, .. } => {
                 if let Some(index) = self.existing_chain(table, &chain_name) {
-                    self.tables[table].table.chains[index].name = to.to_string();
-                    if self.tables[table].declared.iter().any(|d| *d == chain_name) {
-                        self.tables[table].declared.push(to.to_string());
+                    let state = &mut self.tables[table];
+                    state.rename_chain(index, to);
+                    if state.declared.contains(&*chain_name) {
+                        state.declared.insert(to.to_string());
                     }
-                    self.tables[table].mentioned.insert(to.to_string());
+                    state.mentioned.insert(to.to_string());
                 }
             }
             Action::Append | Action::Insert(_) | Action::Replace(_) => {
@@ -336,12 +386,7 @@ impl Builder {
     }
 
     fn existing_chain(&self, table: usize, name: &str) -> Option<usize> {
-        self.tables
-            .get(table)?
-            .table
-            .chains
-            .iter()
-            .position(|c| c.name == name)
+        self.tables.get(table)?.chain_index(name)
     }
 
     fn each_chain(&mut self, table: usize, mut f: impl FnMut(&mut Chain)) {
@@ -371,18 +416,16 @@ impl Builder {
             }
             let jumps = if state.whole { &state.jumps[..] } else { &[] };
             for (name, span) in jumps {
-                let exists = state.table.chains.iter().any(|c| &c.name == name)
+                let exists = state.chain_index(name).is_some()
                     || (!state.strict && state.mentioned.contains(name));
                 if !exists {
                     diagnostics.push(undefined_chain(&state.table, name, *span));
                 }
             }
+            let jumped_to: HashSet<&str> = state.jumps.iter().map(|(name, _)| &name[..]).collect();
             for chain in &state.table.chains {
                 let declared = chain.base.is_none() && state.declared.contains(&chain.name);
-                if state.whole
-                    && declared
-                    && !state.jumps.iter().any(|(name, _)| *name == chain.name)
-                {
+                if state.whole && declared && !jumped_to.contains(chain.name.as_str()) {
                     diagnostics.push(unused_chain(&chain.name, chain.span));
                 }
             }

@@ -142,6 +142,9 @@ struct TableFacts<'a> {
     /// Named sets, maps, flowtables and stateful objects.
     named: Vec<String>,
     sets: HashMap<String, NamedSet<'a>>,
+    /// Each chain's index in the table's chains: a rule or chain object names its chain by a
+    /// lookup.
+    chains_by_name: HashMap<String, usize>,
 }
 
 /// What a port value turned out to be.
@@ -183,6 +186,8 @@ struct Reader<'a> {
     ruleset: Ruleset,
     /// What the file says about each table beyond the model (parallel to `ruleset.tables`).
     tables: Vec<TableFacts<'a>>,
+    /// Each table's index by family and name.
+    tables_by_name: HashMap<Family, HashMap<String, usize>>,
     references: Vec<Reference>,
     /// The table whose rules are being read.
     current_table: Option<usize>,
@@ -313,6 +318,7 @@ impl<'a> Reader<'a> {
                 tables: Vec::new(),
             },
             tables: Vec::new(),
+            tables_by_name: HashMap::new(),
             references: Vec::new(),
             current_table: None,
         }
@@ -573,14 +579,11 @@ impl<'a> Reader<'a> {
     }
 
     fn table_index(&mut self, place: &Place<'_>) -> usize {
-        if let Some(i) = self
-            .ruleset
-            .tables
-            .iter()
-            .position(|t| t.family == place.family && t.name == place.table)
-        {
+        let names = self.tables_by_name.entry(place.family).or_default();
+        if let Some(&i) = names.get(place.table) {
             return i;
         }
+        names.insert(place.table.to_string(), self.ruleset.tables.len());
         self.tables.push(TableFacts::default());
         self.ruleset.tables.push(Table {
             family: place.family,
@@ -593,9 +596,11 @@ impl<'a> Reader<'a> {
 
     fn chain_index(&mut self, table: usize, name: &str, span: Span) -> usize {
         let chains = &mut self.ruleset.tables[table].chains;
-        if let Some(i) = chains.iter().position(|c| c.name == name) {
+        let by_name = &mut self.tables[table].chains_by_name;
+        if let Some(&i) = by_name.get(name) {
             return i;
         }
+        by_name.insert(name.to_string(), chains.len());
         chains.push(Chain {
             name: name.to_string(),
             span,

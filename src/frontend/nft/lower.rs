@@ -47,6 +47,8 @@ struct TableFacts {
     /// Named sets and maps whose key holds ports (`type inet_service`, `typeof tcp dport`,
     /// `type ipv4_addr . inet_service : verdict`): read where a rule refers to them.
     named_keys: HashMap<String, NamedKeys>,
+    /// Each chain's index in the table's chains: a rule or block names its chain by a lookup.
+    chains_by_name: HashMap<String, usize>,
 }
 
 pub fn lower(
@@ -71,6 +73,7 @@ pub fn lower(
         family: Family::Ip,
         table: 0,
         tables: Vec::new(),
+        tables_by_name: HashMap::new(),
         references: Vec::new(),
         atoms: Atoms::new(resolver),
         ruleset: Ruleset {
@@ -127,6 +130,8 @@ struct Lowerer<'a> {
     table: usize,
     /// What the file says about each table beyond the model: declared here, its named sets.
     tables: Vec<TableFacts>,
+    /// Each table's index by family and name.
+    tables_by_name: HashMap<Family, HashMap<String, usize>>,
     /// `@set` and `jump`/`goto` references, checked once the whole file is read (nft resolves
     /// them after reading it: a chain may be jumped to before it is declared).
     references: Vec<Reference>,
@@ -272,14 +277,11 @@ impl<'a> Lowerer<'a> {
         let family = family
             .and_then(|f| Family::parse(&f.text))
             .unwrap_or(Family::Ip);
-        if let Some(i) = self
-            .ruleset
-            .tables
-            .iter()
-            .position(|t| t.family == family && t.name == name.text)
-        {
+        let names = self.tables_by_name.entry(family).or_default();
+        if let Some(&i) = names.get(&name.text) {
             return i;
         }
+        names.insert(name.text.clone(), self.ruleset.tables.len());
         let span = self.span(name.range.clone());
         self.tables.push(TableFacts::default());
         self.ruleset.tables.push(Table {
@@ -294,9 +296,11 @@ impl<'a> Lowerer<'a> {
     fn chain_index(&mut self, table: usize, name: &Name) -> usize {
         let span = self.span(name.range.clone());
         let chains = &mut self.ruleset.tables[table].chains;
-        if let Some(i) = chains.iter().position(|c| c.name == name.text) {
+        let by_name = &mut self.tables[table].chains_by_name;
+        if let Some(&i) = by_name.get(&name.text) {
             return i;
         }
+        by_name.insert(name.text.clone(), chains.len());
         chains.push(Chain {
             name: name.text.clone(),
             span,
