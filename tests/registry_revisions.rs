@@ -599,10 +599,15 @@ fn full_files_states() {
     assert_eq!(itunes.len(), 1);
     assert_eq!(itunes[0].ports, None);
     assert!(r2008.resolve_name("spr-itunes", Proto::Tcp).is_empty());
-    // `# 81 Unassigned (Removed on 2007-09-06)`, as the CSV keeps it: unassigned, dated.
+    // `# 81 Unassigned (Removed on 2007-09-06)` reads as the CSV's Reserved rows with a removal
+    // note do: de-assigned, and said with both words.
     let removed = r2008.status(81, Proto::Tcp);
-    assert_eq!(removed.state, PortState::Unassigned);
+    assert_eq!(removed.state, PortState::Deassigned);
     assert_eq!(removed.records[0].modification_date, "2007-09-06");
+    assert_eq!(
+        removed.records[0].status_with_history().as_deref(),
+        Some("unassigned — removed on 2007-09-06")
+    );
     assert_eq!(r2006.status(81, Proto::Tcp).names(), ["hosts2-ns"]);
     assert_eq!(r2008.status(80, Proto::Sctp).names(), ["http"]);
 }

@@ -1,6 +1,7 @@
 //! PL103 experimental-port.
-use super::port_facts::{is_are, port_with_protocols, Judged};
+use super::port_facts::{is_are, port_with_protocols, Judged, PortUse};
 use crate::diagnostic::Diagnostic;
+use crate::model::PortDirection;
 use crate::registry::PortState;
 
 super::rule_info!(
@@ -15,6 +16,16 @@ const HELP: &str = "IANA's note [1] on the experiment ports: \"It is only approp
 // Inlined into the one walk over every port element (`check::run`).
 #[inline]
 pub fn check(judged: &Judged<'_>, out: &mut Vec<Diagnostic>) {
+    // A source port is the peer's choice, not a default the ruleset ships (`tcp sport 1022`).
+    if matches!(
+        judged.used_as,
+        PortUse::Match {
+            direction: PortDirection::Source,
+            ..
+        }
+    ) {
+        return;
+    }
     let element = judged.element;
     if !element.is_single() {
         // A range is an experiment range only when every port in it is one (1021-1022).

@@ -2476,6 +2476,18 @@ impl<'a> Reader<'a> {
             Some("icmp" | "icmpv6" | "icmpx") => {
                 self.pos += 1;
                 let _ = self.eat("type");
+                // An icmp code is one byte: nft refuses `reject with icmp 512`.
+                if self
+                    .peek_word()
+                    .and_then(|w| w.parse::<u64>().ok())
+                    .is_some_and(|code| code > 255)
+                {
+                    return Err(self.expected(
+                        self.pos,
+                        "an icmp code from 0 to 255 after `reject with`",
+                        "icmp codes are one byte; write e.g. `reject with icmpx type port-unreachable`",
+                    ));
+                }
                 self.required_primary(
                     "an icmp code after `reject with`",
                     "write e.g. `reject with icmpx type port-unreachable`",
