@@ -88,8 +88,8 @@ pub struct LintArgs {
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum InputFormat {
-    /// By content: `nft -j` JSON, iptables-save output (`*filter` …), a shell script that runs
-    /// iptables, a YAML policy (`portlint-policy: 1`), or nft text; IPv6 iptables files by their header, name (`rules.v6`) or addresses
+    /// By content: `nft -j` JSON, iptables-save output (`*filter` …), rule-spec listings
+    /// (`-A INPUT …`), a shell script that runs iptables, a YAML policy (`portlint-policy: 1`), or nft text; IPv6 iptables files by their header, name (`rules.v6`) or addresses
     #[default]
     Auto,
     /// nftables text (`nft -f`, `nft list ruleset`)
@@ -100,6 +100,11 @@ pub enum InputFormat {
     Iptables,
     /// ip6tables-save output
     Ip6tables,
+    /// Rule specifications without tables, one command per line, as `iptables -S` prints them
+    /// (`-P INPUT DROP`, `-N web`, `-A INPUT …`; the filter table unless `-t` says otherwise)
+    IptablesListing,
+    /// Rule specifications as `ip6tables -S` prints them
+    Ip6tablesListing,
     /// A shell script of iptables / ip6tables commands
     IptablesScript,
     /// A shell script of ip6tables commands (`iptables` lines count as IPv6 too)

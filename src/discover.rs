@@ -1,41 +1,31 @@
 //! Which files to lint: the paths given, directories walked (.gitignore-aware), globs expanded.
 
+use crate::frontend::format;
 use std::path::{Path, PathBuf};
 
-/// File endings portlint lints when it walks a directory.
-const LINTED_EXTENSIONS: &[&str] = &["nft"];
-
-/// File endings that are iptables-save files when their content says so (`.rules` is also
-/// udev's ending): iptables-persistent's `rules.v4`/`rules.v6`, ufw's `before.rules`, dumps
-/// saved as `*.save` / `*.dump`.
-const IPTABLES_EXTENSIONS: &[&str] = &["rules", "v4", "v6", "save", "dump"];
-
-/// File names that are iptables-save files when their content says so: RHEL's
-/// `/etc/sysconfig/iptables` and `ip6tables`.
-const IPTABLES_NAMES: &[&str] = &["iptables", "ip6tables"];
-
-/// Whether a walk lints `path`: an nft file by its name, an iptables-save file by its name and
-/// its first lines.
+/// Whether a walk lints `path`: what its name allows (`frontend::format::candidate`), decided
+/// by its first bytes (and, for a shell script, as much more as finding a command takes).
 fn is_linted(path: &Path) -> bool {
-    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if LINTED_EXTENSIONS.contains(&extension) || name == "nftables.conf" {
-        return true;
+    let candidate = format::candidate(path);
+    if candidate == format::Candidate::Skip {
+        return false;
     }
-    if IPTABLES_EXTENSIONS.contains(&extension) || IPTABLES_NAMES.contains(&name) {
-        return head_says(path, crate::frontend::iptables::looks_like_save);
-    }
-    // A repository holds much YAML; a policy says it is one.
-    matches!(extension, "yaml" | "yml")
-        && head_says(path, crate::frontend::policy::looks_like_policy)
+    let head = read_head(path, format::SNIFF_BYTES);
+    format::walk_picks(path, candidate, &head, || {
+        read_head(path, format::SCRIPT_SNIFF_BYTES)
+    })
 }
 
-/// Whether the first 4 KiB of the file pass `looks_like` (as much as either sniffer reads).
-fn head_says(path: &Path, looks_like: fn(&str) -> bool) -> bool {
+/// The first `limit` bytes of the file as text (empty when it cannot be read: reading it
+/// again to lint it would report why, but a walk only lints what it can tell is a ruleset).
+fn read_head(path: &Path, limit: usize) -> String {
     use std::io::Read;
-    let mut head = Vec::with_capacity(4096);
-    let read = std::fs::File::open(path).and_then(|f| f.take(4096).read_to_end(&mut head));
-    read.is_ok() && looks_like(&String::from_utf8_lossy(&head))
+    let mut head = Vec::with_capacity(limit.min(1 << 16));
+    let read = std::fs::File::open(path).and_then(|f| f.take(limit as u64).read_to_end(&mut head));
+    match read {
+        Ok(_) => String::from_utf8_lossy(&head).into_owned(),
+        Err(_) => String::new(),
+    }
 }
 
 /// A path that could not be used, with why.

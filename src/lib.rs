@@ -145,6 +145,7 @@ fn load_config(cli: &Cli) -> Result<config::Config, u8> {
                 diagnostics: &error.diagnostics,
                 summary: report::Summary::of(error.sources.len(), &error.diagnostics),
                 registry: &meta,
+                path_errors: &[],
             };
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let style = if color {
@@ -218,6 +219,7 @@ fn run_lint(
         diagnostics: &outcome.diagnostics,
         summary,
         registry: &registry.meta,
+        path_errors: &outcome.path_errors,
     };
     let stdout = std::io::stdout();
     let color = match args.color {

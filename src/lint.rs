@@ -4,23 +4,17 @@ use crate::check::{self, Context, RuleInfo};
 use crate::cli::InputFormat;
 use crate::diagnostic::Diagnostic;
 use crate::discover::{discover, PathError};
+use crate::frontend::format::{self, Detected, Format};
 use crate::frontend::iptables;
 use crate::frontend::nft::include::{self, Expansion, Includes};
 use crate::frontend::resolve::Resolver;
-use crate::model::Family;
 use crate::registry::Registry;
 use crate::source::{FileId, Sources, Span};
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// The largest file portlint reads (the 100,000-rule benchmark file is about 6 MB).
-pub const MAX_FILE_SIZE: u64 = 256 << 20;
-
-/// The largest `nft -j` file portlint reads: the JSON syntax tree takes about 20 times the
-/// file (a 39 MB, 100,000-rule JSON ruleset peaks at 833 MB), so the cap keeps a run near a
-/// gigabyte at most.
-pub const MAX_JSON_SIZE: u64 = 48 << 20;
+pub use crate::frontend::format::MAX_FILE_SIZE;
 
 /// Which rules a run reports.
 #[derive(Debug, Default)]
@@ -65,53 +59,8 @@ pub struct LintOptions {
 enum Reading {
     /// nft text, with its includes spliced in.
     Nft(Expansion),
-    /// `nft -j` JSON (no includes).
-    Json,
-    /// iptables-save output or an iptables script.
-    Iptables(iptables::Format, Option<Family>),
-    /// A YAML policy.
-    Policy,
-}
-
-/// What a file is, by the user's `--input-format` or else by its content and name.
-fn reading_kind(input: InputFormat, path: &Path, text: &str) -> Kind {
-    let name_family = || iptables::family_from_name(&path.to_string_lossy());
-    match input {
-        InputFormat::Nft => Kind::Nft,
-        InputFormat::NftJson => Kind::Json,
-        InputFormat::Iptables => Kind::Iptables(iptables::Format::Save, name_family()),
-        InputFormat::Ip6tables => Kind::Iptables(iptables::Format::Save, Some(Family::Ip6)),
-        InputFormat::IptablesScript => Kind::Iptables(iptables::Format::Script, None),
-        InputFormat::Ip6tablesScript => Kind::Iptables(iptables::Format::Script, Some(Family::Ip6)),
-        InputFormat::Policy => Kind::Policy,
-        InputFormat::Auto if crate::frontend::policy::looks_like_policy(text) => Kind::Policy,
-        // A YAML file is no nft ruleset: read as a policy, one without its marker is told so
-        // (a walk only picks YAML files that have it).
-        InputFormat::Auto if is_yaml_name(path) => Kind::Policy,
-        InputFormat::Auto if crate::frontend::nft::json::looks_like_json(text) => Kind::Json,
-        InputFormat::Auto if iptables::looks_like_save(text) => {
-            Kind::Iptables(iptables::Format::Save, name_family())
-        }
-        InputFormat::Auto if iptables::looks_like_script(text) => {
-            Kind::Iptables(iptables::Format::Script, None)
-        }
-        InputFormat::Auto => Kind::Nft,
-    }
-}
-
-fn is_yaml_name(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml")
-    )
-}
-
-#[derive(Clone, Copy)]
-enum Kind {
-    Nft,
-    Json,
-    Iptables(iptables::Format, Option<Family>),
-    Policy,
+    /// Any other format: read whole, without includes.
+    Whole(Detected),
 }
 
 /// A file given or found, read.
@@ -146,18 +95,12 @@ pub fn lint_files(
     for path in files {
         match read_file(&path) {
             Ok((text, invalid_utf8_at)) => {
-                // A format named on the command line is the user's word: no guessing then.
-                let kind = reading_kind(input, &path, &text);
-                let json = matches!(kind, Kind::Json);
+                let detected = format::detect(input, &path, &text);
                 let size = text.len() as u64;
-                if json && size > MAX_JSON_SIZE {
+                if size > detected.format.size_cap() {
                     path_errors.push(PathError {
                         path: path.display().to_string(),
-                        message: format!(
-                            "this `nft -j` JSON is {} MiB; portlint reads JSON rulesets up to {} MiB (its syntax tree takes some 20 times the file); lint the text form (`nft list ruleset`) instead",
-                            size >> 20,
-                            MAX_JSON_SIZE >> 20
-                        ),
+                        message: detected.format.too_large(size),
                     });
                     continue;
                 }
@@ -172,14 +115,12 @@ pub fn lint_files(
                         file
                     }
                 };
-                let reading = match kind {
-                    Kind::Json => Reading::Json,
-                    Kind::Iptables(format, family) => Reading::Iptables(format, family),
-                    Kind::Policy => Reading::Policy,
-                    Kind::Nft => {
+                let reading = match detected.format {
+                    Format::Nft => {
                         includes.linted(file, &path);
                         Reading::Nft(include::expand(file, &mut sources, &mut includes))
                     }
+                    _ => Reading::Whole(detected),
                 };
                 units.push(Unit { file, reading });
             }
@@ -189,28 +130,28 @@ pub fn lint_files(
             }),
         }
     }
+    if units.is_empty() && path_errors.is_empty() {
+        path_errors.extend(patterns.iter().map(|pattern| nothing_to_lint(pattern)));
+    }
     let included_elsewhere = included_by_others(&units);
     for unit in units {
         if included_elsewhere.contains(&unit.file) {
             continue;
         }
-        if let Reading::Policy = unit.reading {
-            let text = &sources.get(unit.file).text;
-            let (policy, mut found) = crate::frontend::policy::read(unit.file, text, registry);
-            diagnostics.append(&mut found);
-            let registry = registry.with_local(&policy.local_ports);
-            check::run_policy(&registry, &policy, &mut diagnostics);
-            continue;
-        }
         let (ruleset, mut found) = match unit.reading {
-            Reading::Policy => continue,
-            Reading::Json => {
+            Reading::Whole(detected) => {
                 let text = &sources.get(unit.file).text;
-                crate::frontend::nft::json::read(unit.file, text, resolver)
-            }
-            Reading::Iptables(format, family) => {
-                let text = &sources.get(unit.file).text;
-                iptables::read(unit.file, text, resolver, format, family)
+                match read_whole(unit.file, text, detected, resolver) {
+                    Some(read) => read,
+                    None => {
+                        let (policy, mut found) =
+                            crate::frontend::policy::read(unit.file, text, registry);
+                        diagnostics.append(&mut found);
+                        let registry = registry.with_local(&policy.local_ports);
+                        check::run_policy(&registry, &policy, &mut diagnostics);
+                        continue;
+                    }
+                }
             }
             Reading::Nft(expansion) => {
                 let text = expansion.segments.text(&sources);
@@ -244,6 +185,34 @@ pub fn lint_files(
         sources,
         diagnostics,
         path_errors,
+    }
+}
+
+/// Reads a file of a format without includes into the model; `None` for a policy, which is
+/// no ruleset and is checked on its own.
+fn read_whole(
+    file: FileId,
+    text: &str,
+    detected: Detected,
+    resolver: &Resolver<'_>,
+) -> Option<(crate::model::Ruleset, Vec<Diagnostic>)> {
+    let iptables = |format| iptables::read(file, text, resolver, format, detected.family);
+    Some(match detected.format {
+        Format::Policy => return None,
+        Format::Nft => crate::frontend::nft::read(file, text, resolver),
+        Format::NftJson => crate::frontend::nft::json::read(file, text, resolver),
+        Format::IptablesSave => iptables(iptables::Format::Save),
+        Format::IptablesListing => iptables(iptables::Format::Listing),
+        Format::IptablesScript => iptables(iptables::Format::Script),
+    })
+}
+
+/// A path that held no ruleset: a CI job that lints a misnamed tree must not pass checking
+/// nothing (DESIGN: exit 2).
+fn nothing_to_lint(pattern: &str) -> PathError {
+    PathError {
+        path: pattern.to_string(),
+        message: "nothing to lint: no file here is a ruleset or policy portlint reads (nft text in `*.nft` or under any name when it starts like a ruleset, `nft -j` JSON, iptables-save output, `iptables -S` listings, shell scripts that run iptables, YAML policies with `portlint-policy: 1`); name a file to lint it whatever its name, with --input-format if its content does not say what it is".to_string(),
     }
 }
 
@@ -281,7 +250,7 @@ fn linted_directories(patterns: &[String]) -> Vec<PathBuf> {
 fn included_by_others(units: &[Unit]) -> HashSet<FileId> {
     let reaches = |from: &Unit, to: FileId| match &from.reading {
         Reading::Nft(expansion) => expansion.included.contains(&to),
-        Reading::Json | Reading::Iptables(..) | Reading::Policy => false,
+        Reading::Whole(_) => false,
     };
     units
         .iter()

@@ -509,7 +509,9 @@ fn json_beyond_the_size_cap_is_refused_with_a_way_out() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("huge.json");
     let mut text = String::from("{\"nftables\": [");
-    text.push_str(&" ".repeat((portlint::lint::MAX_JSON_SIZE + 1) as usize));
+    text.push_str(
+        &" ".repeat((portlint::frontend::format::Format::NftJson.size_cap() + 1) as usize),
+    );
     text.push_str("]}");
     std::fs::write(&path, text).expect("write");
     let out = portlint(&[path.to_str().unwrap()]);
@@ -599,12 +601,20 @@ fn completions_for_every_shell_and_a_man_page() {
 }
 
 #[test]
-fn a_walk_picks_rulesets_and_policies_by_name_and_content_and_respects_gitignore() {
+fn a_walk_picks_rulesets_by_content_under_any_name_leaves_look_alikes_and_respects_gitignore() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let root = dir.path();
     let finding = "table inet t {\n\tchain c {\n\t\ttype filter hook input priority 0;\n\t\ttcp dport 14740 accept\n\t}\n}\n";
     let save = "*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 14740 -j ACCEPT\nCOMMIT\n";
     let policy = "portlint-policy: 1\nroles:\n  web:\n    default-inbound: deny\n    services:\n      - name: sync\n        ports: [14740/tcp]\n";
+    let rule = "iptables -A INPUT -p tcp --dport 14740 -j ACCEPT\n";
+    let script = format!("#!/bin/sh\nset -e\n{rule}");
+    let unmarked_script = format!("IPT=/sbin/iptables\n$IPT{}", &rule[8..]);
+    // The first command after 4 KiB of settings, as arno-iptables-firewall's plugins have.
+    let late_script = format!("{}{rule}", "# settings\nPLUGIN_NAME=\"late\"\n".repeat(200));
+    let flushing = format!("flush ruleset\n{finding}");
+    let listing = "-P INPUT DROP\n-N web\n-A INPUT -p tcp --dport 14740 -j ACCEPT\n";
+    let json = r#"{"nftables": [{"metainfo": {"json_schema_version": 1}}, {"table": {"family": "inet", "name": "t", "handle": 1}}, {"chain": {"family": "inet", "table": "t", "name": "c", "handle": 1, "type": "filter", "hook": "input", "prio": 0, "policy": "accept"}}, {"rule": {"family": "inet", "table": "t", "chain": "c", "handle": 2, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 14740}}, {"accept": null}]}}]}"#;
     let files: &[(&str, &str)] = &[
         ("a.nft", finding),
         ("etc/nftables.conf", finding),
@@ -613,12 +623,36 @@ fn a_walk_picks_rulesets_and_policies_by_name_and_content_and_respects_gitignore
         ("backup/fw.save", save),
         ("ufw/before.rules", save),
         ("policy/web.yaml", policy),
+        // By content, under the names real repositories give them.
+        ("scripts/firewall.sh", &script),
+        ("rc.firewall.local", &unmarked_script),
+        ("bin/fw", &script),
+        ("plugins/zz-late.plugin", &late_script),
+        ("nftables-home.conf", finding),
+        ("router/firewall.rules", &flushing),
+        ("aerleon/edge.ipt", listing),
+        ("testdata/edge.golden", save),
+        ("iptables.conf", save),
+        ("dump/ruleset.json", json),
         // Not linted: udev rules, YAML that is no policy, text, and what .gitignore names.
         ("udev/99-net.rules", "SUBSYSTEM==\"net\", ACTION==\"add\"\n"),
         ("compose.yaml", "services: {}\n"),
         ("notes.txt", "tcp dport 14740 accept\n"),
         ("ignored/b.nft", finding),
         (".gitignore", "ignored/\n"),
+        // Look-alikes: fail2ban's INI actions (one named nftables.conf), a README and a
+        // Makefile that show iptables commands, a Python program that runs one, a shell script
+        // that runs none, other daemons' configuration, JSON that is no nft -j.
+        ("fail2ban/action.d/nftables.conf", "# Fail2Ban configuration file\n\n[INCLUDES]\nbefore = nftables-common.conf\n\n[Definition]\nactionstart = nft add table inet f2b\n"),
+        ("fail2ban/action.d/iptables.conf", "[Definition]\nactionstart = <iptables> -N f2b-<name>\n              iptables -A f2b-<name> -j RETURN\n"),
+        ("README.md", "# Firewall\n\n```\niptables -A INPUT -p tcp --dport 14740 -j ACCEPT\n```\n"),
+        ("Makefile", "install:\n\tiptables -A INPUT -p tcp --dport 14740 -j ACCEPT\n"),
+        ("tools/apply.py", "import os\nos.system('iptables -A INPUT -p tcp --dport 14740 -j ACCEPT')\n"),
+        ("scripts/install.sh", "#!/bin/sh\nset -e\necho installing\n"),
+        ("sysctl.conf", "net.ipv4.ip_forward = 1\n"),
+        ("nginx.conf", "server {\n\tlisten 14740;\n}\n"),
+        ("package.json", "{\"name\": \"nftables\"}\n"),
+        ("docker-compose.yml", "services:\n  web:\n    ports: [\"14740:14740\"]\n"),
     ];
     for (name, text) in files {
         let path = root.join(name);
@@ -646,13 +680,57 @@ fn a_walk_picks_rulesets_and_policies_by_name_and_content_and_respects_gitignore
         linted,
         [
             "a.nft",
+            "aerleon/edge.ipt",
             "backup/fw.save",
+            "bin/fw",
+            "dump/ruleset.json",
             "etc/iptables/rules.v4",
             "etc/nftables.conf",
             "etc/sysconfig/iptables",
+            "iptables.conf",
+            "nftables-home.conf",
+            "plugins/zz-late.plugin",
             "policy/web.yaml",
+            "rc.firewall.local",
+            "router/firewall.rules",
+            "scripts/firewall.sh",
+            "testdata/edge.golden",
             "ufw/before.rules",
         ],
         "{text}"
     );
+}
+
+#[test]
+fn a_tree_with_nothing_to_lint_exits_2_and_says_so_in_every_format() {
+    // A CI job pointed at a misnamed tree must not pass having checked nothing (DESIGN).
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("README.md"), "iptables -F\n").expect("write");
+    std::fs::write(dir.path().join("nginx.conf"), "server { listen 80; }\n").expect("write");
+    let tree = dir.path().to_str().expect("a UTF-8 path");
+    let human = portlint(&[tree]);
+    assert_eq!(code(&human), 2, "{}", stderr(&human));
+    assert!(
+        stderr(&human).contains("nothing to lint: no file here is a ruleset or policy"),
+        "{}",
+        stderr(&human)
+    );
+    // No "No problems found in 0 files.", which reads as a pass.
+    assert_eq!(stdout(&human), "");
+    let json = portlint(&["--format", "json", tree]);
+    assert_eq!(code(&json), 2);
+    let document: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON");
+    assert_eq!(document["summary"]["files"], 0);
+    let errors = document["path_errors"].as_array().expect("path_errors");
+    assert_eq!(errors.len(), 1, "{document}");
+    assert_eq!(errors[0]["path"], tree);
+    assert!(errors[0]["message"]
+        .as_str()
+        .is_some_and(|m| m.starts_with("nothing to lint")));
+    // One ruleset anywhere among the paths is something to lint.
+    let ruleset = dir.path().join("fw.nft");
+    std::fs::write(&ruleset, "table inet t {\n}\n").expect("write");
+    let out = portlint(&[tree]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "No problems found in 1 file.\n");
 }

@@ -50,14 +50,22 @@ fn readme_examples_are_real_output() {
     );
     let mut failures = Vec::new();
     for example in &examples {
+        // `2>&1` at the end: the block shows stderr too, after stdout.
+        let (command, with_stderr) = match example.command.strip_suffix("2>&1") {
+            Some(command) => (command, true),
+            None => (example.command.as_str(), false),
+        };
         let out = Command::new(env!("CARGO_BIN_EXE_portlint"))
-            .args(example.command.split_whitespace())
+            .args(command.split_whitespace())
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("NO_COLOR", "1")
             .env_remove("COLUMNS")
             .output()
             .expect("run portlint");
-        let stdout = String::from_utf8_lossy(&out.stdout);
+        let mut stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        if with_stderr {
+            stdout.push_str(&String::from_utf8_lossy(&out.stderr));
+        }
         let mut actual: Vec<&str> = stdout.lines().collect();
         if example.truncated {
             actual.truncate(example.expected.len());

@@ -194,6 +194,7 @@ fn human_output_of_every_fires_fixture() {
             diagnostics: &outcome.diagnostics,
             summary: Summary::of(outcome.sources.len(), &outcome.diagnostics),
             registry: &meta,
+            path_errors: &[],
         };
         let text = report::human::render(&report, Style::Plain, 100);
         insta::assert_snapshot!(name, text);

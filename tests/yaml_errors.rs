@@ -125,6 +125,7 @@ fn policy_case(name: &str, text: &str, input: InputFormat) -> Linted {
         diagnostics: &outcome.diagnostics,
         summary: Summary::of(sources.len(), &outcome.diagnostics),
         registry: &registry.meta,
+        path_errors: &[],
     };
     let rendered = report::human::render(&report, Style::Plain, 100);
     insta::assert_snapshot!(name, rendered);

@@ -33,6 +33,7 @@ fn read_through_everything(text: &str) {
         diagnostics: &diagnostics,
         summary: Summary::of(1, &diagnostics),
         registry: &registry.meta,
+        path_errors: &[],
     };
     let _ = report::human::render(&report, Style::Plain, 80);
     let _ = report::json::render(&report);

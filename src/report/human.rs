@@ -153,7 +153,9 @@ pub fn write(
     out.clear();
     let s = report.summary;
     let total = s.errors + s.warnings + s.infos;
-    if total == 0 {
+    if s.files == 0 && !report.path_errors.is_empty() {
+        // Nothing was linted: stderr says why, and "No problems found" would read as a pass.
+    } else if total == 0 {
         out.push_str(&format!(
             "No problems found in {} {}.\n",
             s.files,

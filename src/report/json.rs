@@ -12,6 +12,15 @@ struct Output<'a> {
     registry: Registry<'a>,
     diagnostics: Diagnostics<'a>,
     summary: Summary,
+    /// What could not be linted: an unreadable path, a file over its size cap, or a walk that
+    /// found nothing to lint. Any entry means exit code 2.
+    path_errors: Vec<JsonPathError<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonPathError<'a> {
+    path: &'a str,
+    message: &'a str,
 }
 
 /// The diagnostics, serialized one by one as they are converted: a run with 100,000 findings
@@ -127,6 +136,14 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         },
         diagnostics: Diagnostics(report),
         summary: report.summary,
+        path_errors: report
+            .path_errors
+            .iter()
+            .map(|e| JsonPathError {
+                path: &e.path,
+                message: &e.message,
+            })
+            .collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &output)?;
     writeln!(out)

@@ -36,6 +36,8 @@ pub struct Report<'a> {
     pub diagnostics: &'a [Diagnostic],
     pub summary: Summary,
     pub registry: &'a crate::registry::Meta,
+    /// Paths that could not be linted, and a run that found nothing to lint (exit 2).
+    pub path_errors: &'a [crate::discover::PathError],
 }
 
 /// Run a writer-based emitter into a string (for tests and callers that want the text).

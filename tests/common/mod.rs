@@ -117,6 +117,7 @@ pub fn read_through_everything(text: &str, front_end: FrontEnd) {
         diagnostics: &diagnostics,
         summary: Summary::of(1, &diagnostics),
         registry: &registry.meta,
+        path_errors: &[],
     };
     let _ = report::human::render(&report, Style::Plain, 80);
     let _ = report::json::render(&report);

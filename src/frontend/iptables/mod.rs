@@ -3,6 +3,7 @@
 //! tables of `options`) into the same model as nft rulesets.
 
 pub mod command;
+pub mod listing;
 pub mod options;
 pub mod save;
 pub mod script;
@@ -23,6 +24,8 @@ pub enum Format {
     Save,
     /// A shell script with `iptables …` command lines.
     Script,
+    /// Rule specifications without tables, as `iptables -S` prints them.
+    Listing,
 }
 
 /// Whether `text` looks like iptables-save output: its first line that is not blank or a
@@ -44,6 +47,36 @@ pub fn looks_like_save(text: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// Whether `text` looks like a rule-spec listing (`iptables -S` output, rule files without
+/// tables): its first lines that are not blank or comments are all `-P CHAIN POLICY`,
+/// `-N CHAIN` or `-A CHAIN …` commands (or `-I`, or `-t TABLE` before one).
+pub fn looks_like_listing(text: &str) -> bool {
+    let mut lines = text
+        .lines()
+        .map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'))
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .take(8)
+        .peekable();
+    lines.peek().is_some() && lines.all(is_listing_command)
+}
+
+/// `-A INPUT …`, `-P INPUT DROP`, `-N web`, `-t nat -A …`. (A head cut mid-line may end in
+/// a fragment: a line of `-` and a word is enough.)
+fn is_listing_command(line: &str) -> bool {
+    let mut words = line.split_whitespace();
+    let mut command = words.next().unwrap_or("");
+    if command == "-t" || command == "--table" {
+        let _table = words.next();
+        command = words.next().unwrap_or("");
+    }
+    let chain = words.next().unwrap_or("");
+    let is_chain = !chain.is_empty() && !chain.starts_with('-');
+    matches!(
+        command,
+        "-A" | "--append" | "-I" | "--insert" | "-N" | "--new-chain" | "-P" | "--policy"
+    ) && is_chain
 }
 
 /// Whether `text` looks like a shell script that runs iptables: a line whose command is an
@@ -76,6 +109,7 @@ pub fn read(
     match format {
         Format::Save => save::read(file, text, resolver, family),
         Format::Script => script::read(file, text, resolver, family),
+        Format::Listing => listing::read(file, text, resolver, family),
     }
 }
 

@@ -35,11 +35,15 @@ use std::collections::HashMap;
 /// output nests a handful of levels; deeper values are opaque.
 const MAX_DEPTH: usize = 32;
 
-/// Whether `text` is a libnftables JSON document rather than nft text: its first non-blank
-/// character is `{` and it names `"nftables"`. (nft text never starts with `{`.)
+/// Whether `text` is a libnftables JSON document rather than nft text: an object whose first
+/// key is `"nftables"`, as `nft -j` writes it. (nft text never starts with `{`; other JSON,
+/// a `package.json` say, has other keys first.)
 pub fn looks_like_json(text: &str) -> bool {
     let body = text.trim_start_matches('\u{feff}').trim_start();
-    body.starts_with('{') && text.contains("\"nftables\"")
+    body.strip_prefix('{')
+        .map(str::trim_start)
+        .and_then(|rest| rest.strip_prefix("\"nftables\""))
+        .is_some_and(|rest| rest.trim_start().starts_with(':'))
 }
 
 /// Read one `nft -j` file into the model, with every syntax error and resolution finding.

@@ -142,6 +142,49 @@ fn overlaps(a: &Span, b: &Span) -> bool {
     a.file == b.file && a.start < b.end.max(b.start + 1) && b.start < a.end.max(a.start + 1)
 }
 
+/// Whether `text` starts like an nft ruleset: an `nft -f` shebang, or a first line (after
+/// comments) that is an nft command (`table inet filter {`, `flush ruleset`, `add rule …`,
+/// `define WAN = …`, `include "…"`). A walk picks files of any name by this; a shell script
+/// (`set -e`, a `#!/bin/sh` line) or a configuration file of another program does not pass.
+pub fn looks_like_ruleset(text: &str) -> bool {
+    let text = text.trim_start_matches('\u{feff}');
+    if let Some(shebang) = text.strip_prefix("#!") {
+        let line = shebang.lines().next().unwrap_or("");
+        return line
+            .split_whitespace()
+            .next()
+            .is_some_and(|program| program.rsplit('/').next() == Some("nft"));
+    }
+    let Some(line) = crate::frontend::format::first_line(text, &['#']) else {
+        return false;
+    };
+    let mut words = line.split_whitespace();
+    let first = words.next().unwrap_or("");
+    let second = words.next().unwrap_or("");
+    let family_or_name = |w: &str| {
+        !w.is_empty()
+            && w.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'$'))
+    };
+    match first {
+        "table" | "chain" => family_or_name(second),
+        "rule" | "element" => family_or_name(second) && words.next().is_some(),
+        "flush" => matches!(
+            second,
+            "ruleset" | "table" | "chain" | "set" | "map" | "meter" | "flowtable"
+        ),
+        "add" | "create" | "insert" | "replace" | "delete" | "destroy" | "reset" | "rename" => {
+            second == "table" || parser::ADDED_OBJECTS.contains(&second)
+        }
+        "define" | "redefine" => {
+            second.contains('=') || words.next().is_some_and(|w| w.starts_with('='))
+        }
+        "undefine" => family_or_name(second),
+        "include" => second.starts_with('"'),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -143,7 +143,7 @@ const SKIPPED_COMMANDS: &[&str] = &[
 
 /// Objects a top-level command adds; nft accepts each without `add` (`chain ip t c`). `table`
 /// is read on its own.
-const ADDED_OBJECTS: &[&str] = &[
+pub(crate) const ADDED_OBJECTS: &[&str] = &[
     "chain",
     "rule",
     "set",
