@@ -155,6 +155,12 @@ fn view(ruleset: &Ruleset, diagnostics: &[portlint::diagnostic::Diagnostic], tex
         .iter()
         .filter(|d| d.rule.code != "PL207")
         .map(|d| {
+            let message = d.message.text();
+            // What is not analysed is said of a statement, which the two forms spell apart
+            // (`flow add @f` / `{"flow": {"op": "add", …}}`): compared by what it names.
+            if message.contains("is read but not analysed") {
+                return format!("{} {message}", d.rule.code);
+            }
             let quoted = text.get(d.span.range()).unwrap_or("?");
             format!("{} {:?}", d.rule.code, quoted.trim_matches('"'))
         })

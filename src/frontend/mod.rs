@@ -7,3 +7,4 @@ pub mod nft;
 pub mod policy;
 pub mod ports;
 pub mod resolve;
+pub mod unanalysed;

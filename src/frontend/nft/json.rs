@@ -195,6 +195,51 @@ struct Reader<'a> {
     references: Vec<Reference>,
     /// The table whose rules are being read.
     current_table: Option<usize>,
+    /// Constructs read but not analysed, for PL006.
+    unanalysed: crate::frontend::unanalysed::Unanalysed,
+}
+
+/// The construct a statement is, in the words nft text writes it with (`{"limit": …}` is
+/// `limit`, a match on `{"meta": {"key": "skuid"}}` is `meta skuid`), if it is one PL006 names.
+/// Only what filters counts: a match's left side and a verdict map's key (each component of a
+/// concatenation), not the value a statement sets.
+fn unanalysed_kind(name: &str, body: &Value<'_>) -> Option<crate::frontend::unanalysed::Kind> {
+    let object = body.as_object();
+    let keyed = |key: &str| object.and_then(|o| get(o, key)).and_then(expression_kind);
+    match name {
+        "match" => keyed("left"),
+        "vmap" => keyed("key"),
+        // `ct helper set …` gives connections a helper: `related` then means more.
+        "mangle" => keyed("key").filter(|k| k.name == "`ct helper`"),
+        // `ct helper set …` as nft -j writes a helper object reference: `{"ct helper": …}`.
+        "ct helper" => crate::frontend::unanalysed::nft_kind(["ct", "helper"].into_iter()),
+        // `{"flow": {"op": "add", "flowtable": "@ft"}}`.
+        "flow" => {
+            let op = object.and_then(|o| string(get(o, "op")))?;
+            crate::frontend::unanalysed::nft_kind(["flow", op].into_iter())
+        }
+        _ => crate::frontend::unanalysed::nft_kind([name].into_iter()),
+    }
+}
+
+/// The kind of an expression (`{"meta": {"key": "mark"}}`), looking through bit operations and
+/// into a concatenation's components.
+fn expression_kind(value: &Value<'_>) -> Option<crate::frontend::unanalysed::Kind> {
+    let (expression, inner) = single_member(value.as_object()?)?;
+    match (expression, inner) {
+        // `mark & 0xff == 0x10`: `{"&": [{"meta": {"key": "mark"}}, 255]}`.
+        ("&" | "|" | "^" | "<<" | ">>", Value::Array(operands)) => {
+            expression_kind(operands.elements.first()?)
+        }
+        ("concat", Value::Array(parts)) => parts.elements.iter().find_map(expression_kind),
+        _ => {
+            let key = inner
+                .as_object()
+                .and_then(|o| string(get(o, "key")))
+                .unwrap_or("");
+            crate::frontend::unanalysed::nft_kind([expression, key].into_iter())
+        }
+    }
 }
 
 /// The only member of a one-member object (`{"accept": null}`, `{"rule": {…}}`).
@@ -325,11 +370,14 @@ impl<'a> Reader<'a> {
             tables_by_name: HashMap::new(),
             references: Vec::new(),
             current_table: None,
+            unanalysed: Default::default(),
         }
     }
 
     fn finish(mut self) -> (Ruleset, Vec<Diagnostic>) {
         self.check_references();
+        let unanalysed = std::mem::take(&mut self.unanalysed);
+        self.atoms.diagnostics.extend(unanalysed.findings());
         (self.ruleset, self.atoms.diagnostics)
     }
 
@@ -872,6 +920,9 @@ impl<'a> Reader<'a> {
             return;
         };
         self.note_set_references(table, body, 0);
+        if let Some(kind) = unanalysed_kind(name, body) {
+            self.unanalysed.saw(kind, span);
+        }
         match name {
             "match" => self.match_statement(rule, body, span),
             "accept" | "drop" | "continue" | "return" => {

@@ -14,6 +14,7 @@ use crate::diagnostic::{Diagnostic, Message};
 use crate::frontend::lowering::{split_by_verdict, undefined_references, Reference, ReferenceKind};
 use crate::frontend::ports::Atoms;
 use crate::frontend::resolve::Resolver;
+use crate::frontend::unanalysed::Unanalysed;
 use crate::model::*;
 use crate::source::Span;
 use smallvec::{smallvec, SmallVec};
@@ -81,6 +82,7 @@ pub fn lower(
             tables: Vec::new(),
         },
         rule_has_variables: true,
+        unanalysed: Unanalysed::default(),
     };
     let (defines, includes) = definitions(segments, &parsed.items);
     lowerer.all_defines = defines;
@@ -91,6 +93,8 @@ pub fn lower(
         lowerer.item(item);
     }
     lowerer.check_references();
+    let unanalysed = std::mem::take(&mut lowerer.unanalysed);
+    lowerer.atoms.diagnostics.extend(unanalysed.findings());
     // A chain's rules grew by doubling; give back the unused tail (for a large chain that is
     // megabytes, and the model lives through all checks).
     for table in &mut lowerer.ruleset.tables {
@@ -141,6 +145,8 @@ struct Lowerer<'a> {
     /// Whether the rule being read has a `$variable` (true outside rules): most rules have
     /// none, and then no run of their tokens is searched for one.
     rule_has_variables: bool,
+    /// Constructs read but not analysed, for PL006: one entry per kind and file.
+    unanalysed: Unanalysed,
 }
 
 /// A port value's elements: most values are one port, kept inline.
@@ -677,12 +683,26 @@ impl<'a> Lowerer<'a> {
 
     /// An opaque match from `pos` to the next starter word.
     fn opaque(&mut self, rule: &mut Rule, pos: usize, end: usize) -> usize {
-        let stop = self.opaque_run(pos + 1, end);
+        // `meta mark 0x1`, `ct mark 0x1`: the key is a starter word itself (`mark` alone is
+        // `meta mark`), but here it belongs to `meta` or `ct`.
+        let prefix = matches!(self.keyword(pos), Keyword::Meta | Keyword::Ct);
+        let key = if prefix && self.word(pos + 1).is_some() {
+            pos + 2
+        } else {
+            pos + 1
+        };
+        let stop = self.opaque_run(key.min(end), end);
         self.check_variables_defined(pos..stop);
         self.implied_protocols(rule, pos + 1..stop);
-        rule.matches.push(Match::Opaque {
-            span: self.tokens_span(pos..stop),
-        });
+        let span = self.tokens_span(pos..stop);
+        // The value of a statement (`meta mark set ct mark`, `ip daddr set numgen …`, `counter
+        // name meta mark map @c`, `dnat to jhash …`) matches nothing.
+        let is_value = pos > 0 && matches!(self.word(pos - 1), Some("set" | "name" | "to"));
+        let words = (pos..stop.min(pos + 3)).map(|i| self.word(i).unwrap_or(""));
+        if let Some(kind) = crate::frontend::unanalysed::nft_kind(words).filter(|_| !is_value) {
+            self.unanalysed.saw(kind, span);
+        }
+        rule.matches.push(Match::Opaque { span });
         stop
     }
 

@@ -1,0 +1,183 @@
+//! PL006: the constructs every front end reads but no analysis models, because what they match
+//! depends on state only the running host has (rates, counters, marks set by other rules,
+//! socket owners, routes). Analyses treat such a match as "may or may not match" (DESIGN,
+//! ternary logic); PL006 says so once per construct kind and file, at its first use, so that a
+//! clean run is not mistaken for a complete one.
+//!
+//! Header fields the model will type (addresses, interfaces, conntrack state, icmp types) are
+//! not listed: they are the packet model's, not limits of it.
+
+use crate::check;
+use crate::diagnostic::Diagnostic;
+use crate::source::{FileId, Span};
+use std::collections::HashMap;
+
+/// A kind of construct that is read but not analysed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Kind {
+    /// How the message names it: "`meter`", "`-m recent`".
+    pub name: &'static str,
+    /// Why no analysis can know what it matches.
+    pub why: &'static str,
+}
+
+const RATE: &str = "it matches by a rate counted while the ruleset runs";
+const MARK: &str = "a mark is set by other rules or programs at run time";
+
+/// The kind of the nft construct whose first words are `words` (a match or statement, as the
+/// rule writes it: `meter …`, `meta skuid 1000`, `ct helper "ftp"`), if it is one.
+pub fn nft_kind<'w>(mut words: impl Iterator<Item = &'w str>) -> Option<Kind> {
+    let first = words.next()?;
+    let second = words.next().unwrap_or("");
+    let third = words.next().unwrap_or("");
+    let kind = |name, why| Some(Kind { name, why });
+    match (first, second) {
+        ("meter", _) => kind(
+            "`meter`",
+            "it matches by per-key rates kept while the ruleset runs",
+        ),
+        ("limit", _) => kind("`limit`", RATE),
+        ("quota", _) => kind(
+            "`quota`",
+            "it matches by a byte count kept while the ruleset runs",
+        ),
+        ("ct", "helper") => kind(
+            "`ct helper`",
+            "it depends on the conntrack helper a connection is given at run time",
+        ),
+        ("ct", "count") => kind(
+            "`ct count`",
+            "it matches by the number of connections tracked at run time",
+        ),
+        ("ct", "mark") if third != "set" => kind("`ct mark`", MARK),
+        ("meta", "mark") if third != "set" => kind("`meta mark`", MARK),
+        ("mark", w) if w != "set" => kind("`meta mark`", MARK),
+        ("meta", "skuid" | "skgid") | ("skuid" | "skgid", _) => kind(
+            "`meta skuid`/`meta skgid`",
+            "it matches the owner of the local socket, which only the host knows",
+        ),
+        ("meta", "cgroup") | ("cgroup", _) | ("socket", "cgroupv2") => kind(
+            "cgroup matches",
+            "it matches the control group of the local process, which only the host knows",
+        ),
+        ("socket", _) => kind(
+            "`socket`",
+            "it matches by the sockets open on the host at run time",
+        ),
+        ("osf", _) => kind(
+            "`osf`",
+            "it matches a passive operating-system fingerprint of the packet",
+        ),
+        ("numgen" | "jhash" | "symhash", _) => kind(
+            "`numgen`/hash expressions",
+            "it matches by a number generated or hashed per packet",
+        ),
+        ("flow", "add" | "offload") => kind(
+            "flowtable offload (`flow add`)",
+            "packets of an offloaded connection bypass the chains after its first packets",
+        ),
+        ("fib", _) => kind(
+            "`fib`",
+            "it matches the routing decision, which depends on the host's routes and addresses",
+        ),
+        _ => None,
+    }
+}
+
+/// The constructs read but not analysed so far, one entry per kind and file.
+#[derive(Debug, Default)]
+pub struct Unanalysed {
+    /// The first use of each kind in each file, and how many uses there are.
+    first: HashMap<(FileId, Kind), (Span, usize)>,
+}
+
+impl Unanalysed {
+    /// Records a use of `kind` at `span`.
+    pub fn saw(&mut self, kind: Kind, span: Span) {
+        let entry = self.first.entry((span.file, kind)).or_insert((span, 0));
+        if span.start < entry.0.start {
+            entry.0 = span;
+        }
+        entry.1 += 1;
+    }
+
+    /// One PL006 info per kind and file, at its first use.
+    pub fn findings(self) -> Vec<Diagnostic> {
+        let mut found: Vec<Diagnostic> = self
+            .first
+            .into_iter()
+            .map(|((_, kind), (span, count))| finding(kind, span, count))
+            .collect();
+        // The map's order is not the file's; the report sorts again, but keep this stable too.
+        found.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
+        found
+    }
+}
+
+fn finding(kind: Kind, span: Span, count: usize) -> Diagnostic {
+    let uses = if count > 1 {
+        format!(" (the first of {count} uses in this file)")
+    } else {
+        String::new()
+    };
+    Diagnostic::new(
+        &check::unsupported_syntax::RULE,
+        span,
+        format!(
+            "{} is read but not analysed: analyses treat the rule as may-or-may-not-match{uses}",
+            kind.name
+        ),
+    )
+    .with_help(format!(
+        "{}; findings about rules that use it hold whatever it matches. This is a limit of the lint, not a fault in the ruleset (`--ignore PL006` hides it)",
+        kind.why
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(rule: &str) -> Option<&'static str> {
+        nft_kind(rule.split_whitespace()).map(|k| k.name)
+    }
+
+    #[test]
+    fn stateful_matches_are_named_and_statements_that_set_are_not() {
+        assert_eq!(
+            kind("meter ssh { ip saddr limit rate 3/minute }"),
+            Some("`meter`")
+        );
+        assert_eq!(kind("limit rate 10/second"), Some("`limit`"));
+        assert_eq!(kind("ct helper \"ftp\""), Some("`ct helper`"));
+        assert_eq!(kind("meta skuid 1000"), Some("`meta skuid`/`meta skgid`"));
+        assert_eq!(kind("skgid 100"), Some("`meta skuid`/`meta skgid`"));
+        assert_eq!(kind("meta mark 0x1"), Some("`meta mark`"));
+        assert_eq!(kind("meta mark set 0x1"), None);
+        assert_eq!(kind("ct mark set meta mark"), None);
+        assert_eq!(kind("flow add @ft"), Some("flowtable offload (`flow add`)"));
+        assert_eq!(kind("ct state established"), None);
+        assert_eq!(kind("iifname lo"), None);
+    }
+
+    #[test]
+    fn one_finding_per_kind_and_file_at_the_first_use() {
+        let mut seen = Unanalysed::default();
+        let limit = nft_kind(["limit"].into_iter()).expect("a kind");
+        let meter = nft_kind(["meter"].into_iter()).expect("a kind");
+        seen.saw(limit, Span::new(FileId(0), 50..60));
+        seen.saw(limit, Span::new(FileId(0), 10..20));
+        seen.saw(meter, Span::new(FileId(0), 30..40));
+        seen.saw(limit, Span::new(FileId(1), 5..9));
+        let found = seen.findings();
+        let shown: Vec<(u32, String)> = found
+            .iter()
+            .map(|d| (d.span.start, d.message.text().into_owned()))
+            .collect();
+        assert_eq!(found.len(), 3, "{shown:?}");
+        assert_eq!(shown[0].0, 10);
+        assert!(shown[0].1.ends_with("(the first of 2 uses in this file)"));
+        assert_eq!(shown[1].0, 30);
+        assert_eq!(found[2].span.file, FileId(1));
+    }
+}
