@@ -85,6 +85,28 @@ fn ports_sets_ranges_concatenations_verdict_maps_and_conntrack() {
     );
 }
 
+/// `ip protocol . th dport vmap { udp . 50004 : accept, tcp . 50005 : accept }` (what
+/// `nft -j list ruleset` prints for it): each key's protocol half narrows its port half, so each
+/// port is open on its own protocol only (issue 14: the protocol half was dropped).
+#[test]
+fn a_concatenations_protocol_half_narrows_its_ports() {
+    let outcome = run("concat-protocol.json");
+    let mut messages: Vec<String> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule.code == "PL108")
+        .map(|d| d.message.to_string())
+        .collect();
+    messages.sort();
+    assert_eq!(
+        messages,
+        [
+            "inbound port 50004/udp is in the dynamic/private range 49152-65535",
+            "inbound port 50005/tcp is in the dynamic/private range 49152-65535",
+        ]
+    );
+}
+
 #[test]
 fn service_names_named_sets_and_references() {
     let outcome = run("names.json");

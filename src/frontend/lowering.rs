@@ -151,3 +151,29 @@ pub fn split_by_verdict(rule: Rule, groups: Vec<VerdictGroup>, out: &mut Vec<Rul
         out.push(split);
     }
 }
+
+/// `items` grouped by key, in the order the keys first appear, each group with the `first`
+/// value of its first item: a verdict map's keys by (verdict, protocol). One hash lookup per
+/// item, so a map of 100,000 distinct jump targets is not a quadratic scan of the groups.
+pub fn group_in_order<K, F, T>(items: impl IntoIterator<Item = (K, F, T)>) -> Vec<(K, F, Vec<T>)>
+where
+    K: std::hash::Hash + Eq + Clone,
+{
+    let mut index: HashMap<K, usize> = HashMap::new();
+    let mut groups: Vec<(K, F, Vec<T>)> = Vec::new();
+    for (key, first, item) in items {
+        match index.entry(key) {
+            Entry::Occupied(at) => {
+                if let Some(group) = groups.get_mut(*at.get()) {
+                    group.2.push(item);
+                }
+            }
+            Entry::Vacant(slot) => {
+                let key = slot.key().clone();
+                slot.insert(groups.len());
+                groups.push((key, first, vec![item]));
+            }
+        }
+    }
+    groups
+}

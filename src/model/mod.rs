@@ -69,7 +69,7 @@ impl Hook {
 }
 
 /// A final decision (or a jump) of a rule or a chain policy.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Verdict {
     Accept,
     Drop,

@@ -8,7 +8,7 @@
 //! (A child module of `lower`: it extends the lowerer.)
 
 use super::*;
-use crate::frontend::lowering::VerdictGroup;
+use crate::frontend::lowering::{group_in_order, VerdictGroup};
 
 /// One component of a selector expression.
 #[derive(Clone, Copy, Debug)]
@@ -19,6 +19,9 @@ pub(super) enum Component {
         /// `tcp dport` implies `tcp`; `th` and `ct … proto-dst` imply nothing.
         implies: Option<L4>,
     },
+    /// `ip protocol`, `meta l4proto`, `ip6 nexthdr`: each key's protocol narrows the ports of
+    /// the same key (`ip protocol . th dport { udp . 51820 }` is udp 51820 only).
+    Protocol,
     Other,
 }
 
@@ -45,6 +48,9 @@ pub(super) struct NamedKeys {
 /// One entry of a set or map: per port component its elements, and the map value.
 struct Entry {
     keys: SmallVec<[Elements; 2]>,
+    /// The key's protocol component, when the selector has one: the protocols it names
+    /// (`None` when it cannot be read, a `$variable` or a set, say: then any protocol).
+    protocol: Option<ProtoSet>,
     /// `* : drop`, the catch-all of a map: any key.
     wildcard: bool,
     value: Option<MapValue>,
@@ -164,7 +170,18 @@ impl<'a> Lowerer<'a> {
                 if p == start {
                     return None;
                 }
-                components.push(Component::Other);
+                let is_protocol = matches!(
+                    (self.word(start), self.word(start + 1), p - start),
+                    (Some("ip"), Some("protocol"), 2)
+                        | (Some("meta"), Some("l4proto"), 2)
+                        | (Some("ip6"), Some("nexthdr"), 2)
+                        | (Some("l4proto"), _, 1)
+                );
+                components.push(if is_protocol {
+                    Component::Protocol
+                } else {
+                    Component::Other
+                });
             }
             if p < end && self.word(p) == Some(".") {
                 p += 1;
@@ -175,8 +192,13 @@ impl<'a> Lowerer<'a> {
         let has_port = components
             .iter()
             .any(|c| matches!(c, Component::Port { .. }));
+        // A concatenation with a protocol half and no port (`ip6 saddr . ip6 nexthdr { … . tcp }`)
+        // still says which protocols the rule matches.
+        let keyed_protocol =
+            components.len() > 1 && components.iter().any(|c| matches!(c, Component::Protocol));
         let lookup = matches!(self.word(p), Some("map" | "vmap"));
-        if !has_port || p >= end || (components.len() == 1 && !lookup && !is_ct) {
+        if !(has_port || keyed_protocol) || p >= end || (components.len() == 1 && !lookup && !is_ct)
+        {
             return None;
         }
         let mut op = PortOp::Eq;
@@ -289,6 +311,26 @@ impl<'a> Lowerer<'a> {
             // A catch-all key matches every port.
             return matches;
         }
+        // The protocols the keys' protocol component names, if the selector has one and every
+        // key names one.
+        let has_protocol = selector
+            .components
+            .iter()
+            .any(|c| matches!(c, Component::Protocol));
+        let keyed_protocols = has_protocol
+            .then(|| {
+                entries.clone().try_fold(ProtoSet::EMPTY, |mut all, e| {
+                    e.protocol?.iter().for_each(|l4| all.insert(l4));
+                    Some(all)
+                })
+            })
+            .flatten();
+        if let Some(protos) = keyed_protocols {
+            matches.push(Match::L4Proto {
+                protos,
+                span: match_span,
+            });
+        }
         let mut port_index = 0;
         for component in &selector.components {
             let Component::Port {
@@ -296,6 +338,10 @@ impl<'a> Lowerer<'a> {
             } = component
             else {
                 continue;
+            };
+            let protos = &match keyed_protocols {
+                Some(keyed) => protos.intersect(keyed),
+                None => *protos,
             };
             let elements: Elements = entries
                 .clone()
@@ -327,20 +373,15 @@ impl<'a> Lowerer<'a> {
         match_span: Span,
         groups: &mut Vec<VerdictGroup>,
     ) {
-        let mut by_verdict: Vec<(Verdict, Span, Vec<&Entry>)> = Vec::new();
-        for entry in entries {
-            let Some(value) = &entry.value else {
-                continue;
-            };
-            let Some((verdict, span)) = self.map_verdict(value) else {
-                continue;
-            };
-            match by_verdict.iter_mut().find(|(v, _, _)| *v == verdict) {
-                Some((_, _, members)) => members.push(entry),
-                None => by_verdict.push((verdict, span, vec![entry])),
-            }
-        }
-        for (verdict, span, members) in by_verdict {
+        // By verdict, and by the key's protocol: `udp . 51820 : accept, tcp . 22 : accept` is
+        // udp 51820 or tcp 22, not either protocol on either port. (A map's keys do not
+        // overlap, so the groups' order does not matter.)
+        let keyed = entries.iter().filter_map(|entry| {
+            let (verdict, span) = self.map_verdict(entry.value.as_ref()?)?;
+            Some(((verdict, entry.protocol), span, entry))
+        });
+        let by_verdict = group_in_order(keyed.collect::<Vec<_>>());
+        for ((verdict, _), span, members) in by_verdict {
             let matches = self.port_matches(
                 selector,
                 members.iter().copied(),
@@ -570,6 +611,7 @@ impl<'a> Lowerer<'a> {
         if self.word(start) == Some("*") {
             return Some(Entry {
                 keys: SmallVec::new(),
+                protocol: None,
                 wildcard: true,
                 value,
             });
@@ -587,7 +629,16 @@ impl<'a> Lowerer<'a> {
             return None;
         }
         let mut keys = SmallVec::new();
+        let mut protocol = None;
         for (part, component) in parts.into_iter().zip(components) {
+            if matches!(component, Component::Protocol) {
+                // One protocol word (`udp`, `17`); anything else leaves the protocol open.
+                protocol = (part.len() == 1)
+                    .then(|| self.word(part.start).and_then(L4::parse))
+                    .flatten()
+                    .map(ProtoSet::one);
+                continue;
+            }
             let Component::Port { protos, .. } = component else {
                 continue;
             };
@@ -613,6 +664,7 @@ impl<'a> Lowerer<'a> {
         }
         Some(Entry {
             keys,
+            protocol,
             wildcard: false,
             value,
         })

@@ -18,7 +18,7 @@
 use crate::check;
 use crate::diagnostic::Diagnostic;
 use crate::frontend::lowering::{
-    split_by_verdict, undefined_references, Reference, ReferenceKind, VerdictGroup,
+    group_in_order, split_by_verdict, undefined_references, Reference, ReferenceKind, VerdictGroup,
 };
 use crate::frontend::ports::Atoms;
 use crate::frontend::resolve::Resolver;
@@ -299,6 +299,48 @@ fn element_data<'v, 'a>(mut value: &'v Value<'a>) -> Option<&'v Value<'a>> {
         }
     }
     None
+}
+
+/// Which component of a concatenation is the packet's protocol (`ip protocol`, `meta
+/// l4proto`, `ip6 nexthdr`): each key's value there narrows the same key's ports.
+fn protocol_component(parts: &[Value<'_>]) -> Option<usize> {
+    parts.iter().position(|part| {
+        let Some((name, inner)) = part.as_object().and_then(single_member) else {
+            return false;
+        };
+        let inner = inner.as_object();
+        match name {
+            "meta" => inner.and_then(|o| string(get(o, "key"))) == Some("l4proto"),
+            "payload" => matches!(
+                (
+                    inner.and_then(|o| string(get(o, "protocol"))),
+                    inner.and_then(|o| string(get(o, "field")))
+                ),
+                (Some("ip"), Some("protocol")) | (Some("ip6"), Some("nexthdr"))
+            ),
+            _ => false,
+        }
+    })
+}
+
+/// The protocol a concatenated key names at component `index` (`"udp"`, `17`), if one.
+fn key_protocol(key: &Value<'_>, index: usize) -> Option<ProtoSet> {
+    let part = concat_parts(key)?.get(index)?;
+    scalar_text(part)
+        .as_deref()
+        .and_then(L4::parse)
+        .map(ProtoSet::one)
+}
+
+/// The protocols `keys` name at component `index`, when every key names one.
+fn keyed_protocols(keys: &[&Value<'_>], index: Option<usize>) -> Option<ProtoSet> {
+    let index = index?;
+    keys.iter().try_fold(ProtoSet::EMPTY, |mut all, key| {
+        key_protocol(key, index)?
+            .iter()
+            .for_each(|l4| all.insert(l4));
+        Some(all)
+    })
 }
 
 /// The components of `{"concat": [a, b, …]}`.
@@ -1215,6 +1257,12 @@ impl<'a> Reader<'a> {
     ) {
         if op == Some(PortOp::Eq) {
             let keys = self.lookup_keys(right, true);
+            if let Some(protos) = keys
+                .as_ref()
+                .and_then(|k| keyed_protocols(&k.values, protocol_component(parts)))
+            {
+                rule.matches.push(Match::L4Proto { protos, span });
+            }
             self.project_concat(rule, parts, keys, right, span);
         } else {
             self.project_concat(rule, parts, None, right, span);
@@ -1241,12 +1289,17 @@ impl<'a> Reader<'a> {
         let Some(keys) = keys else {
             return;
         };
+        let keyed = keyed_protocols(&keys.values, protocol_component(parts));
         for (index, field) in fields.iter().enumerate() {
             let Field::Ports {
                 direction, protos, ..
             } = field
             else {
                 continue;
+            };
+            let protos = &match keyed {
+                Some(keyed) => protos.intersect(keyed),
+                None => *protos,
             };
             // A named set's type says which components are ports; trust nothing else.
             if keys
@@ -1572,7 +1625,8 @@ impl<'a> Reader<'a> {
         let Some((elements, via, ports)) = self.map_elements(data, concat.is_some()) else {
             return;
         };
-        for (verdict, verdict_span, members) in self.group_by_verdict(&elements) {
+        let protocol_at = concat.and_then(protocol_component);
+        for (verdict, verdict_span, members) in self.group_by_verdict(&elements, protocol_at) {
             let mut scratch = Rule {
                 span: rule.span,
                 matches: SmallVec::new(),
@@ -1587,8 +1641,12 @@ impl<'a> Reader<'a> {
                         via: via.clone(),
                         ports: ports.clone(),
                     };
+                    let keyed = keyed_protocols(&keys.values, protocol_at);
                     self.project_concat(&mut scratch, parts, Some(keys), data, span);
                     scratch.matches.retain(|m| matches!(m, Match::Ports { .. }));
+                    if let Some(protos) = keyed {
+                        scratch.matches.insert(0, Match::L4Proto { protos, span });
+                    }
                 } else if let Some((direction, protos)) = single {
                     if let PortValue::Ports(elements, _) =
                         self.port_elements(&members, protos, &via, 0)
@@ -1652,6 +1710,13 @@ impl<'a> Reader<'a> {
     ) {
         if let Some(parts) = concat_parts(key) {
             let keys = self.lookup_keys(data, true);
+            // A lookup that finds no key ends the rule, so the keys' protocols are matched.
+            if let Some(protos) = keys
+                .as_ref()
+                .and_then(|k| keyed_protocols(&k.values, protocol_component(parts)))
+            {
+                rule.matches.push(Match::L4Proto { protos, span });
+            }
             self.project_concat(rule, parts, keys, data, span);
             return;
         }
@@ -1715,13 +1780,16 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A verdict map's elements grouped by verdict, in the order the verdicts first appear:
-    /// each group's verdict, where it is written first, and its keys.
+    /// A verdict map's elements grouped by verdict and, when the key has a protocol component
+    /// at `protocol_at`, by the protocol each key names (as the text front end groups them), in
+    /// the order the groups first appear: each group's verdict, where it is written first, and
+    /// its keys.
     fn group_by_verdict(
         &mut self,
         elements: &[&'a Value<'a>],
+        protocol_at: Option<usize>,
     ) -> Vec<(Verdict, Span, Vec<&'a Value<'a>>)> {
-        let mut groups: Vec<(Verdict, Span, Vec<&'a Value<'a>>)> = Vec::new();
+        let mut keyed = Vec::new();
         for element in elements {
             let Some(data) = element_data(element) else {
                 continue;
@@ -1730,12 +1798,13 @@ impl<'a> Reader<'a> {
                 continue;
             };
             let key = element_key(element);
-            match groups.iter_mut().find(|(v, _, _)| *v == verdict) {
-                Some((_, _, keys)) => keys.push(key),
-                None => groups.push((verdict, self.span(data), vec![key])),
-            }
+            let protocol = protocol_at.and_then(|index| key_protocol(key, index));
+            keyed.push(((verdict, protocol), self.span(data), key));
         }
-        groups
+        group_in_order(keyed)
+            .into_iter()
+            .map(|((verdict, _), span, keys)| (verdict, span, keys))
+            .collect()
     }
 
     /// The verdict a map's data writes: `{"accept": null}`, `{"jump": {"target": "c"}}`, ….
