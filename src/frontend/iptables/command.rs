@@ -83,6 +83,9 @@ pub struct Env<'e, 'r> {
     pub restore: bool,
     /// The tool name messages use (`iptables`, `ip6tables`).
     pub tool: &'static str,
+    /// The family the file or the program says the rules are for (`None`: not known; an
+    /// address then decides).
+    pub family: Option<crate::model::Family>,
     pub atoms: &'e mut Atoms<'r>,
 }
 
@@ -95,6 +98,18 @@ struct PendingPort {
     value: usize,
     /// The inline `=value`, when the option was written `--dport=22`.
     inline: Option<Box<Word<'static>>>,
+}
+
+/// An address value (`-s`, `-d`, `--src-range`), checked once the line's family is known
+/// (`-6` may come after it).
+struct PendingAddress {
+    /// The index of its word, or the inline value (`-s10.0.0.1`, `--src-range=…`).
+    value: Result<usize, Box<Word<'static>>>,
+    /// `! -s …`: with several addresses, iptables refuses it.
+    negated: bool,
+    option: Range<usize>,
+    /// An `-m iprange` range rather than an address list.
+    range: bool,
 }
 
 /// A NAT target option, lowered once the protocol is known.
@@ -169,6 +184,7 @@ pub fn read<'t>(
         target_unknown: false,
         ports: SmallVec::new(),
         nats: SmallVec::new(),
+        addresses: SmallVec::new(),
         matches: SmallVec::new(),
         rule_number: None,
         second: None,
@@ -195,6 +211,7 @@ struct Reader<'w, 't, 'e, 'r, 'o> {
     target_unknown: bool,
     ports: SmallVec<[PendingPort; 2]>,
     nats: SmallVec<[PendingNat; 1]>,
+    addresses: SmallVec<[PendingAddress; 2]>,
     matches: SmallVec<[Match; crate::model::INLINE_MATCHES]>,
     /// `-I CHAIN 3`, `-D CHAIN 3`, `-R CHAIN 3`.
     rule_number: Option<usize>,
@@ -611,13 +628,14 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 });
             }
             Generic::Source | Generic::Destination => {
-                let Some((arg, _)) = self.argument("an address", &written) else {
+                let Some((arg, inner_negated)) = self.argument("an address", &written) else {
                     return;
                 };
                 if arg.text().bytes().any(|b| b == b':') {
                     self.ipv6_address = true;
                 }
                 let span = written.start..arg.span().end;
+                self.note_address(&arg, written.negated || inner_negated, span.clone(), false);
                 self.matches.push(Match::Opaque {
                     span: Span::new(self.env.file, span),
                 });
@@ -905,6 +923,14 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 });
                 self.pos += 1;
             }
+            Meaning::AddressRange => {
+                let Some((arg, inner_negated)) = self.argument("an address range", &written) else {
+                    return;
+                };
+                let span = written.start..arg.span().end;
+                self.note_address(&arg, written.negated || inner_negated, span.clone(), true);
+                self.opaque_option(span, true);
+            }
             Meaning::Other => {
                 let end = match option.arguments {
                     Some(n) => {
@@ -940,6 +966,81 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
         }
     }
 
+    /// Keeps an address value to check in `finish`.
+    fn note_address(
+        &mut self,
+        arg: &Argument<'_, '_>,
+        negated: bool,
+        option: Range<usize>,
+        range: bool,
+    ) {
+        if arg.opaque() {
+            return;
+        }
+        let value = match arg {
+            // The argument was the word just taken.
+            Argument::Word(_) => Ok(self.pos.saturating_sub(1)),
+            Argument::Inline(text, span) => Err(Box::new(Word {
+                text: Cow::Owned(text.clone()),
+                span: span.clone(),
+                verbatim: span.len() == text.len(),
+                opaque: false,
+            })),
+        };
+        self.addresses.push(PendingAddress {
+            value,
+            negated,
+            option,
+            range,
+        });
+    }
+
+    /// Checks the address values as the tool of the line's family reads them.
+    fn check_addresses(&mut self) {
+        use crate::frontend::addresses::{self, Version};
+        use crate::model::Family;
+        let version = match self.only.or(self.env.family) {
+            Some(Family::Ip) => Some(Version::V4),
+            Some(Family::Ip6) => Some(Version::V6),
+            _ => None,
+        };
+        let tool = match version {
+            Some(Version::V4) => "iptables",
+            Some(Version::V6) => "ip6tables",
+            None => self.env.tool,
+        };
+        let pending = std::mem::take(&mut self.addresses);
+        for address in pending {
+            let word: &Word<'_> = match &address.value {
+                Ok(index) => match self.words.get(*index) {
+                    Some(word) => word,
+                    None => continue,
+                },
+                Err(inline) => inline,
+            };
+            let text: &str = &word.text;
+            let checked = if address.range {
+                addresses::iprange(text, version, tool).map(|()| 1)
+            } else {
+                addresses::iptables_list(text, version, tool).map(|list| list.len())
+            };
+            match checked {
+                Err(e) => {
+                    let span = word.sub_span(e.range);
+                    self.error(span, e.message, e.help);
+                }
+                Ok(count) if count > 1 && address.negated && !address.range => {
+                    self.error(
+                        address.option.clone(),
+                        format!("`!` before a list of {count} addresses: {tool} refuses to negate several addresses"),
+                        "negate one address or network per option, or jump to a chain that RETURNs for each address and drops the rest",
+                    );
+                }
+                Ok(_) => {}
+            }
+        }
+    }
+
     fn opaque_option(&mut self, span: Range<usize>, is_match: bool) {
         if is_match {
             self.matches.push(Match::Opaque {
@@ -949,6 +1050,7 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
     }
 
     fn finish(&mut self) -> Option<Command<'t>> {
+        self.check_addresses();
         let Some((option, action_span)) = self.action.clone() else {
             let span = match (self.words.first(), self.words.last()) {
                 (Some(first), Some(last)) => first.span.start..last.span.end,

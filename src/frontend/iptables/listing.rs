@@ -78,6 +78,7 @@ pub fn read(
             file,
             restore: false,
             tool,
+            family,
             atoms: &mut atoms,
         };
         let Some(mut command) = command::read(&words, &mut env, &mut out) else {

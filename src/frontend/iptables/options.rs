@@ -240,6 +240,8 @@ pub enum Meaning {
     NatTarget,
     /// NAT target ports only (`--to-ports`, `--on-port`).
     NatPorts,
+    /// An `-m iprange` address range (`--src-range`, `--dst-range`): checked, kept opaque.
+    AddressRange,
     /// Read and kept as an opaque match or ignored (a target's option).
     Other,
 }
@@ -390,6 +392,15 @@ pub const MATCHES: &[Module] = &[
     module!("addrtype", [
         "src-type": 1, "dst-type": 1, "limit-iface-in": 0, "limit-iface-out": 0,
     ]),
+    Module {
+        name: "iprange",
+        options: &[
+            port("src-range", Meaning::AddressRange),
+            port("dst-range", Meaning::AddressRange),
+        ],
+        ports_of: None,
+        is_multiport: false,
+    },
     module!("icmp", ["icmp-type": 1]),
     module!("icmp6", ["icmpv6-type": 1]),
 ];

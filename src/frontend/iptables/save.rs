@@ -202,6 +202,7 @@ impl<'t> Restore<'t, '_> {
             file: self.file,
             restore: true,
             tool: self.tool,
+            family: self.family_hint,
             atoms: &mut self.atoms,
         };
         let Some(mut command) = command::read(&self.words, &mut env, &mut self.out) else {

@@ -194,6 +194,7 @@ pub fn read(
             file,
             restore: false,
             tool,
+            family: Some(program_family),
             atoms: &mut atoms,
         };
         let Some(mut command) = command::read(arguments, &mut env, &mut out) else {
