@@ -185,6 +185,7 @@ pub fn read<'t>(
         ports: SmallVec::new(),
         nats: SmallVec::new(),
         addresses: SmallVec::new(),
+        family_modules: SmallVec::new(),
         matches: SmallVec::new(),
         rule_number: None,
         second: None,
@@ -212,6 +213,8 @@ struct Reader<'w, 't, 'e, 'r, 'o> {
     ports: SmallVec<[PendingPort; 2]>,
     nats: SmallVec<[PendingNat; 1]>,
     addresses: SmallVec<[PendingAddress; 2]>,
+    /// `-m NAME` of one family only, checked once the line's family is known.
+    family_modules: SmallVec<[(&'static str, options::ModuleFamily, Range<usize>); 1]>,
     matches: SmallVec<[Match; crate::model::INLINE_MATCHES]>,
     /// `-I CHAIN 3`, `-D CHAIN 3`, `-R CHAIN 3`.
     rule_number: Option<usize>,
@@ -702,6 +705,9 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 let Some((arg, _)) = self.argument("a match module", &written) else {
                     return;
                 };
+                if !arg.opaque() {
+                    self.check_module(arg.text(), arg.span());
+                }
                 let loaded = match options::match_module(arg.text()) {
                     Some(module) => Loaded::Known(module),
                     None => Loaded::Unknown,
@@ -966,6 +972,88 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
         }
     }
 
+    /// `-m NAME`: a module iptables ships (or xtables-addons'), else PL001 with the nearest
+    /// name. A module of one family only is checked in `finish`, once the family is known.
+    fn check_module(&mut self, name: &str, span: Range<usize>) {
+        match options::shipped_match(name) {
+            Some(options::ModuleFamily::Both) => {}
+            Some(family) => {
+                if let Some(name) = options::SHIPPED_MATCHES
+                    .iter()
+                    .map(|(m, _)| *m)
+                    .find(|m| *m == name)
+                {
+                    self.family_modules.push((name, family, span));
+                }
+            }
+            None if options::ADDON_MATCHES.contains(&name) => {}
+            None => {
+                let lower = name.to_ascii_lowercase();
+                let near = options::SHIPPED_MATCHES
+                    .iter()
+                    .map(|(m, _)| *m)
+                    .find(|m| *m == lower)
+                    .or_else(|| {
+                        options::SHIPPED_MATCHES
+                            .iter()
+                            .map(|(m, _)| *m)
+                            .find(|m| close(name, m))
+                    });
+                let is_target = options::is_known_target(name);
+                let help = match near {
+                    Some(near) => format!("did you mean `-m {near}`?"),
+                    None if is_target => format!(
+                        "`{name}` is a target: write `-j {name}`, not `-m {name}`"
+                    ),
+                    None => "see `iptables -m help` or the iptables-extensions man page for the match modules; if it comes from a kernel module of your own, this is a false alarm: suppress it".to_string(),
+                };
+                self.error(
+                    span,
+                    format!(
+                        "unknown match module `{name}`: {} has no such match (\"Couldn't load match\")",
+                        self.env.tool
+                    ),
+                    help,
+                );
+            }
+        }
+    }
+
+    /// A module of one family in the other family's rules.
+    fn check_module_families(&mut self) {
+        use crate::model::Family;
+        let family = self.only.or(self.env.family);
+        let pending = std::mem::take(&mut self.family_modules);
+        for (name, wanted, span) in pending {
+            let (tool, other, hint) = match (wanted, family) {
+                (options::ModuleFamily::Ipv6, Some(Family::Ip)) => (
+                    "iptables",
+                    "ip6tables",
+                    match name {
+                        "icmp6" => " (iptables' is `-m icmp --icmp-type`)",
+                        "hl" => " (iptables' is `-m ttl`)",
+                        _ => "",
+                    },
+                ),
+                (options::ModuleFamily::Ipv4, Some(Family::Ip6)) => (
+                    "ip6tables",
+                    "iptables",
+                    match name {
+                        "icmp" => " (ip6tables' is `-m icmp6 --icmpv6-type`)",
+                        "ttl" => " (ip6tables' is `-m hl`)",
+                        _ => "",
+                    },
+                ),
+                _ => continue,
+            };
+            self.error(
+                span,
+                format!("`-m {name}` is an {other} match: {tool} has no such match"),
+                format!("write this rule for {other}, or use the match of this family{hint}"),
+            );
+        }
+    }
+
     /// Keeps an address value to check in `finish`.
     fn note_address(
         &mut self,
@@ -1051,6 +1139,7 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
 
     fn finish(&mut self) -> Option<Command<'t>> {
         self.check_addresses();
+        self.check_module_families();
         let Some((option, action_span)) = self.action.clone() else {
             let span = match (self.words.first(), self.words.last()) {
                 (Some(first), Some(last)) => first.span.start..last.span.end,

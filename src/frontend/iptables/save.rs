@@ -431,6 +431,12 @@ mod tests {
             codes("*filter\n-A INPUT --bogus -j ACCEPT\nCOMMIT\n"),
             ["PL001"]
         );
-        assert_eq!(codes("*filter\n-A INPUT -p tcp -m tcp --dport 22 -m foo --bar 1 -j LOG --log-prefix \"-x\"\nCOMMIT\n"), Vec::<&str>::new());
+        // A module portlint does not model is read as opaque, its options with it; one iptables
+        // does not ship is refused.
+        assert_eq!(codes("*filter\n-A INPUT -p tcp -m tcp --dport 22 -m policy --dir in --pol none -j LOG --log-prefix \"-x\"\nCOMMIT\n"), Vec::<&str>::new());
+        assert_eq!(
+            codes("*filter\n-A INPUT -m foo --bar 1 -j ACCEPT\nCOMMIT\n"),
+            ["PL001"]
+        );
     }
 }
