@@ -87,6 +87,8 @@ pub struct Env<'e, 'r> {
     /// address then decides).
     pub family: Option<crate::model::Family>,
     pub atoms: &'e mut Atoms<'r>,
+    /// What is read but not analysed (PL006), once per kind and file.
+    pub unanalysed: &'e mut crate::frontend::unanalysed::Unanalysed,
 }
 
 /// A port option, lowered once the protocol is known.
@@ -144,20 +146,6 @@ pub(super) fn syntax_error(
         &check::syntax_error::RULE,
         Span::new(file, span),
         message.into(),
-    )
-    .with_help(help)
-}
-
-fn unsupported(
-    file: FileId,
-    span: Range<usize>,
-    message: String,
-    help: &'static str,
-) -> Diagnostic {
-    Diagnostic::new(
-        &check::unsupported_syntax::RULE,
-        Span::new(file, span),
-        message,
     )
     .with_help(help)
 }
@@ -609,12 +597,10 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 }
                 let opaque = arg.opaque();
                 if opaque {
-                    self.out.push(unsupported(
-                        self.env.file,
-                        arg.span(),
-                        format!("the protocol `{}` is set outside this script", arg.text()),
-                        "portlint cannot know the protocol, so it does not check this rule's ports; write the protocol here to have them checked",
-                    ));
+                    self.env.unanalysed.saw(
+                        crate::frontend::unanalysed::SHELL_VALUE,
+                        Span::new(self.env.file, arg.span()),
+                    );
                 }
                 if (written.negated || inner_negated) && options::is_any_protocol(arg.text()) {
                     self.error(
@@ -678,12 +664,10 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 }
                 let name = arg.cow();
                 if arg.opaque() {
-                    self.out.push(unsupported(
-                        self.env.file,
-                        arg.span(),
-                        format!("the target `{name}` is set outside this script"),
-                        "portlint cannot know where this rule jumps; write the target here to have it checked",
-                    ));
+                    self.env.unanalysed.saw(
+                        crate::frontend::unanalysed::SHELL_VALUE,
+                        Span::new(self.env.file, arg.span()),
+                    );
                     self.target_unknown = true;
                     return;
                 }
@@ -705,8 +689,17 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 let Some((arg, _)) = self.argument("a match module", &written) else {
                     return;
                 };
-                if !arg.opaque() {
+                if arg.opaque() {
+                    self.env.unanalysed.saw(
+                        crate::frontend::unanalysed::SHELL_VALUE,
+                        Span::new(self.env.file, arg.span()),
+                    );
+                } else {
                     self.check_module(arg.text(), arg.span());
+                    if let Some(kind) = crate::frontend::unanalysed::iptables_kind(arg.text()) {
+                        let span = Span::new(self.env.file, written.start..arg.span().end);
+                        self.env.unanalysed.saw(kind, span);
+                    }
                 }
                 let loaded = match options::match_module(arg.text()) {
                     Some(module) => Loaded::Known(module),
@@ -793,12 +786,10 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
         if option.takes_argument() {
             if let Some((arg, _)) = self.argument("a chain name", &written) {
                 if arg.opaque() {
-                    self.out.push(unsupported(
-                        self.env.file,
-                        arg.span(),
-                        format!("the chain `{}` is set outside this script", arg.text()),
-                        "portlint cannot know which chain this changes; write the chain name here to have it checked",
-                    ));
+                    self.env.unanalysed.saw(
+                        crate::frontend::unanalysed::SHELL_VALUE,
+                        Span::new(self.env.file, arg.span()),
+                    );
                 }
                 self.chain = Some((arg.cow(), arg.span()));
             }
@@ -1369,12 +1360,10 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
         let l4 = match (port.module.ports_of, rule_l4) {
             _ if protocol_opaque || word.opaque => {
                 if word.opaque {
-                    self.out.push(unsupported(
-                        file,
-                        word.span.clone(),
-                        format!("the port `{}` is set outside this script", word.text),
-                        "portlint cannot know the port, so the registry checks skip it; write the port here to have it checked",
-                    ));
+                    self.env.unanalysed.saw(
+                        crate::frontend::unanalysed::SHELL_VALUE,
+                        Span::new(self.env.file, word.span.clone()),
+                    );
                 }
                 matches.push(Match::Opaque { span: option_span });
                 return;
