@@ -133,7 +133,7 @@ pub const SHELL_VALUE: Kind = Kind {
 /// A `$VARIABLE` the script does not set where an option belongs: the words it expands to are
 /// unknown, so the rest of the command is read as opaque.
 pub const SHELL_OPTIONS: Kind = Kind {
-    name: "a `$VARIABLE` the script does not set, where options belong",
+    name: "an unknown `$VARIABLE` in place of options",
     why: "the options it expands to are unknown, so the rest of the command is not checked (set it in the script to have it read)",
 };
 

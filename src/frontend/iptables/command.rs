@@ -180,6 +180,8 @@ pub fn read<'t>(
         only: None,
         ipv6_address: false,
         failed: false,
+        shell_options: false,
+        second_opaque: false,
     };
     reader.run();
     reader.finish()
@@ -211,6 +213,11 @@ struct Reader<'w, 't, 'e, 'r, 'o> {
     only: Option<crate::model::Family>,
     ipv6_address: bool,
     failed: bool,
+    /// A `$VARIABLE` the script does not set stood where options belong: the words after it
+    /// that no known option takes are its, unknown.
+    shell_options: bool,
+    /// `-P CHAIN $POLICY`.
+    second_opaque: bool,
 }
 
 /// An option as written: where it starts (its `!` included), its name, and an inline value.
@@ -313,6 +320,12 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
             }
             let letter_span = word.sub_span(i..i + letter.len_utf8());
             let Some(option) = Generic::short(letter) else {
+                if self.shell_options {
+                    self.matches.push(Match::Opaque {
+                        span: Span::new(self.env.file, word.span.clone()),
+                    });
+                    return;
+                }
                 self.error(
                     letter_span,
                     format!("unknown option `-{letter}`"),
@@ -378,7 +391,7 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                     && !options::is_any_protocol(&p.name)
                     && options::implicit_module(&options::protocol_name(&p.name)).is_none()
             });
-        if unknown_module || self.target_unknown || unknown_implicit {
+        if unknown_module || self.target_unknown || unknown_implicit || self.shell_options {
             let end = self.heuristic_arguments(name, &written);
             self.opaque_option(written.start..end, !self.after_target());
             return;
@@ -826,6 +839,13 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 }
             }
             Some((Generic::Policy, _)) if self.chain.is_some() && self.second.is_none() => {
+                if word.opaque {
+                    self.env.unanalysed.saw(
+                        crate::frontend::unanalysed::SHELL_VALUE,
+                        Span::new(self.env.file, word.span.clone()),
+                    );
+                    self.second_opaque = true;
+                }
                 self.second = Some((cow(word), word.span.clone()));
                 true
             }
@@ -835,6 +855,22 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
             }
             _ => false,
         };
+        if !taken && (word.opaque || self.shell_options) {
+            // `iptables -A X $STATE ESTABLISHED -j ACCEPT`: what the variable expands to is
+            // unknown, so are the words after it that no option takes. The rule may or may not
+            // match.
+            if !self.shell_options {
+                self.shell_options = true;
+                self.env.unanalysed.saw(
+                    crate::frontend::unanalysed::SHELL_OPTIONS,
+                    Span::new(self.env.file, word.span.clone()),
+                );
+            }
+            self.matches.push(Match::Opaque {
+                span: Span::new(self.env.file, word.span.clone()),
+            });
+            return;
+        }
         if !taken {
             let text: &str = &word.text;
             self.error(
@@ -1165,7 +1201,7 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
             Generic::Zero => Action::Zero,
             Generic::Policy => match self.second.take() {
                 Some((target, span)) => {
-                    if !matches!(target.as_ref(), "ACCEPT" | "DROP") {
+                    if !matches!(target.as_ref(), "ACCEPT" | "DROP") && !self.second_opaque {
                         self.error(
                             span.clone(),
                             format!("`{target}` is not a policy"),
