@@ -230,8 +230,8 @@ enum BadIpv4 {
 }
 
 /// Whether `text` can only be meant as an IPv4 address (and is not one): it starts with a digit,
-/// has only letters, digits and dots, and its last label is a number or it has four labels of
-/// which three are numbers (`192.168.1.x`). A DNS name's last label is never a number.
+/// has only letters, digits and dots, and its last label is a number, or it is three numbers and
+/// a placeholder (`192.168.1.x`, `10.0.0.xxx`). A DNS name's last label is never a number.
 fn attempted_ipv4(text: &str) -> Option<BadIpv4> {
     let bytes = text.as_bytes();
     let plausible = bytes.first().is_some_and(u8::is_ascii_digit)
@@ -245,7 +245,11 @@ fn attempted_ipv4(text: &str) -> Option<BadIpv4> {
     let numeric = |l: &str| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit());
     let numbers = labels.iter().filter(|l| numeric(l)).count();
     let last_is_number = labels.last().is_some_and(|l| numeric(l));
-    if !(last_is_number || (labels.len() == 4 && numbers == 3)) {
+    // `192.168.1.x`: a placeholder where the last number belongs (`1.2.3.com` may be a name).
+    let last_is_placeholder = labels.last().is_some_and(|l| {
+        l.len() == 1 || (!l.is_empty() && l.bytes().all(|b| b.eq_ignore_ascii_case(&b'x')))
+    });
+    if !(last_is_number || (labels.len() == 4 && numbers == 3 && last_is_placeholder)) {
         return None;
     }
     let mut at = 0;
@@ -502,6 +506,8 @@ mod tests {
         assert_eq!(refused("10.0.0.0/08", v4), 9..11);
         assert_eq!(refused("10.0.0.0/255.255", v4), 9..16);
         assert_eq!(refused("192.168.1.x", v4), 10..11);
+        assert_eq!(refused("10.0.0.XXX", v4), 7..10);
+        assert!(check("1.2.3.com", v4).is_ok());
         assert_eq!(refused("08.0.0.1", v4), 0..2);
         assert_eq!(refused("1.2.3.4.5", v4), 0..9);
         assert_eq!(refused("10..0.1", v4), 2..3);
