@@ -734,3 +734,19 @@ fn a_tree_with_nothing_to_lint_exits_2_and_says_so_in_every_format() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(stdout(&out), "No problems found in 1 file.\n");
 }
+
+/// Issue 14: a script's `$VARIABLE` where options belong is read as the shell reads it — split
+/// into words when the script sets it, opaque (one PL006, no syntax error) when it does not —
+/// and an address placeholder left in the script is a syntax error at its bad part.
+#[test]
+fn issue_14_shell_variables_in_iptables_scripts() {
+    let path = "tests/fixtures/iptables-constructs/shell-variables.sh";
+    let out = portlint(&["--format", "concise", path]);
+    let text = stdout(&out);
+    let found: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix(path)?.split(" [").next())
+        .collect();
+    assert_eq!(found, [":6:19: PL006", ":10:30: PL001"], "{text}");
+    assert_eq!(code(&out), 1, "{text}");
+}

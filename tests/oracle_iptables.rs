@@ -400,3 +400,85 @@ fn corpus_dumps_and_restore_blocks() {
     }
     check("../shared/corpus/iptables", &cases);
 }
+
+/// Issue 14: the constructs real rulesets showed (addresses, prefixes, host names, match modules
+/// and their families, `-m iprange`), one minimal file each in `tests/fixtures/iptables-constructs`.
+/// A file's first line says what the tool does with it: `# expect: accepted`, or `# expect: CODE
+/// line L col C` where the refusal is. The family is the file's suffix (`.v4`, `.v6`), which
+/// portlint reads from the name too. portlint must agree with the expectation — an error-severity
+/// finding exactly when the tool refuses the file, and at the expected place — and, where the
+/// tool can run, the tool must agree with it as well.
+#[test]
+fn issue_14_iptables_constructs_are_read_as_iptables_reads_them() {
+    let dir = Path::new("tests/fixtures/iptables-constructs");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut names: Vec<String> = std::fs::read_dir(root.join(dir))
+        .expect("tests/fixtures/iptables-constructs")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|n| n.ends_with(".v4") || n.ends_with(".v6"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 10, "{names:?}");
+    let oracle = common::iptables_available();
+    let mut disagreements = Vec::new();
+    for name in &names {
+        let file = dir.join(name);
+        let text = std::fs::read_to_string(root.join(&file)).expect("a fixture");
+        let expect = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# expect: "))
+            .unwrap_or_else(|| panic!("{name}: no `# expect:` first line"));
+        // `None`: accepted; else the code and `line:col`.
+        let expected: Option<(String, String)> = match expect.split_whitespace().collect::<Vec<_>>()
+            [..]
+        {
+            ["accepted"] => None,
+            [code, "line", line, "col", col] => Some((code.to_string(), format!("{line}:{col}"))),
+            _ => panic!("{name}: cannot read `# expect: {expect}`"),
+        };
+        let out = Command::new(env!("CARGO_BIN_EXE_portlint"))
+            .arg(&file)
+            .args(["--format", "concise"])
+            .current_dir(root)
+            .output()
+            .expect("run portlint");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let errors: Vec<&str> = stdout.lines().filter(|l| l.contains(" [error] ")).collect();
+        match &expected {
+            None if !errors.is_empty() => disagreements.push(format!(
+                "{name}: the tool accepts it, portlint reports errors:\n  {}",
+                errors.join("\n  ")
+            )),
+            Some((code, position)) => {
+                let at = format!("{}:{position}: {code} [error]", file.display());
+                if !errors.iter().any(|l| l.starts_with(&at)) {
+                    disagreements.push(format!(
+                        "{name}: expected `{at}`, portlint reports:\n  {}",
+                        if errors.is_empty() {
+                            "no error".to_string()
+                        } else {
+                            errors.join("\n  ")
+                        }
+                    ));
+                }
+            }
+            None => {}
+        }
+        if oracle {
+            let (accepted, says) = common::iptables_check(&root.join(&file), name.ends_with(".v6"));
+            if accepted != expected.is_none() {
+                disagreements.push(format!(
+                    "{name}: the fixture expects `{expect}`, but the tool {}: {says}",
+                    if accepted { "accepts it" } else { "refuses it" }
+                ));
+            }
+        }
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}

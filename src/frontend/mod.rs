@@ -1,5 +1,6 @@
 //! Front ends: each reads one input format and lowers it into the rule model.
 
+pub mod addresses;
 pub mod format;
 pub mod iptables;
 pub mod lowering;

@@ -84,6 +84,59 @@ pub fn nft_kind<'w>(mut words: impl Iterator<Item = &'w str>) -> Option<Kind> {
     }
 }
 
+/// The kind of the iptables match module `module` (`-m recent`), if what it matches depends on
+/// state only the running host has. Header fields (`-m length`, `-m ttl`, `-m tos`, …) and the
+/// packet model's own (`-m conntrack`, `-m multiport`, `-m iprange`) are not listed.
+pub fn iptables_kind(module: &str) -> Option<Kind> {
+    let (name, why) = match module {
+        "recent" => ("`-m recent`", "it matches by the addresses other packets put in a list while the ruleset runs"),
+        "set" => ("`-m set`", "it matches membership of an ipset, whose contents `ipset` sets on the host at run time"),
+        "owner" => ("`-m owner`", "it matches the owner of the local socket, which only the host knows"),
+        "limit" => ("`-m limit`", RATE),
+        "hashlimit" => ("`-m hashlimit`", "it matches by per-key rates kept while the ruleset runs"),
+        "connlimit" => ("`-m connlimit`", "it matches by the number of connections tracked at run time"),
+        "connbytes" => ("`-m connbytes`", "it matches by the bytes or packets a connection has carried so far"),
+        "statistic" => ("`-m statistic`", "it matches a share of packets, at random or by a counter"),
+        "string" => ("`-m string`", "it matches the packet's payload, which no analysis models"),
+        "u32" => ("`-m u32`", "it matches arbitrary packet bytes, which no analysis models"),
+        "bpf" => ("`-m bpf`", "it runs a BPF program on the packet, which no analysis models"),
+        "time" => ("`-m time`", "it matches by the date and time a packet arrives"),
+        "mark" => ("`-m mark`", MARK),
+        "connmark" => ("`-m connmark`", MARK),
+        "connlabel" => ("`-m connlabel`", "a connection label is set by other rules at run time"),
+        "helper" => ("`-m helper`", "it depends on the conntrack helper a connection is given at run time"),
+        "quota" => ("`-m quota`", "it matches by a byte count kept while the ruleset runs"),
+        "socket" => ("`-m socket`", "it matches by the sockets open on the host at run time"),
+        "cgroup" => ("`-m cgroup`", "it matches the control group of the local process, which only the host knows"),
+        "nfacct" => ("`-m nfacct`", "it matches by an accounting object's counters, kept at run time"),
+        "rateest" => ("`-m rateest`", "it matches by rates estimated while the ruleset runs"),
+        "osf" => ("`-m osf`", "it matches a passive operating-system fingerprint of the packet"),
+        "cluster" => ("`-m cluster`", "it matches by the cluster node a hash of the packet picks"),
+        "cpu" => ("`-m cpu`", "it matches by the CPU that handles the packet"),
+        "addrtype" => ("`-m addrtype`", "it matches by the type the host's routing table gives an address (local, broadcast, …)"),
+        "policy" => ("`-m policy`", "it matches by the IPsec policy the host applied to the packet"),
+        "rpfilter" => ("`-m rpfilter`", "it matches the reverse-path check, which depends on the host's routes"),
+        "realm" => ("`-m realm`", "it matches the routing realm, which depends on the host's routes"),
+        "devgroup" => ("`-m devgroup`", "it matches the group the host gives a network device"),
+        "ipvs" => ("`-m ipvs`", "it matches by the IPVS state of the connection at run time"),
+        _ => return None,
+    };
+    Some(Kind { name, why })
+}
+
+/// A `$VARIABLE` (or `$(…)`) an iptables script does not set, as an option's value.
+pub const SHELL_VALUE: Kind = Kind {
+    name: "a `$VARIABLE` the script does not set",
+    why: "its value comes from where the script runs, so the port, protocol, chain or target it gives is not checked (set it in the script to have it checked)",
+};
+
+/// A `$VARIABLE` the script does not set where an option belongs: the words it expands to are
+/// unknown, so the rest of the command is read as opaque.
+pub const SHELL_OPTIONS: Kind = Kind {
+    name: "an unknown `$VARIABLE` in place of options",
+    why: "the options it expands to are unknown, so the rest of the command is not checked (set it in the script to have it read)",
+};
+
 /// The constructs read but not analysed so far, one entry per kind and file.
 #[derive(Debug, Default)]
 pub struct Unanalysed {
@@ -158,6 +211,18 @@ mod tests {
         assert_eq!(kind("flow add @ft"), Some("flowtable offload (`flow add`)"));
         assert_eq!(kind("ct state established"), None);
         assert_eq!(kind("iifname lo"), None);
+    }
+
+    #[test]
+    fn iptables_modules_that_depend_on_run_time_state_are_named() {
+        let kind = |m: &str| iptables_kind(m).map(|k| k.name);
+        assert_eq!(kind("recent"), Some("`-m recent`"));
+        assert_eq!(kind("set"), Some("`-m set`"));
+        assert_eq!(kind("rpfilter"), Some("`-m rpfilter`"));
+        assert_eq!(kind("conntrack"), None);
+        assert_eq!(kind("multiport"), None);
+        assert_eq!(kind("length"), None);
+        assert_eq!(kind("comment"), None);
     }
 
     #[test]

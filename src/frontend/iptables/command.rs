@@ -83,7 +83,12 @@ pub struct Env<'e, 'r> {
     pub restore: bool,
     /// The tool name messages use (`iptables`, `ip6tables`).
     pub tool: &'static str,
+    /// The family the file or the program says the rules are for (`None`: not known; an
+    /// address then decides).
+    pub family: Option<crate::model::Family>,
     pub atoms: &'e mut Atoms<'r>,
+    /// What is read but not analysed (PL006), once per kind and file.
+    pub unanalysed: &'e mut crate::frontend::unanalysed::Unanalysed,
 }
 
 /// A port option, lowered once the protocol is known.
@@ -95,6 +100,18 @@ struct PendingPort {
     value: usize,
     /// The inline `=value`, when the option was written `--dport=22`.
     inline: Option<Box<Word<'static>>>,
+}
+
+/// An address value (`-s`, `-d`, `--src-range`), checked once the line's family is known
+/// (`-6` may come after it).
+struct PendingAddress {
+    /// The index of its word, or the inline value (`-s10.0.0.1`, `--src-range=…`).
+    value: Result<usize, Box<Word<'static>>>,
+    /// `! -s …`: with several addresses, iptables refuses it.
+    negated: bool,
+    option: Range<usize>,
+    /// An `-m iprange` range rather than an address list.
+    range: bool,
 }
 
 /// A NAT target option, lowered once the protocol is known.
@@ -133,20 +150,6 @@ pub(super) fn syntax_error(
     .with_help(help)
 }
 
-fn unsupported(
-    file: FileId,
-    span: Range<usize>,
-    message: String,
-    help: &'static str,
-) -> Diagnostic {
-    Diagnostic::new(
-        &check::unsupported_syntax::RULE,
-        Span::new(file, span),
-        message,
-    )
-    .with_help(help)
-}
-
 /// Reads `words` (the command's arguments, without the program name) into a command; reports
 /// what iptables would refuse into `out`. `None` when no command could be read.
 pub fn read<'t>(
@@ -169,12 +172,16 @@ pub fn read<'t>(
         target_unknown: false,
         ports: SmallVec::new(),
         nats: SmallVec::new(),
+        addresses: SmallVec::new(),
+        family_modules: SmallVec::new(),
         matches: SmallVec::new(),
         rule_number: None,
         second: None,
         only: None,
         ipv6_address: false,
         failed: false,
+        shell_options: false,
+        second_opaque: false,
     };
     reader.run();
     reader.finish()
@@ -195,6 +202,9 @@ struct Reader<'w, 't, 'e, 'r, 'o> {
     target_unknown: bool,
     ports: SmallVec<[PendingPort; 2]>,
     nats: SmallVec<[PendingNat; 1]>,
+    addresses: SmallVec<[PendingAddress; 2]>,
+    /// `-m NAME` of one family only, checked once the line's family is known.
+    family_modules: SmallVec<[(&'static str, options::ModuleFamily, Range<usize>); 1]>,
     matches: SmallVec<[Match; crate::model::INLINE_MATCHES]>,
     /// `-I CHAIN 3`, `-D CHAIN 3`, `-R CHAIN 3`.
     rule_number: Option<usize>,
@@ -203,6 +213,11 @@ struct Reader<'w, 't, 'e, 'r, 'o> {
     only: Option<crate::model::Family>,
     ipv6_address: bool,
     failed: bool,
+    /// A `$VARIABLE` the script does not set stood where options belong: the words after it
+    /// that no known option takes are its, unknown.
+    shell_options: bool,
+    /// `-P CHAIN $POLICY`.
+    second_opaque: bool,
 }
 
 /// An option as written: where it starts (its `!` included), its name, and an inline value.
@@ -305,6 +320,12 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
             }
             let letter_span = word.sub_span(i..i + letter.len_utf8());
             let Some(option) = Generic::short(letter) else {
+                if self.shell_options {
+                    self.matches.push(Match::Opaque {
+                        span: Span::new(self.env.file, word.span.clone()),
+                    });
+                    return;
+                }
                 self.error(
                     letter_span,
                     format!("unknown option `-{letter}`"),
@@ -370,7 +391,7 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                     && !options::is_any_protocol(&p.name)
                     && options::implicit_module(&options::protocol_name(&p.name)).is_none()
             });
-        if unknown_module || self.target_unknown || unknown_implicit {
+        if unknown_module || self.target_unknown || unknown_implicit || self.shell_options {
             let end = self.heuristic_arguments(name, &written);
             self.opaque_option(written.start..end, !self.after_target());
             return;
@@ -589,12 +610,10 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 }
                 let opaque = arg.opaque();
                 if opaque {
-                    self.out.push(unsupported(
-                        self.env.file,
-                        arg.span(),
-                        format!("the protocol `{}` is set outside this script", arg.text()),
-                        "portlint cannot know the protocol, so it does not check this rule's ports; write the protocol here to have them checked",
-                    ));
+                    self.env.unanalysed.saw(
+                        crate::frontend::unanalysed::SHELL_VALUE,
+                        Span::new(self.env.file, arg.span()),
+                    );
                 }
                 if (written.negated || inner_negated) && options::is_any_protocol(arg.text()) {
                     self.error(
@@ -611,13 +630,14 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 });
             }
             Generic::Source | Generic::Destination => {
-                let Some((arg, _)) = self.argument("an address", &written) else {
+                let Some((arg, inner_negated)) = self.argument("an address", &written) else {
                     return;
                 };
                 if arg.text().bytes().any(|b| b == b':') {
                     self.ipv6_address = true;
                 }
                 let span = written.start..arg.span().end;
+                self.note_address(&arg, written.negated || inner_negated, span.clone(), false);
                 self.matches.push(Match::Opaque {
                     span: Span::new(self.env.file, span),
                 });
@@ -657,12 +677,10 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 }
                 let name = arg.cow();
                 if arg.opaque() {
-                    self.out.push(unsupported(
-                        self.env.file,
-                        arg.span(),
-                        format!("the target `{name}` is set outside this script"),
-                        "portlint cannot know where this rule jumps; write the target here to have it checked",
-                    ));
+                    self.env.unanalysed.saw(
+                        crate::frontend::unanalysed::SHELL_VALUE,
+                        Span::new(self.env.file, arg.span()),
+                    );
                     self.target_unknown = true;
                     return;
                 }
@@ -684,6 +702,18 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 let Some((arg, _)) = self.argument("a match module", &written) else {
                     return;
                 };
+                if arg.opaque() {
+                    self.env.unanalysed.saw(
+                        crate::frontend::unanalysed::SHELL_VALUE,
+                        Span::new(self.env.file, arg.span()),
+                    );
+                } else {
+                    self.check_module(arg.text(), arg.span());
+                    if let Some(kind) = crate::frontend::unanalysed::iptables_kind(arg.text()) {
+                        let span = Span::new(self.env.file, written.start..arg.span().end);
+                        self.env.unanalysed.saw(kind, span);
+                    }
+                }
                 let loaded = match options::match_module(arg.text()) {
                     Some(module) => Loaded::Known(module),
                     None => Loaded::Unknown,
@@ -769,12 +799,10 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
         if option.takes_argument() {
             if let Some((arg, _)) = self.argument("a chain name", &written) {
                 if arg.opaque() {
-                    self.out.push(unsupported(
-                        self.env.file,
-                        arg.span(),
-                        format!("the chain `{}` is set outside this script", arg.text()),
-                        "portlint cannot know which chain this changes; write the chain name here to have it checked",
-                    ));
+                    self.env.unanalysed.saw(
+                        crate::frontend::unanalysed::SHELL_VALUE,
+                        Span::new(self.env.file, arg.span()),
+                    );
                 }
                 self.chain = Some((arg.cow(), arg.span()));
             }
@@ -811,6 +839,13 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 }
             }
             Some((Generic::Policy, _)) if self.chain.is_some() && self.second.is_none() => {
+                if word.opaque {
+                    self.env.unanalysed.saw(
+                        crate::frontend::unanalysed::SHELL_VALUE,
+                        Span::new(self.env.file, word.span.clone()),
+                    );
+                    self.second_opaque = true;
+                }
                 self.second = Some((cow(word), word.span.clone()));
                 true
             }
@@ -820,6 +855,22 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
             }
             _ => false,
         };
+        if !taken && (word.opaque || self.shell_options) {
+            // `iptables -A X $STATE ESTABLISHED -j ACCEPT`: what the variable expands to is
+            // unknown, so are the words after it that no option takes. The rule may or may not
+            // match.
+            if !self.shell_options {
+                self.shell_options = true;
+                self.env.unanalysed.saw(
+                    crate::frontend::unanalysed::SHELL_OPTIONS,
+                    Span::new(self.env.file, word.span.clone()),
+                );
+            }
+            self.matches.push(Match::Opaque {
+                span: Span::new(self.env.file, word.span.clone()),
+            });
+            return;
+        }
         if !taken {
             let text: &str = &word.text;
             self.error(
@@ -905,6 +956,14 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 });
                 self.pos += 1;
             }
+            Meaning::AddressRange => {
+                let Some((arg, inner_negated)) = self.argument("an address range", &written) else {
+                    return;
+                };
+                let span = written.start..arg.span().end;
+                self.note_address(&arg, written.negated || inner_negated, span.clone(), true);
+                self.opaque_option(span, true);
+            }
             Meaning::Other => {
                 let end = match option.arguments {
                     Some(n) => {
@@ -940,6 +999,163 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
         }
     }
 
+    /// `-m NAME`: a module iptables ships (or xtables-addons'), else PL001 with the nearest
+    /// name. A module of one family only is checked in `finish`, once the family is known.
+    fn check_module(&mut self, name: &str, span: Range<usize>) {
+        match options::shipped_match(name) {
+            Some(options::ModuleFamily::Both) => {}
+            Some(family) => {
+                if let Some(name) = options::SHIPPED_MATCHES
+                    .iter()
+                    .map(|(m, _)| *m)
+                    .find(|m| *m == name)
+                {
+                    self.family_modules.push((name, family, span));
+                }
+            }
+            None if options::ADDON_MATCHES.contains(&name) => {}
+            None => {
+                let lower = name.to_ascii_lowercase();
+                let near = options::SHIPPED_MATCHES
+                    .iter()
+                    .map(|(m, _)| *m)
+                    .find(|m| *m == lower)
+                    .or_else(|| {
+                        options::SHIPPED_MATCHES
+                            .iter()
+                            .map(|(m, _)| *m)
+                            .find(|m| close(name, m))
+                    });
+                let is_target = options::is_known_target(name);
+                let help = match near {
+                    Some(near) => format!("did you mean `-m {near}`?"),
+                    None if is_target => format!(
+                        "`{name}` is a target: write `-j {name}`, not `-m {name}`"
+                    ),
+                    None => "see `iptables -m help` or the iptables-extensions man page for the match modules; if it comes from a kernel module of your own, this is a false alarm: suppress it".to_string(),
+                };
+                self.error(
+                    span,
+                    format!(
+                        "unknown match module `{name}`: {} has no such match (\"Couldn't load match\")",
+                        self.env.tool
+                    ),
+                    help,
+                );
+            }
+        }
+    }
+
+    /// A module of one family in the other family's rules.
+    fn check_module_families(&mut self) {
+        use crate::model::Family;
+        let family = self.only.or(self.env.family);
+        let pending = std::mem::take(&mut self.family_modules);
+        for (name, wanted, span) in pending {
+            let (tool, other, hint) = match (wanted, family) {
+                (options::ModuleFamily::Ipv6, Some(Family::Ip)) => (
+                    "iptables",
+                    "ip6tables",
+                    match name {
+                        "icmp6" => " (iptables' is `-m icmp --icmp-type`)",
+                        "hl" => " (iptables' is `-m ttl`)",
+                        _ => "",
+                    },
+                ),
+                (options::ModuleFamily::Ipv4, Some(Family::Ip6)) => (
+                    "ip6tables",
+                    "iptables",
+                    match name {
+                        "icmp" => " (ip6tables' is `-m icmp6 --icmpv6-type`)",
+                        "ttl" => " (ip6tables' is `-m hl`)",
+                        _ => "",
+                    },
+                ),
+                _ => continue,
+            };
+            self.error(
+                span,
+                format!("`-m {name}` is an {other} match: {tool} has no such match"),
+                format!("write this rule for {other}, or use the match of this family{hint}"),
+            );
+        }
+    }
+
+    /// Keeps an address value to check in `finish`.
+    fn note_address(
+        &mut self,
+        arg: &Argument<'_, '_>,
+        negated: bool,
+        option: Range<usize>,
+        range: bool,
+    ) {
+        if arg.opaque() {
+            return;
+        }
+        let value = match arg {
+            // The argument was the word just taken.
+            Argument::Word(_) => Ok(self.pos.saturating_sub(1)),
+            Argument::Inline(text, span) => Err(Box::new(Word {
+                text: Cow::Owned(text.clone()),
+                span: span.clone(),
+                verbatim: span.len() == text.len(),
+                opaque: false,
+            })),
+        };
+        self.addresses.push(PendingAddress {
+            value,
+            negated,
+            option,
+            range,
+        });
+    }
+
+    /// Checks the address values as the tool of the line's family reads them.
+    fn check_addresses(&mut self) {
+        use crate::frontend::addresses::{self, Version};
+        use crate::model::Family;
+        let version = match self.only.or(self.env.family) {
+            Some(Family::Ip) => Some(Version::V4),
+            Some(Family::Ip6) => Some(Version::V6),
+            _ => None,
+        };
+        let tool = match version {
+            Some(Version::V4) => "iptables",
+            Some(Version::V6) => "ip6tables",
+            None => self.env.tool,
+        };
+        let pending = std::mem::take(&mut self.addresses);
+        for address in pending {
+            let word: &Word<'_> = match &address.value {
+                Ok(index) => match self.words.get(*index) {
+                    Some(word) => word,
+                    None => continue,
+                },
+                Err(inline) => inline,
+            };
+            let text: &str = &word.text;
+            let checked = if address.range {
+                addresses::iprange(text, version, tool).map(|()| 1)
+            } else {
+                addresses::iptables_list(text, version, tool).map(|list| list.len())
+            };
+            match checked {
+                Err(e) => {
+                    let span = word.sub_span(e.range);
+                    self.error(span, e.message, e.help);
+                }
+                Ok(count) if count > 1 && address.negated && !address.range => {
+                    self.error(
+                        address.option.clone(),
+                        format!("`!` before a list of {count} addresses: {tool} refuses to negate several addresses"),
+                        "negate one address or network per option, or jump to a chain that RETURNs for each address and drops the rest",
+                    );
+                }
+                Ok(_) => {}
+            }
+        }
+    }
+
     fn opaque_option(&mut self, span: Range<usize>, is_match: bool) {
         if is_match {
             self.matches.push(Match::Opaque {
@@ -949,6 +1165,8 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
     }
 
     fn finish(&mut self) -> Option<Command<'t>> {
+        self.check_addresses();
+        self.check_module_families();
         let Some((option, action_span)) = self.action.clone() else {
             let span = match (self.words.first(), self.words.last()) {
                 (Some(first), Some(last)) => first.span.start..last.span.end,
@@ -983,7 +1201,7 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
             Generic::Zero => Action::Zero,
             Generic::Policy => match self.second.take() {
                 Some((target, span)) => {
-                    if !matches!(target.as_ref(), "ACCEPT" | "DROP") {
+                    if !matches!(target.as_ref(), "ACCEPT" | "DROP") && !self.second_opaque {
                         self.error(
                             span.clone(),
                             format!("`{target}` is not a policy"),
@@ -1178,12 +1396,10 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
         let l4 = match (port.module.ports_of, rule_l4) {
             _ if protocol_opaque || word.opaque => {
                 if word.opaque {
-                    self.out.push(unsupported(
-                        file,
-                        word.span.clone(),
-                        format!("the port `{}` is set outside this script", word.text),
-                        "portlint cannot know the port, so the registry checks skip it; write the port here to have it checked",
-                    ));
+                    self.env.unanalysed.saw(
+                        crate::frontend::unanalysed::SHELL_VALUE,
+                        Span::new(self.env.file, word.span.clone()),
+                    );
                 }
                 matches.push(Match::Opaque { span: option_span });
                 return;

@@ -17,6 +17,7 @@ use crate::check;
 use crate::diagnostic::Diagnostic;
 use crate::frontend::ports::Atoms;
 use crate::frontend::resolve::Resolver;
+use crate::frontend::unanalysed::Unanalysed;
 use crate::model::{Family, Ruleset};
 use crate::source::{FileId, Span};
 
@@ -32,6 +33,7 @@ pub fn read(
         "iptables"
     };
     let mut atoms = Atoms::for_tool(resolver, "iptables");
+    let mut unanalysed = Unanalysed::default();
     let mut builder = Builder::new(file);
     let mut out = Vec::new();
     let mut words: Vec<Word<'_>> = Vec::new();
@@ -78,7 +80,9 @@ pub fn read(
             file,
             restore: false,
             tool,
+            family,
             atoms: &mut atoms,
+            unanalysed: &mut unanalysed,
         };
         let Some(mut command) = command::read(&words, &mut env, &mut out) else {
             continue;
@@ -97,6 +101,7 @@ pub fn read(
     let family = family.or_else(|| builder.saw_ipv6.then_some(Family::Ip6));
     let (ruleset, mut found) = builder.finish(family);
     out.append(&mut atoms.diagnostics);
+    out.extend(unanalysed.findings());
     out.append(&mut found);
     (ruleset, out)
 }

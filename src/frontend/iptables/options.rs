@@ -240,6 +240,8 @@ pub enum Meaning {
     NatTarget,
     /// NAT target ports only (`--to-ports`, `--on-port`).
     NatPorts,
+    /// An `-m iprange` address range (`--src-range`, `--dst-range`): checked, kept opaque.
+    AddressRange,
     /// Read and kept as an opaque match or ignored (a target's option).
     Other,
 }
@@ -390,6 +392,15 @@ pub const MATCHES: &[Module] = &[
     module!("addrtype", [
         "src-type": 1, "dst-type": 1, "limit-iface-in": 0, "limit-iface-out": 0,
     ]),
+    Module {
+        name: "iprange",
+        options: &[
+            port("src-range", Meaning::AddressRange),
+            port("dst-range", Meaning::AddressRange),
+        ],
+        ports_of: None,
+        is_multiport: false,
+    },
     module!("icmp", ["icmp-type": 1]),
     module!("icmp6", ["icmpv6-type": 1]),
 ];
@@ -630,4 +641,111 @@ mod tests {
             assert_eq!(module.ports_of.map(L4::as_str), Some(name));
         }
     }
+}
+
+/// Which family's tool has a match module.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModuleFamily {
+    Both,
+    Ipv4,
+    Ipv6,
+}
+
+/// The match modules iptables 1.8.9 ships, from `ls /usr/lib/x86_64-linux-gnu/xtables/` on
+/// Debian's iptables 1.8.9: the lower-case `libxt_*.so` (both families; `standard` is a target),
+/// `libipt_*.so` (iptables only) and `libip6t_*.so` (ip6tables only). Each was loaded with
+/// `unshare -n iptables-restore --test` and `ip6tables-restore --test`: `osf` is a libxt module
+/// that only iptables loads. `-m NAME` with any other name is refused ("Couldn't load match").
+pub const SHIPPED_MATCHES: &[(&str, ModuleFamily)] = &[
+    ("addrtype", ModuleFamily::Both),
+    ("ah", ModuleFamily::Both),
+    ("bpf", ModuleFamily::Both),
+    ("cgroup", ModuleFamily::Both),
+    ("cluster", ModuleFamily::Both),
+    ("comment", ModuleFamily::Both),
+    ("connbytes", ModuleFamily::Both),
+    ("connlabel", ModuleFamily::Both),
+    ("connlimit", ModuleFamily::Both),
+    ("connmark", ModuleFamily::Both),
+    ("conntrack", ModuleFamily::Both),
+    ("cpu", ModuleFamily::Both),
+    ("dccp", ModuleFamily::Both),
+    ("devgroup", ModuleFamily::Both),
+    ("dscp", ModuleFamily::Both),
+    ("dst", ModuleFamily::Ipv6),
+    ("ecn", ModuleFamily::Both),
+    ("esp", ModuleFamily::Both),
+    ("eui64", ModuleFamily::Ipv6),
+    ("frag", ModuleFamily::Ipv6),
+    ("hashlimit", ModuleFamily::Both),
+    ("hbh", ModuleFamily::Ipv6),
+    ("helper", ModuleFamily::Both),
+    ("hl", ModuleFamily::Ipv6),
+    ("icmp", ModuleFamily::Ipv4),
+    ("icmp6", ModuleFamily::Ipv6),
+    ("ipcomp", ModuleFamily::Both),
+    ("iprange", ModuleFamily::Both),
+    ("ipv6header", ModuleFamily::Ipv6),
+    ("ipvs", ModuleFamily::Both),
+    ("length", ModuleFamily::Both),
+    ("limit", ModuleFamily::Both),
+    ("mac", ModuleFamily::Both),
+    ("mark", ModuleFamily::Both),
+    ("mh", ModuleFamily::Ipv6),
+    ("multiport", ModuleFamily::Both),
+    ("nfacct", ModuleFamily::Both),
+    ("osf", ModuleFamily::Ipv4),
+    ("owner", ModuleFamily::Both),
+    ("physdev", ModuleFamily::Both),
+    ("pkttype", ModuleFamily::Both),
+    ("policy", ModuleFamily::Both),
+    ("quota", ModuleFamily::Both),
+    ("rateest", ModuleFamily::Both),
+    ("realm", ModuleFamily::Ipv4),
+    ("recent", ModuleFamily::Both),
+    ("rpfilter", ModuleFamily::Both),
+    ("rt", ModuleFamily::Ipv6),
+    ("sctp", ModuleFamily::Both),
+    ("set", ModuleFamily::Both),
+    ("socket", ModuleFamily::Both),
+    ("srh", ModuleFamily::Ipv6),
+    ("state", ModuleFamily::Both),
+    ("statistic", ModuleFamily::Both),
+    ("string", ModuleFamily::Both),
+    ("tcp", ModuleFamily::Both),
+    ("tcpmss", ModuleFamily::Both),
+    ("time", ModuleFamily::Both),
+    ("tos", ModuleFamily::Both),
+    ("ttl", ModuleFamily::Ipv4),
+    ("u32", ModuleFamily::Both),
+    ("udp", ModuleFamily::Both),
+];
+
+/// Match modules of xtables-addons, which distributions package apart from iptables (Debian's
+/// `xtables-addons-common`): a host that has them loads them, so they are read as opaque, not
+/// refused.
+pub const ADDON_MATCHES: &[&str] = &[
+    "account",
+    "condition",
+    "dhcpmac",
+    "fuzzy",
+    "geoip",
+    "gradm",
+    "iface",
+    "ipp2p",
+    "ipv4options",
+    "length2",
+    "lscan",
+    "pknock",
+    "psd",
+    "quota2",
+    "asn",
+];
+
+/// The family a shipped match module is for; `None` when iptables ships no such match.
+pub fn shipped_match(name: &str) -> Option<ModuleFamily> {
+    SHIPPED_MATCHES
+        .iter()
+        .find(|(m, _)| *m == name)
+        .map(|(_, family)| *family)
 }

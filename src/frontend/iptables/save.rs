@@ -15,6 +15,7 @@ use super::{options, Builder};
 use crate::diagnostic::Diagnostic;
 use crate::frontend::ports::Atoms;
 use crate::frontend::resolve::Resolver;
+use crate::frontend::unanalysed::Unanalysed;
 use crate::model::{Family, Ruleset, Verdict};
 use crate::source::FileId;
 use std::ops::Range;
@@ -44,6 +45,7 @@ pub fn read(
         tool,
         family_hint,
         atoms: Atoms::for_tool(resolver, "iptables"),
+        unanalysed: Unanalysed::default(),
         builder: Builder::new(file),
         out: Vec::new(),
         words: Vec::new(),
@@ -167,6 +169,7 @@ pub fn read(
     let (ruleset, mut found) = r.builder.finish(family);
     let mut out = r.out;
     out.append(&mut r.atoms.diagnostics);
+    out.extend(r.unanalysed.findings());
     out.append(&mut found);
     (ruleset, out)
 }
@@ -177,6 +180,7 @@ struct Restore<'t, 'r> {
     tool: &'static str,
     family_hint: Option<Family>,
     atoms: Atoms<'r>,
+    unanalysed: Unanalysed,
     builder: Builder,
     out: Vec<Diagnostic>,
     /// The words of the current line (one vector for the whole file).
@@ -202,7 +206,9 @@ impl<'t> Restore<'t, '_> {
             file: self.file,
             restore: true,
             tool: self.tool,
+            family: self.family_hint,
             atoms: &mut self.atoms,
+            unanalysed: &mut self.unanalysed,
         };
         let Some(mut command) = command::read(&self.words, &mut env, &mut self.out) else {
             return end;
@@ -430,6 +436,12 @@ mod tests {
             codes("*filter\n-A INPUT --bogus -j ACCEPT\nCOMMIT\n"),
             ["PL001"]
         );
-        assert_eq!(codes("*filter\n-A INPUT -p tcp -m tcp --dport 22 -m foo --bar 1 -j LOG --log-prefix \"-x\"\nCOMMIT\n"), Vec::<&str>::new());
+        // A module portlint does not model is read as opaque, its options with it (and said
+        // once, PL006); one iptables does not ship is refused.
+        assert_eq!(codes("*filter\n-A INPUT -p tcp -m tcp --dport 22 -m policy --dir in --pol none -j LOG --log-prefix \"-x\"\nCOMMIT\n"), ["PL006"]);
+        assert_eq!(
+            codes("*filter\n-A INPUT -m foo --bar 1 -j ACCEPT\nCOMMIT\n"),
+            ["PL001"]
+        );
     }
 }

@@ -10,6 +10,7 @@ use crate::check;
 use crate::diagnostic::Diagnostic;
 use crate::frontend::ports::Atoms;
 use crate::frontend::resolve::Resolver;
+use crate::frontend::unanalysed::Unanalysed;
 use crate::model::{Family, Ruleset};
 use crate::source::{FileId, Span};
 use std::collections::HashMap;
@@ -152,6 +153,7 @@ pub fn read(
     family: Option<Family>,
 ) -> (Ruleset, Vec<Diagnostic>) {
     let mut atoms = Atoms::for_tool(resolver, "iptables");
+    let mut unanalysed = Unanalysed::default();
     let mut builder = Builder::new(file);
     let mut out = Vec::new();
     let mut variables: HashMap<String, String> = HashMap::new();
@@ -194,7 +196,9 @@ pub fn read(
             file,
             restore: false,
             tool,
+            family: Some(program_family),
             atoms: &mut atoms,
+            unanalysed: &mut unanalysed,
         };
         let Some(mut command) = command::read(arguments, &mut env, &mut out) else {
             continue;
@@ -215,6 +219,7 @@ pub fn read(
     }
     let (ruleset, mut found) = builder.finish(None);
     out.append(&mut atoms.diagnostics);
+    out.extend(unanalysed.findings());
     out.append(&mut found);
     (ruleset, out)
 }

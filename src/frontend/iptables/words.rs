@@ -217,12 +217,72 @@ pub fn split_shell<'t>(
                 pos = skip_redirection(bytes, pos + digits);
                 continue;
             }
+            Some(b'$') => {
+                if let Some(end) = split_expansion(text, pos, variables, out) {
+                    pos = end;
+                    continue;
+                }
+            }
             Some(_) => {}
         }
         let (word, end) = shell_word(text, pos, variables)?;
         out.push(word);
         pos = end;
     }
+}
+
+/// A word that is one unquoted `$NAME` or `${NAME}` of a variable the script set: its value is
+/// split into words at blanks, as the shell's field splitting does (`STATE="-m state --state"`
+/// … `$STATE NEW` is four words). Each word points at the expansion. Returns where the
+/// expansion ends, or `None` when the word is anything else.
+fn split_expansion<'t>(
+    text: &'t str,
+    pos: usize,
+    variables: &HashMap<String, String>,
+    out: &mut Vec<Word<'t>>,
+) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let is_name = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let (name, end) = match bytes.get(pos + 1) {
+        Some(b'{') => {
+            let len = bytes
+                .get(pos + 2..)?
+                .iter()
+                .take_while(|b| is_name(b))
+                .count();
+            if bytes.get(pos + 2 + len) != Some(&b'}') {
+                return None;
+            }
+            (text.get(pos + 2..pos + 2 + len)?, pos + 3 + len)
+        }
+        Some(b) if b.is_ascii_alphabetic() || *b == b'_' => {
+            let len = bytes
+                .get(pos + 1..)?
+                .iter()
+                .take_while(|b| is_name(b))
+                .count();
+            (text.get(pos + 1..pos + 1 + len)?, pos + 1 + len)
+        }
+        _ => return None,
+    };
+    let word_ends = matches!(
+        bytes.get(end),
+        None | Some(b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b'<' | b'>')
+    );
+    let value = variables.get(name).filter(|_| word_ends)?;
+    if !value.is_empty() && !value.contains([' ', '\t', '\n']) {
+        // One word: read as any other. (An empty value is no word at all.)
+        return None;
+    }
+    for field in value.split([' ', '\t', '\n']).filter(|f| !f.is_empty()) {
+        out.push(Word {
+            text: Cow::Owned(field.to_string()),
+            span: pos..end,
+            verbatim: false,
+            opaque: false,
+        });
+    }
+    Some(end)
 }
 
 /// Past a redirection operator at `pos` and the word it redirects to.
@@ -525,5 +585,35 @@ mod tests {
                 ("1y".into(), false)
             ]
         );
+    }
+
+    #[test]
+    fn an_unquoted_expansion_is_split_into_fields() {
+        let vars = [("STATE", "-m state --state"), ("EMPTY", ""), ("ONE", "x")];
+        let (words, _) = shell("iptables $STATE NEW \"$STATE\" ${STATE} $EMPTY $ONE", &vars);
+        let texts: Vec<&str> = words.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "iptables",
+                "-m",
+                "state",
+                "--state",
+                "NEW",
+                "-m state --state",
+                "-m",
+                "state",
+                "--state",
+                "x"
+            ]
+        );
+        // Each field points at the expansion.
+        let mut out = Vec::new();
+        let variables = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        split_shell("a $STATE", 0, &variables, &mut out).expect("splits");
+        assert!(out.iter().skip(1).all(|w| w.span == (2..8)), "{out:?}");
     }
 }
