@@ -92,6 +92,14 @@ const CONSTRUCTS: &[(&str, bool, &[&str])] = &[
     ("oifname-keyword.nft", false, &["4:11: PL001"]),
     // "You can only specify this once", "you cannot set chain policy twice"
     ("once-only-twice.nft", false, &["5:3: PL001", "6:3: PL001"]),
+    // A set's or a named object's second `comment`: "You can only specify this once"
+    (
+        "once-only-set-comment.nft",
+        false,
+        &["5:3: PL001", "8:16: PL001"],
+    ),
+    // A set's comment beside its elements' comments.
+    ("set-element-comments.nft", true, &[]),
     // `nft -j`: "unsupported xtables compat expression, use iptables-nft with this ruleset"
     ("xt-statement.json", false, &["1:176: PL001"]),
 ];

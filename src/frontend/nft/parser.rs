@@ -775,6 +775,9 @@ impl<'a> Parser<'a> {
                         let body = opens_block
                             .then(|| self.matching_close(open).map(|close| open + 1..close))
                             .flatten();
+                        if let Some(body) = &body {
+                            self.once_only_comment_in(body.clone());
+                        }
                         block.body.push(TableEntry::Named(NamedBlock {
                             name,
                             is_set: kind == "set",
@@ -790,7 +793,16 @@ impl<'a> Parser<'a> {
                 }
                 // counter, quota, ct helper, flags …: read past, braces balanced.
                 _ => {
+                    let start = self.pos;
                     self.skip_statement();
+                    // A named object's block (`counter c { comment "a" … }`) has one comment.
+                    let open = (start..self.pos)
+                        .find(|&i| self.tokens.get(i).map(|t| t.kind) == Some(TokenKind::LBrace));
+                    if let Some((open, close)) =
+                        open.and_then(|open| Some((open, self.matching_close(open)?)))
+                    {
+                        self.once_only_comment_in(open + 1..close);
+                    }
                 }
             }
         }
@@ -822,6 +834,40 @@ impl<'a> Parser<'a> {
     /// once"), at the second with a label at the first; otherwise remember it.
     fn once_only(&mut self, first: &mut Option<Range<usize>>, what: &str) {
         let here = self.here();
+        self.once_only_at(first, what, here);
+    }
+
+    /// A second `comment` statement among the tokens `body` of a set, map or object block
+    /// (nft: "You can only specify this once"). Comments of elements, inside the block's
+    /// inner braces, are each their own.
+    fn once_only_comment_in(&mut self, body: Range<usize>) {
+        let mut first = None;
+        let mut depth = 0usize;
+        let mut statement_start = true;
+        for index in body {
+            let Some(token) = self.tokens.get(index) else {
+                break;
+            };
+            match token.kind {
+                TokenKind::LBrace => depth += 1,
+                TokenKind::RBrace => depth = depth.saturating_sub(1),
+                TokenKind::Newline | TokenKind::Semicolon if depth == 0 => {
+                    statement_start = true;
+                    continue;
+                }
+                TokenKind::Comment => continue,
+                TokenKind::Word
+                    if depth == 0 && statement_start && token.text(self.text) == "comment" =>
+                {
+                    self.once_only_at(&mut first, "comment", token.range());
+                }
+                _ => {}
+            }
+            statement_start = false;
+        }
+    }
+
+    fn once_only_at(&mut self, first: &mut Option<Range<usize>>, what: &str, here: Range<usize>) {
         let Some(earlier) = first.clone() else {
             *first = Some(here);
             return;
