@@ -507,7 +507,7 @@ fn target_judges_version_dependent_syntax_and_the_command_line_wins() {
     assert_eq!(
         stdout(&out),
         "crlf.nft:1:13: PL007 [warning] nft 1.0.6 (the target) refuses a carriage return (CRLF line endings); nft 1.0.7 and later accept it (2 lines have one)\n\
-         rules.nft:1:1: PL007 [warning] nft 1.0.6 (the target) refuses the `destroy` command; nft 1.0.8 and later accept it\n"
+         rules.nft:1:1: PL007 [warning] nft 1.0.6 (the target) refuses the `destroy` command; nft 1.0.7 and later accept it\n"
     );
     // The command line replaces the configuration's target.
     let out = portlint(dir.path(), &["rules.nft", "--target", "nft=1.1.0"]);

@@ -119,9 +119,9 @@ impl std::str::FromStr for Target {
 /// Syntax nft accepts from a release on. The refusal by 1.0.6 of each row is observed with the
 /// installed nft and pinned by tests/oracle_nft.rs (tests/fixtures/versions/, with the fixed
 /// forms in tests/fixtures/rules/PL007/clean.nft). The accepting release of each row comes from
-/// issue 14's survey of real rulesets and DESIGN.md's catalogue; the nftables release notes
-/// were not in the reference corpus portlint was built with, so a row whose release is found
-/// to be wrong is corrected here, with its source.
+/// the nftables release announcements (netfilter-announce, with their changelogs), named at
+/// each row; CRLF's alone comes from issue 14's survey of real rulesets, as no announcement
+/// mentions it.
 struct Since {
     release: Version,
     /// What the syntax is, for the messages.
@@ -136,19 +136,59 @@ const CRLF: Since = Since {
 };
 
 /// The `destroy` command (delete if it exists): nft 1.0.6 says "unexpected table, expecting
-/// string"; nft 1.0.8 has the command (issue 14, DESIGN.md).
+/// string". The nftables 1.0.7 announcement (2023-03-13) lists "New destroy command" (commit
+/// "src: add support to command \"destroy\"").
 const DESTROY: Since = Since {
-    release: Version::new(1, 0, 8),
+    release: Version::new(1, 0, 7),
     what: "the `destroy` command",
 };
 
-/// `priority dstnat` on a nat chain of hook output, as Docker's nftables rulesets write it:
-/// nft 1.0.6 allows the `dstnat` name on hook prerouting only ("invalid priority expression
-/// value in this context"). The release that allows it on output too is taken to be 1.0.7
-/// (unconfirmed: no release note was found; see the report of issue 14).
+/// `priority dstnat` on a nat chain of hook output, as Docker's nftables rulesets write it, and
+/// `priority srcnat` on hook input: nft 1.0.6 allows `dstnat` on hook prerouting only and
+/// `srcnat` on postrouting only ("invalid priority expression value in this context"). nftables
+/// commit 8beafab7 "rule: allow src/dstnat prios in input and output" (netfilter-devel,
+/// 2023-07-28, closes netfilter bugzilla 1694) lifted that; the nftables 1.0.9 announcement
+/// (2023-10-19) lists it in its changes.
 const DSTNAT_OUTPUT: Since = Since {
-    release: Version::new(1, 0, 7),
+    release: Version::new(1, 0, 9),
     what: "the `dstnat` priority on hook output",
+};
+const SRCNAT_INPUT: Since = Since {
+    release: Version::new(1, 0, 9),
+    what: "the `srcnat` priority on hook input",
+};
+
+/// `icmpv6 taddr`, the target address of a neighbour solicitation or advertisement: commit
+/// "icmpv6: Allow matching target address in NS/NA, redirect and MLD", in the nftables 1.0.9
+/// announcement (2023-10-19); nft 1.0.6 says "syntax error, unexpected string".
+const ICMPV6_TADDR: Since = Since {
+    release: Version::new(1, 0, 9),
+    what: "`icmpv6 taddr`",
+};
+
+/// `gc-interval` in a map declaration (sets had it before): commit "parser: permit gc-interval
+/// in map declarations", in the nftables 1.0.9 announcement (2023-10-19); nft 1.0.6 says
+/// "syntax error, unexpected gc-interval".
+const MAP_GC_INTERVAL: Since = Since {
+    release: Version::new(1, 0, 9),
+    what: "`gc-interval` in a map",
+};
+
+/// Matching inside a tunnel (`udp dport 4789 vxlan ip saddr 10.0.0.0/8`, and `geneve`,
+/// `gretap`): the nftables 1.0.7 announcement (2023-03-13) lists "Support for
+/// vxlan/geneve/gre/gretap matching"; nft 1.0.6 says "No symbol type information". (`gre` is
+/// left out: it is also a protocol name, `meta l4proto gre`, that every release reads.)
+const INNER_MATCH: Since = Since {
+    release: Version::new(1, 0, 7),
+    what: "matching inside a tunnel header (`vxlan`, `geneve`, `gretap`)",
+};
+
+/// `meta broute set 1` on a bridge: the nftables 1.0.8 announcement (2023-07-14) lists
+/// "broute support" (commit "meta: introduce meta broute support"); nft 1.0.6 says "syntax
+/// error, unexpected broute".
+const META_BROUTE: Since = Since {
+    release: Version::new(1, 0, 8),
+    what: "`meta broute`",
 };
 
 /// The PL007 findings of one nft text (with its includes spliced in): `text` is the virtual
@@ -165,7 +205,41 @@ pub fn check_nft(
         destroy_commands(target, text, tokens, segments, out);
     }
     if target.nft_before(DSTNAT_OUTPUT.release) {
-        dstnat_on_output(target, text, tokens, segments, out);
+        nat_priority_on_other_hook(target, text, tokens, segments, out);
+    }
+    if target.nft_before(INNER_MATCH.release) {
+        inner_matches(target, text, tokens, segments, out);
+    }
+    if target.nft_before(META_BROUTE.release) {
+        let rewrite = "use an ebtables `broute` table on hosts with an older nft";
+        let pair = ["meta", "broute"];
+        word_pair(
+            target,
+            text,
+            tokens,
+            segments,
+            pair,
+            &META_BROUTE,
+            rewrite,
+            out,
+        );
+    }
+    if target.nft_before(ICMPV6_TADDR.release) {
+        let rewrite = "match the target address by its offset, as a 128-bit number: `@th,64,128 0x20010db8000000000000000000000001`";
+        let pair = ["icmpv6", "taddr"];
+        word_pair(
+            target,
+            text,
+            tokens,
+            segments,
+            pair,
+            &ICMPV6_TADDR,
+            rewrite,
+            out,
+        );
+    }
+    if target.nft_before(MAP_GC_INTERVAL.release) {
+        map_gc_interval(target, text, tokens, segments, out);
     }
 }
 
@@ -272,32 +346,52 @@ fn destroy_commands(
                     &DESTROY,
                     "write `delete` (it fails when the object is missing; `add` the object first to make it exist)",
                 ))
-                .with_span_label("`destroy` needs nft 1.0.8"),
+                .with_span_label("`destroy` needs nft 1.0.7"),
             );
         }
     }
 }
 
-/// `type nat hook output … priority dstnat`: the `dstnat` word.
-fn dstnat_on_output(
+/// The word of the token at `index`, if it is a word.
+fn word_at<'t>(text: &'t str, tokens: &[Token], index: usize) -> Option<&'t str> {
+    tokens
+        .get(index)
+        .filter(|t| t.kind == TokenKind::Word)
+        .map(|t| t.text(text))
+}
+
+/// A finding at `token` for syntax the target refuses: `rewrite` says what the target reads.
+fn push_refused(
+    target: &Target,
+    since: &Since,
+    token: &Token,
+    segments: &Segments,
+    rewrite: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    out.push(
+        Diagnostic::new(&RULE, segments.span(token.range()), refused(target, since))
+            .with_help(upgrade_help(since, rewrite))
+            .with_span_label(format!("needs nft {}", since.release)),
+    );
+}
+
+/// `type nat hook output … priority dstnat` and `type nat hook input … priority srcnat`: the
+/// priority word.
+fn nat_priority_on_other_hook(
     target: &Target,
     text: &str,
     tokens: &[Token],
     segments: &Segments,
     out: &mut Vec<Diagnostic>,
 ) {
-    let word = |index: usize| {
-        tokens
-            .get(index)
-            .filter(|t| t.kind == TokenKind::Word)
-            .map(|t| t.text(text))
-    };
     for (index, token) in tokens.iter().enumerate() {
-        if token.kind != TokenKind::Word
-            || index == 0
-            || token.text(text) != "dstnat"
-            || word(index - 1) != Some("priority")
-        {
+        let (since, hook, number) = match word_at(text, tokens, index) {
+            Some("dstnat") => (&DSTNAT_OUTPUT, "output", "-100"),
+            Some("srcnat") => (&SRCNAT_INPUT, "input", "100"),
+            _ => continue,
+        };
+        if index == 0 || word_at(text, tokens, index - 1) != Some("priority") {
             continue;
         }
         // The chain type's words, back to the start of the statement (`type T hook H [device
@@ -306,21 +400,98 @@ fn dstnat_on_output(
             .rev()
             .find(|&i| at_statement_start(tokens, i))
             .unwrap_or(index);
-        let words: Vec<&str> = (start..index).filter_map(word).collect();
+        let words: Vec<&str> = (start..index)
+            .filter_map(|i| word_at(text, tokens, i))
+            .collect();
         let has = |pair: [&str; 2]| words.windows(2).any(|w| w == pair);
-        if has(["type", "nat"]) && has(["hook", "output"]) {
-            out.push(
-                Diagnostic::new(
-                    &RULE,
-                    segments.span(token.range()),
-                    refused(target, &DSTNAT_OUTPUT),
-                )
-                .with_help(upgrade_help(
-                    &DSTNAT_OUTPUT,
-                    "write the number it stands for, `priority -100`",
-                ))
-                .with_span_label("`dstnat` on hook output needs nft 1.0.7"),
-            );
+        if has(["type", "nat"]) && has(["hook", hook]) {
+            let rewrite = format!("write the number it stands for, `priority {number}`");
+            push_refused(target, since, token, segments, &rewrite, out);
+        }
+    }
+}
+
+/// `vxlan`, `geneve` or `gretap` followed by a header or one of its fields: the tunnel word.
+/// (After `iifkind`/`oifkind` the word is an interface kind, read by every release.)
+fn inner_matches(
+    target: &Target,
+    text: &str,
+    tokens: &[Token],
+    segments: &Segments,
+    out: &mut Vec<Diagnostic>,
+) {
+    const HEADERS: &[&str] = &[
+        "ip", "ip6", "ether", "tcp", "udp", "icmp", "icmpv6", "vlan", "arp", "vni", "flags", "type",
+    ];
+    for (index, token) in tokens.iter().enumerate() {
+        if !matches!(
+            word_at(text, tokens, index),
+            Some("vxlan" | "geneve" | "gretap")
+        ) {
+            continue;
+        }
+        let before = index.checked_sub(1).and_then(|i| tokens.get(i));
+        let is_value = before.is_some_and(|t| {
+            t.kind == TokenKind::Operator
+                || matches!(t.text(text), "iifkind" | "oifkind" | "," | "{")
+        });
+        let next = word_at(text, tokens, index + 1);
+        if !is_value && next.is_some_and(|w| HEADERS.contains(&w)) {
+            let rewrite = "match the inner header by raw payload offsets (`@th,…`), or decapsulate first and filter on the tunnel device";
+            push_refused(target, &INNER_MATCH, token, segments, rewrite, out);
+        }
+    }
+}
+
+/// `FIRST SECOND` (`icmpv6 taddr`, `meta broute`): the second word.
+#[allow(clippy::too_many_arguments)]
+fn word_pair(
+    target: &Target,
+    text: &str,
+    tokens: &[Token],
+    segments: &Segments,
+    [first, second]: [&str; 2],
+    since: &Since,
+    rewrite: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    for (index, token) in tokens.iter().enumerate() {
+        if index > 0
+            && word_at(text, tokens, index) == Some(second)
+            && word_at(text, tokens, index - 1) == Some(first)
+        {
+            push_refused(target, since, token, segments, rewrite, out);
+        }
+    }
+}
+
+/// `gc-interval` as a statement of a `map NAME { … }` block.
+fn map_gc_interval(
+    target: &Target,
+    text: &str,
+    tokens: &[Token],
+    segments: &Segments,
+    out: &mut Vec<Diagnostic>,
+) {
+    // The kind of each open block (`map`, `set`, `chain`, …: the word two before its `{`).
+    let mut blocks: Vec<Option<&str>> = Vec::new();
+    for (index, token) in tokens.iter().enumerate() {
+        match token.kind {
+            TokenKind::LBrace => {
+                blocks.push(index.checked_sub(2).and_then(|i| word_at(text, tokens, i)))
+            }
+            TokenKind::RBrace => {
+                blocks.pop();
+            }
+            TokenKind::Word
+                if token.text(text) == "gc-interval"
+                    && at_statement_start(tokens, index)
+                    && blocks.last().copied().flatten() == Some("map") =>
+            {
+                let rewrite = "remove `gc-interval` from the map (the kernel's default applies)";
+                push_refused(target, &MAP_GC_INTERVAL, token, segments, rewrite, out);
+            }
+            _ => {}
         }
     }
 }
