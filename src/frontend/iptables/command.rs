@@ -516,6 +516,7 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 // `--option ! value` (the old, intrapositioned negation).
                 match self.word(self.pos + 1) {
                     Some(next) if !next.text.starts_with('-') => {
+                        self.intrapositioned(word, &format!("--{name}"));
                         end = next.span.end;
                         self.pos += 2;
                         continue;
@@ -556,6 +557,8 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
         if let Some(word) = self.word(self.pos) {
             if word.text == "!" && self.word(self.pos + 1).is_some() {
                 negated = true;
+                let option = self.written_text(written);
+                self.intrapositioned(word, &option);
                 self.pos += 1;
             }
         }
@@ -573,6 +576,18 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 None
             }
         }
+    }
+
+    /// `--option ! value`: iptables 1.4.3 deprecated this intrapositioned negation, and the
+    /// 1.8 releases no longer read it for ip(6)tables (1.8.9 takes the `!` as the option's value
+    /// and refuses the rule: "Bad argument"; checked with iptables-restore --test, both nft and
+    /// legacy).
+    fn intrapositioned(&mut self, bang: &Word<'_>, option: &str) {
+        self.error(
+            bang.span.clone(),
+            format!("`{option} !`: iptables 1.8 no longer reads a `!` after the option"),
+            format!("write the negation before the option: `! {option} …`"),
+        );
     }
 
     fn written_text(&self, written: &Written<'_>) -> String {
@@ -900,10 +915,12 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 let value = if inline.is_some() {
                     usize::MAX
                 } else {
-                    if self.word(self.pos).is_some_and(|w| w.text == "!")
-                        && self.word(self.pos + 1).is_some()
+                    if let Some(bang) = self
+                        .word(self.pos)
+                        .filter(|w| w.text == "!" && self.word(self.pos + 1).is_some())
                     {
                         negated = true;
+                        self.intrapositioned(bang, &format!("--{}", option.name));
                         self.pos += 1;
                     }
                     if self.word(self.pos).is_none() {
@@ -971,7 +988,8 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                         let needed =
                             usize::from(n).saturating_sub(usize::from(written.inline.is_some()));
                         for _ in 0..needed {
-                            if self.word(self.pos).is_some_and(|w| w.text == "!") {
+                            if let Some(bang) = self.word(self.pos).filter(|w| w.text == "!") {
+                                self.intrapositioned(bang, &format!("--{}", option.name));
                                 self.pos += 1;
                             }
                             match self.word(self.pos) {
