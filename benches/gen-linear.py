@@ -21,8 +21,10 @@ Writes into OUTDIR:
   missing-N.nft      N chains and N jumps to chains the table lacks (the same two halves)
   undefined-N.nft    N defines and N uses of undefined variables (one in ten the upper-case
                      spelling of a define: a did-you-mean), every use a PL003
+  groups-N.policy.yaml  a policy of N groups, a service naming each, and N names of groups it
+                     lacks (one in ten a typo of a group: a did-you-mean), every one a PL003
 
-Each file but missing-* and undefined-* is accepted by `nft -c -f` / `iptables-restore --test`
+Each file but missing-*, undefined-* and groups-* is accepted by `nft -c -f` / `iptables-restore --test`
 (checked in a private network namespace); those two are refused, as they should be. Output is
 byte-identical for the same SCALE.
 """
@@ -132,6 +134,16 @@ def undefined_nft(n):
     return "\n".join(out) + "\n"
 
 
+def groups_policy(n):
+    out = ["portlint-policy: 1", "groups:"]
+    out += [f"  g{i}: [10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}/32]" for i in range(n)]
+    out += ["roles:", "  web:", "    services:", "      - name: ssh", "        ports: [22/tcp]",
+            "        from:"]
+    out += [f"          - g{i}" for i in range(n)]
+    out += [f"          - {'gx' if i % 10 == 0 else 'missing-group-'}{i}" for i in range(n)]
+    return "\n".join(out) + "\n"
+
+
 def main():
     out = sys.argv[1]
     scale = float(sys.argv[2]) if len(sys.argv) > 2 else 1.0
@@ -139,7 +151,7 @@ def main():
     sizes = {"oneline-json": int(32_000 * scale), "oneline-nft": int(40_000 * scale),
              "chains": int(100_000 * scale), "set": int(1_000_000 * scale),
              "delete": int(100_000 * scale), "missing": int(50_000 * scale),
-             "undefined": int(50_000 * scale)}
+             "undefined": int(50_000 * scale), "groups": int(50_000 * scale)}
     files = {f"oneline-{sizes['oneline-json']}.json": oneline_json(sizes["oneline-json"]),
              f"oneline-{sizes['oneline-nft']}.nft": oneline_nft(sizes["oneline-nft"]),
              f"chains-{sizes['chains']}.nft": chains_nft(sizes["chains"]),
@@ -148,7 +160,8 @@ def main():
              f"delete-{sizes['delete']}.iptables": delete_iptables(sizes["delete"]),
              f"missing-{sizes['missing']}.iptables": missing_iptables(sizes["missing"]),
              f"missing-{sizes['missing']}.nft": missing_nft(sizes["missing"]),
-             f"undefined-{sizes['undefined']}.nft": undefined_nft(sizes["undefined"])}
+             f"undefined-{sizes['undefined']}.nft": undefined_nft(sizes["undefined"]),
+             f"groups-{sizes['groups']}.policy.yaml": groups_policy(sizes["groups"])}
     for name, text in files.items():
         with open(os.path.join(out, name), "w") as f:
             f.write(text)

@@ -7,7 +7,10 @@ pub fn did_you_mean<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -
         3..=4 => 1,
         _ => 2,
     };
+    let length = word.chars().count();
     candidates
+        // The distance is at least the difference in length: a far name costs no table.
+        .filter(|c| c.chars().count().abs_diff(length) <= limit)
         .map(|c| (edit_distance(word, c), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
