@@ -23,6 +23,7 @@ Writes into OUTDIR:
                      spelling of a define: a did-you-mean), every use a PL003
   groups-N.policy.yaml  a policy of N groups, a service naming each, and N names of groups it
                      lacks (one in ten a typo of a group: a did-you-mean), every one a PL003
+                     (20,000: more YAML values than that are refused as a "billion laughs")
 
 Each file but missing-*, undefined-* and groups-* is accepted by `nft -c -f` / `iptables-restore --test`
 (checked in a private network namespace); those two are refused, as they should be. Output is
@@ -137,7 +138,7 @@ def undefined_nft(n):
 def groups_policy(n):
     out = ["portlint-policy: 1", "groups:"]
     out += [f"  g{i}: [10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}/32]" for i in range(n)]
-    out += ["roles:", "  web:", "    services:", "      - name: ssh", "        ports: [22/tcp]",
+    out += ["roles:", "  web:", "    default-inbound: deny", "    services:", "      - name: ssh", "        ports: [22/tcp]",
             "        from:"]
     out += [f"          - g{i}" for i in range(n)]
     out += [f"          - {'gx' if i % 10 == 0 else 'missing-group-'}{i}" for i in range(n)]
@@ -151,7 +152,7 @@ def main():
     sizes = {"oneline-json": int(32_000 * scale), "oneline-nft": int(40_000 * scale),
              "chains": int(100_000 * scale), "set": int(1_000_000 * scale),
              "delete": int(100_000 * scale), "missing": int(50_000 * scale),
-             "undefined": int(50_000 * scale), "groups": int(50_000 * scale)}
+             "undefined": int(50_000 * scale), "groups": int(20_000 * scale)}
     files = {f"oneline-{sizes['oneline-json']}.json": oneline_json(sizes["oneline-json"]),
              f"oneline-{sizes['oneline-nft']}.nft": oneline_nft(sizes["oneline-nft"]),
              f"chains-{sizes['chains']}.nft": chains_nft(sizes["chains"]),

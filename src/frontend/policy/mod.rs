@@ -104,7 +104,7 @@ struct PolicyReader<'t, 'r> {
 
 /// The name comparisons a policy may spend on "did you mean" a group: every unknown group of
 /// an ordinary policy.
-const NEAR_BUDGET: usize = 1 << 20;
+const NEAR_BUDGET: usize = 1 << 18;
 
 impl PolicyReader<'_, '_> {
     fn policy(&mut self, root: &Node, policy: &mut Policy) {
