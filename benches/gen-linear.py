@@ -13,9 +13,21 @@ Writes into OUTDIR:
                      (N chains, N jumps), each with one rule
   chains-N.iptables  the same as an iptables-save dump (N user chains, N `-j` to them)
   set-N.nft          one named set of N elements, matched by one rule
+  delete-N.iptables  N user chains declared, then N `-X` deleting them one by one (kube-proxy
+                     deletes its stale chains so)
+  missing-N.iptables N chains and N references to chains the table lacks, every one a PL003:
+                     half `-A` into an undeclared chain (the lower-case spelling of a declared
+                     one: a did-you-mean), half `-j` to a name near no chain
+  missing-N.nft      N chains and N jumps to chains the table lacks (the same two halves)
+  undefined-N.nft    N defines and N uses of undefined variables (one in ten the upper-case
+                     spelling of a define: a did-you-mean), every use a PL003
+  groups-N.policy.yaml  a policy of N groups, a service naming each, and N names of groups it
+                     lacks (one in ten a typo of a group: a did-you-mean), every one a PL003
+                     (20,000: more YAML values than that are refused as a "billion laughs")
 
-Each file is accepted by `nft -c -f` / `iptables-restore --test` (checked in a private network
-namespace). Output is byte-identical for the same SCALE.
+Each file but missing-*, undefined-* and groups-* is accepted by `nft -c -f` / `iptables-restore --test`
+(checked in a private network namespace); those two are refused, as they should be. Output is
+byte-identical for the same SCALE.
 """
 import json, os, sys
 
@@ -83,17 +95,74 @@ def set_nft(n):
             "\t\tip saddr @allowed tcp dport 22 accept\n\t}\n}\n")
 
 
+def delete_iptables(n):
+    out = ["*filter", ":INPUT DROP [0:0]", ":FORWARD DROP [0:0]", ":OUTPUT ACCEPT [0:0]"]
+    out += [f":C{i} - [0:0]" for i in range(n)]
+    out += [f"-X C{i}" for i in range(n)]
+    out.append("COMMIT")
+    return "\n".join(out) + "\n"
+
+
+def missing_iptables(n):
+    out = ["*filter", ":INPUT DROP [0:0]", ":FORWARD DROP [0:0]", ":OUTPUT ACCEPT [0:0]"]
+    out += [f":C{i} - [0:0]" for i in range(n)]
+    out += [f"-A INPUT -s 10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}/32 -j C{i}" for i in range(n)]
+    for i in range(n):
+        if i % 2:
+            out.append(f"-A c{i} -p tcp -m tcp --dport 22 -j ACCEPT")
+        else:
+            out.append(f"-A INPUT -p tcp -m tcp --dport 22 -j MISSING-TARGET-{i}")
+    out.append("COMMIT")
+    return "\n".join(out) + "\n"
+
+
+def missing_nft(n):
+    out = ["table inet filter {", "\tchain input {", "\t\ttype filter hook input priority 0; policy drop;"]
+    out += [f"\t\tip saddr 10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255} jump c{i}" for i in range(n)]
+    out += [f"\t\ttcp dport 22 jump {'C' if i % 2 else 'missing-target-'}{i}" for i in range(n)]
+    out.append("\t}")
+    for i in range(n):
+        out += [f"\tchain c{i} {{", "\t\ttcp dport 22 accept", "\t}"]
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def undefined_nft(n):
+    out = [f"define v{i} = {REGISTERED[i % len(REGISTERED)]}" for i in range(n)]
+    out += ["table inet filter {", "\tchain input {", "\t\ttype filter hook input priority 0; policy drop;"]
+    out += [f"\t\ttcp dport ${'V' if i % 10 == 0 else 'u'}{i} accept" for i in range(n)]
+    out += ["\t}", "}"]
+    return "\n".join(out) + "\n"
+
+
+def groups_policy(n):
+    out = ["portlint-policy: 1", "groups:"]
+    out += [f"  g{i}: [10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}/32]" for i in range(n)]
+    out += ["roles:", "  web:", "    default-inbound: deny", "    services:", "      - name: ssh", "        ports: [22/tcp]",
+            "        from:"]
+    out += [f"          - g{i}" for i in range(n)]
+    out += [f"          - {'gx' if i % 10 == 0 else 'missing-group-'}{i}" for i in range(n)]
+    return "\n".join(out) + "\n"
+
+
 def main():
     out = sys.argv[1]
     scale = float(sys.argv[2]) if len(sys.argv) > 2 else 1.0
     os.makedirs(out, exist_ok=True)
     sizes = {"oneline-json": int(32_000 * scale), "oneline-nft": int(40_000 * scale),
-             "chains": int(100_000 * scale), "set": int(1_000_000 * scale)}
+             "chains": int(100_000 * scale), "set": int(1_000_000 * scale),
+             "delete": int(100_000 * scale), "missing": int(50_000 * scale),
+             "undefined": int(50_000 * scale), "groups": int(20_000 * scale)}
     files = {f"oneline-{sizes['oneline-json']}.json": oneline_json(sizes["oneline-json"]),
              f"oneline-{sizes['oneline-nft']}.nft": oneline_nft(sizes["oneline-nft"]),
              f"chains-{sizes['chains']}.nft": chains_nft(sizes["chains"]),
              f"chains-{sizes['chains']}.iptables": chains_iptables(sizes["chains"]),
-             f"set-{sizes['set']}.nft": set_nft(sizes["set"])}
+             f"set-{sizes['set']}.nft": set_nft(sizes["set"]),
+             f"delete-{sizes['delete']}.iptables": delete_iptables(sizes["delete"]),
+             f"missing-{sizes['missing']}.iptables": missing_iptables(sizes["missing"]),
+             f"missing-{sizes['missing']}.nft": missing_nft(sizes["missing"]),
+             f"undefined-{sizes['undefined']}.nft": undefined_nft(sizes["undefined"]),
+             f"groups-{sizes['groups']}.policy.yaml": groups_policy(sizes["groups"])}
     for name, text in files.items():
         with open(os.path.join(out, name), "w") as f:
             f.write(text)

@@ -10,6 +10,7 @@ use crate::check;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
 use crate::suggest::did_you_mean;
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// Reads one file's tree and collects what is wrong with it.
@@ -214,11 +215,13 @@ impl<'t> Reader<'t> {
             return Vec::new();
         };
         let mut named: Vec<(&'n str, &'n Node, &'n Node)> = Vec::new();
+        // Each name's first key: a lookup per entry, not a scan of those before it.
+        let mut firsts: HashMap<&'n str, &'n Node> = HashMap::new();
         for (key, value) in entries {
             let Some(name) = self.key_name(key, what) else {
                 continue;
             };
-            if let Some((_, first, _)) = named.iter().find(|(n, _, _)| *n == name) {
+            if let Some(first) = firsts.get(name) {
                 let first = first.span.clone();
                 let d = Diagnostic::new(
                     &check::syntax_error::RULE,
@@ -230,6 +233,7 @@ impl<'t> Reader<'t> {
                 self.push(d);
                 continue;
             }
+            firsts.insert(name, key);
             named.push((name, key, value));
         }
         named

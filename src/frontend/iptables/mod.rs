@@ -14,7 +14,8 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{BaseChain, Chain, Family, Rule, Ruleset, Table, Verdict};
 use crate::source::{FileId, Span};
 use command::{Action, Command};
-use std::collections::{HashMap, HashSet};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
 /// Which kind of iptables input a file is.
@@ -133,28 +134,155 @@ struct TableState {
     /// Each chain's index in `table.chains` (the first of equal names): a command finds its
     /// chain by a lookup, not a scan (kube-proxy's dumps have tens of thousands of chains).
     chains_by_name: HashMap<String, usize>,
+    /// `removed[i]`: chain `i` was deleted (`-X NAME`) and waits in `table.chains` until the
+    /// next compaction, so that each of kube-proxy's many `-X` costs a lookup, not a rebuild of
+    /// the index. A removed chain is in neither index.
+    removed: Vec<bool>,
+    removed_count: usize,
+    /// Two chains share a name (a rename iptables refuses): `-X NAME` then compacts, to remove
+    /// both.
+    duplicates: bool,
+    /// Each ASCII-lower-case name's chains, for "did you mean" in another case: built on the
+    /// first miss, then kept up to date.
+    folded: Option<HashMap<String, BTreeSet<usize>>>,
+    /// What is left of the table's budget of name comparisons for "did you mean" a near chain
+    /// name: a search costs a scan of the chains, so it is bounded, not done for each of
+    /// 50,000 jumps to missing chains.
+    near_budget: usize,
 }
 
+/// The name comparisons one table may spend on near chain names: every jump to a missing
+/// chain in an ordinary file, about 60 full searches of 100,000 chains.
+const NEAR_BUDGET: usize = 1 << 22;
+
 impl TableState {
+    fn new(table: Table, strict: bool) -> TableState {
+        TableState {
+            table,
+            strict,
+            whole: !strict,
+            jumps: Vec::new(),
+            mentioned: HashSet::new(),
+            declared: HashSet::new(),
+            chains_by_name: HashMap::new(),
+            removed: Vec::new(),
+            removed_count: 0,
+            duplicates: false,
+            folded: None,
+            near_budget: NEAR_BUDGET,
+        }
+    }
+
     fn chain_index(&self, name: &str) -> Option<usize> {
         self.chains_by_name.get(name).copied()
     }
 
     fn push_chain(&mut self, chain: Chain) {
+        let index = self.table.chains.len();
         self.chains_by_name
             .entry(chain.name.clone())
-            .or_insert(self.table.chains.len());
+            .or_insert(index);
+        if let Some(folded) = &mut self.folded {
+            folded
+                .entry(chain.name.to_ascii_lowercase())
+                .or_default()
+                .insert(index);
+        }
         self.table.chains.push(chain);
+        self.removed.push(false);
     }
 
-    /// Removes the chains `keep` refuses; the others' indices move, so the index is rebuilt.
-    fn retain_chains(&mut self, keep: impl FnMut(&Chain) -> bool) {
-        self.table.chains.retain(keep);
+    /// The first chain, in table order, whose name is `name` but for ASCII case.
+    fn in_other_case(&mut self, name: &str) -> Option<&Chain> {
+        let folded = self.folded.get_or_insert_with(|| {
+            let mut folded: HashMap<String, BTreeSet<usize>> = HashMap::new();
+            for (index, chain) in self.table.chains.iter().enumerate() {
+                if !self.removed.get(index).copied().unwrap_or(false) {
+                    folded
+                        .entry(chain.name.to_ascii_lowercase())
+                        .or_default()
+                        .insert(index);
+                }
+            }
+            folded
+        });
+        let index = *folded.get(&name.to_ascii_lowercase())?.first()?;
+        self.table.chains.get(index)
+    }
+
+    /// The first chain, in table order, that [`command::close`] finds near `name`, while the
+    /// table's budget lasts.
+    fn near_chain(&mut self, name: &str) -> Option<&str> {
+        if self.near_budget < self.table.chains.len() {
+            return None;
+        }
+        let found = self
+            .table
+            .chains
+            .iter()
+            .position(|c| command::close(name, &c.name));
+        self.near_budget -= found.map_or(self.table.chains.len(), |i| i + 1);
+        found
+            .and_then(|i| self.table.chains.get(i))
+            .map(|c| c.name.as_str())
+    }
+
+    /// Deletes the user chain `name` (`-X NAME`); a built-in chain stays.
+    fn delete_chain(&mut self, name: &str) {
+        let Some(index) = self.chain_index(name) else {
+            return;
+        };
+        if self.duplicates {
+            self.retain_chains(|c| c.name != name || c.base.is_some());
+            return;
+        }
+        let Some(chain) = self.table.chains.get(index) else {
+            return;
+        };
+        if chain.base.is_some() {
+            return;
+        }
+        if let Some(folded) = &mut self.folded {
+            if let Some(indices) = folded.get_mut(&chain.name.to_ascii_lowercase()) {
+                indices.remove(&index);
+            }
+        }
+        self.chains_by_name.remove(name);
+        if let Some(removed) = self.removed.get_mut(index) {
+            *removed = true;
+            self.removed_count += 1;
+        }
+    }
+
+    /// Removes the chains deleted so far and those `keep` refuses; the others' indices move, so
+    /// the index is rebuilt.
+    fn retain_chains(&mut self, mut keep: impl FnMut(&Chain) -> bool) {
+        let removed = std::mem::take(&mut self.removed);
+        let mut index = 0;
+        self.table.chains.retain(|chain| {
+            let gone = removed.get(index).copied().unwrap_or(false);
+            index += 1;
+            !gone && keep(chain)
+        });
+        self.removed = vec![false; self.table.chains.len()];
+        self.removed_count = 0;
+        self.folded = None;
+        self.duplicates = false;
         self.chains_by_name.clear();
         for (index, chain) in self.table.chains.iter().enumerate() {
-            self.chains_by_name
-                .entry(chain.name.clone())
-                .or_insert(index);
+            match self.chains_by_name.entry(chain.name.clone()) {
+                Entry::Occupied(_) => self.duplicates = true,
+                Entry::Vacant(entry) => {
+                    entry.insert(index);
+                }
+            }
+        }
+    }
+
+    /// Drops the deleted chains from `table.chains`.
+    fn compact(&mut self) {
+        if self.removed_count > 0 {
+            self.retain_chains(|_| true);
         }
     }
 
@@ -173,6 +301,15 @@ impl TableState {
             self.chains_by_name.remove(&from);
         }
         self.chains_by_name.insert(to.to_string(), index);
+        if let Some(folded) = &mut self.folded {
+            if let Some(indices) = folded.get_mut(&from.to_ascii_lowercase()) {
+                indices.remove(&index);
+            }
+            folded
+                .entry(to.to_ascii_lowercase())
+                .or_default()
+                .insert(index);
+        }
     }
 }
 
@@ -212,20 +349,13 @@ impl Builder {
                 self.tables_by_name.insert(key, self.tables.len());
             }
         }
-        self.tables.push(TableState {
-            table: Table {
-                family,
-                name: name.to_string(),
-                span: self.span(span),
-                chains: Vec::new(),
-            },
-            strict,
-            whole: !strict,
-            jumps: Vec::new(),
-            mentioned: HashSet::new(),
-            declared: HashSet::new(),
-            chains_by_name: HashMap::new(),
-        });
+        let table = Table {
+            family,
+            name: name.to_string(),
+            span: self.span(span),
+            chains: Vec::new(),
+        };
+        self.tables.push(TableState::new(table, strict));
         self.tables.len() - 1
     }
 
@@ -293,12 +423,7 @@ impl Builder {
             return self.tables.get(table).map(|t| t.table.chains.len() - 1);
         }
         let table_name = state.table.name.clone();
-        let help = match state
-            .table
-            .chains
-            .iter()
-            .find(|c| c.name.eq_ignore_ascii_case(name))
-        {
+        let help = match state.in_other_case(name) {
             Some(c) => format!("did you mean `{}`? Chain names are case-sensitive", c.name),
             None => format!("declare it at the top of the table with `:{name} - [0:0]`"),
         };
@@ -341,9 +466,7 @@ impl Builder {
             Action::NewChain => self.declare_user_chain(table, &chain_name, chain_span),
             Action::DeleteChain => {
                 if let Some(state) = self.tables.get_mut(table) {
-                    if state.chain_index(&chain_name).is_some() {
-                        state.retain_chains(|c| c.name != chain_name || c.base.is_some());
-                    }
+                    state.delete_chain(&chain_name);
                 }
             }
             Action::Flush => {
@@ -448,13 +571,21 @@ impl Builder {
             if let Some(family) = family {
                 state.table.family = family;
             }
-            let jumps = if state.whole { &state.jumps[..] } else { &[] };
-            for (name, span) in jumps {
+            state.compact();
+            let jumps = if state.whole {
+                std::mem::take(&mut state.jumps)
+            } else {
+                Vec::new()
+            };
+            for (name, span) in &jumps {
                 let exists = state.chain_index(name).is_some()
                     || (!state.strict && state.mentioned.contains(name));
                 if !exists {
-                    diagnostics.push(undefined_chain(&state.table, name, *span));
+                    diagnostics.push(undefined_chain(&mut state, name, *span));
                 }
+            }
+            if state.whole {
+                state.jumps = jumps;
             }
             let jumped_to: HashSet<&str> = state.jumps.iter().map(|(name, _)| &name[..]).collect();
             for chain in &state.table.chains {
@@ -488,28 +619,22 @@ fn unused_chain(name: &str, span: Span) -> Diagnostic {
 }
 
 /// PL003 for `-j NAME` where NAME is neither a chain of the table nor a target iptables has.
-fn undefined_chain(table: &Table, name: &str, span: Span) -> Diagnostic {
+/// (Its near chain names are searched within the table's budget, [`NEAR_BUDGET`].)
+fn undefined_chain(state: &mut TableState, name: &str, span: Span) -> Diagnostic {
     let upper = name.to_ascii_uppercase();
-    let mut targets = options::TARGETS
+    let near_target = options::TARGETS
         .iter()
         .map(|t| t.name)
-        .chain(options::OTHER_TARGETS.iter().copied());
-    let mut chains = table.chains.iter().map(|c| c.name.as_str());
-    let near = targets
-        .find(|t| command::close(name, t))
-        .or_else(|| chains.find(|c| command::close(name, c)));
+        .chain(options::OTHER_TARGETS.iter().copied())
+        .find(|t| command::close(name, t));
     let help = if options::is_known_target(&upper) {
         format!("targets are upper case: did you mean `-j {upper}`?")
-    } else if let Some(chain) = table
-        .chains
-        .iter()
-        .find(|c| c.name.eq_ignore_ascii_case(name))
-    {
+    } else if let Some(chain) = state.in_other_case(name) {
         format!(
             "did you mean `{}`? Chain names are case-sensitive",
             chain.name
         )
-    } else if let Some(near) = near {
+    } else if let Some(near) = near_target.or_else(|| state.near_chain(name)) {
         format!("did you mean `{near}`?")
     } else {
         format!("create the chain first (`:{name} - [0:0]` in a restore file, `iptables -N {name}` in a script), or fix the name; if {name} is a target extension portlint does not know, this is a false alarm: suppress it")
@@ -519,7 +644,7 @@ fn undefined_chain(table: &Table, name: &str, span: Span) -> Diagnostic {
         span,
         format!(
             "`{name}` is neither a chain of table `{}` nor a target iptables knows",
-            table.name
+            state.table.name
         ),
     )
     .with_help(help)

@@ -444,4 +444,76 @@ mod tests {
             ["PL001"]
         );
     }
+
+    /// `-X NAME` marks the chain deleted (the index is not rebuilt per deletion); what is
+    /// built must be as if it were removed at once.
+    #[test]
+    fn deleted_chains_are_gone() {
+        let names = |text: &str| -> (Vec<String>, Vec<String>) {
+            let (ruleset, d) = read_text(text);
+            let chains = ruleset.tables[0]
+                .chains
+                .iter()
+                .map(|c| format!("{}:{}", c.name, c.rules.len()))
+                .collect();
+            (
+                chains,
+                d.iter().map(|d| d.message.text().into_owned()).collect(),
+            )
+        };
+        let whole = "*filter\n:INPUT ACCEPT [0:0]\n:a - [0:0]\n:b - [0:0]\n:c - [0:0]\n";
+        let (chains, diagnostics) = names(&format!(
+            "{whole}-A INPUT -j c\n-X a\n-X INPUT\n-X nowhere\n-A b -j ACCEPT\nCOMMIT\n"
+        ));
+        assert_eq!(chains, ["INPUT:1", "b:1", "c:0"]);
+        assert_eq!(diagnostics, ["chain `b` is never jumped to"]);
+        // A deleted chain is no longer there to add to, nor to suggest; declared again, it is
+        // a new chain at the end.
+        let (chains, diagnostics) = names(&format!(
+            "{whole}-A INPUT -j b\n-A INPUT -j c\n-X a\n-A A -j ACCEPT\n:a - [0:0]\n-A a -j DROP\n-A INPUT -j a\nCOMMIT\n"
+        ));
+        assert_eq!(chains, ["INPUT:3", "b:0", "c:0", "a:1"]);
+        assert_eq!(diagnostics, ["table `filter` has no chain `A`"]);
+        // Once a rename makes two chains of one name, `-X` removes both.
+        let (chains, _) = names(&format!(
+            "{whole}-E a b\n-A INPUT -j c\n-X b\n-A INPUT -j c\nCOMMIT\n"
+        ));
+        assert_eq!(chains, ["INPUT:2", "c:0"]);
+    }
+
+    #[test]
+    fn undefined_chains_get_a_did_you_mean() {
+        let helps = |text: &str| -> Vec<String> {
+            let (_, d) = read_text(text);
+            d.iter()
+                .filter_map(|d| d.help.clone())
+                .map(String::from)
+                .collect()
+        };
+        let whole = "*filter\n:INPUT ACCEPT [0:0]\n:web - [0:0]\n:Web - [0:0]\n-A INPUT -j web\n-A INPUT -j Web\n";
+        assert_eq!(
+            helps(&format!(
+                "{whole}-A WEB -j ACCEPT\n-A INPUT -j WEB\n-A INPUT -j wbe\nCOMMIT\n"
+            )),
+            [
+                "did you mean `web`? Chain names are case-sensitive",
+                "did you mean `web`? Chain names are case-sensitive",
+                "did you mean `web`?",
+            ]
+        );
+        // After `-X web`, the other spelling is the one suggested.
+        assert_eq!(
+            helps(&format!(
+                "{whole}-X web\n-A WEB -j ACCEPT\n-E Web wEB\n-A WEB -j ACCEPT\nCOMMIT\n"
+            )),
+            [
+                "did you mean `Web`? Chain names are case-sensitive",
+                "did you mean `wEB`? Chain names are case-sensitive",
+                // The jumps to `web` and `Web`, read once the table is whole.
+                "did you mean `wEB`? Chain names are case-sensitive",
+                "did you mean `wEB`? Chain names are case-sensitive",
+                "a user chain sees packets only through `-j wEB` or `-g wEB`; add the jump, or remove the chain",
+            ]
+        );
+    }
 }

@@ -15,6 +15,7 @@
 use super::keyword::{bytes_equal, Keyword, KeywordSet};
 use super::lexer::{matching_brace, Token, TokenKind, WordClass};
 use crate::suggest::did_you_mean;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 /// What is wrong with a rule, where, and what to write instead.
@@ -2797,7 +2798,8 @@ pub fn check_declarations(
 ) -> Vec<GrammarError> {
     use super::parser::{Item, TableEntry};
     let mut errors = Vec::new();
-    let defines: Vec<(&str, &Range<usize>)> = items
+    // Each name's last top-level define (a lookup per `jump $name`, not a scan of the defines).
+    let defines: HashMap<&str, &Range<usize>> = items
         .iter()
         .filter_map(|item| match item {
             Item::Define { name, value } => Some((name.text.as_str(), value)),
@@ -2833,13 +2835,14 @@ pub fn check_declarations(
 fn check_defines(text: &str, tokens: &[Token], items: &[super::parser::Item]) -> Vec<GrammarError> {
     use super::parser::Item;
     let mut errors = Vec::new();
-    let mut defined: Vec<&str> = Vec::new();
+    // The names defined so far (a lookup, not a scan: a file may have 50,000 defines).
+    let mut defined: HashSet<&str> = HashSet::new();
     for item in items {
         match item {
             Item::Define { name, value } => {
                 let at = tokens.partition_point(|t| (t.start as usize) < name.range.start);
                 let keyword = at.checked_sub(1).map(|k| tokens[k].text(text));
-                if keyword == Some("define") && defined.contains(&name.text.as_str()) {
+                if keyword == Some("define") && defined.contains(name.text.as_str()) {
                     errors.push(GrammarError {
                         range: name.range.clone(),
                         message: format!("`{}` is already defined", name.text),
@@ -2849,7 +2852,7 @@ fn check_defines(text: &str, tokens: &[Token], items: &[super::parser::Item]) ->
                         )),
                     });
                 }
-                defined.push(name.text.as_str());
+                defined.insert(name.text.as_str());
                 if value.len() == 1 && tokens[value.start].text(text) == "*" {
                     errors.push(GrammarError {
                         range: tokens[value.start].range(),
@@ -2861,7 +2864,9 @@ fn check_defines(text: &str, tokens: &[Token], items: &[super::parser::Item]) ->
                     });
                 }
             }
-            Item::Undefine { name } => defined.retain(|d| *d != name.text),
+            Item::Undefine { name } => {
+                defined.remove(name.text.as_str());
+            }
             _ => {}
         }
     }
@@ -2891,7 +2896,7 @@ fn check_references(
     text: &str,
     tokens: &[Token],
     table: &super::parser::TableBlock,
-    defines: &[(&str, &Range<usize>)],
+    defines: &HashMap<&str, &Range<usize>>,
 ) -> Option<GrammarError> {
     use super::parser::{ChainEntry, TableEntry};
     // Most tables have neither: then there is nothing to look up, and the rules are not read.
@@ -2910,12 +2915,24 @@ fn check_references(
                 .any(|t| matches!(t.text(text), "type" | "typeof"))
         })
     };
-    let named = |name: &str, set: bool| {
-        table.body.iter().any(|e| {
-            matches!(e, TableEntry::Named(n) if n.name.text == name
-                && n.is_set == set
-                && (!set || declares_key(&n.body)))
-        })
+    // The table's named sets (those whose declaration says what they hold) and maps, indexed
+    // at the first `map @name`: a lookup per reference, not a scan of the table's entries.
+    let mut named_index: Option<HashSet<(&str, bool)>> = None;
+    let mut named = |name: &str, set: bool| {
+        named_index
+            .get_or_insert_with(|| {
+                table
+                    .body
+                    .iter()
+                    .filter_map(|e| match e {
+                        TableEntry::Named(n) if !n.is_set || declares_key(&n.body) => {
+                            Some((n.name.text.as_str(), n.is_set))
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .contains(&(name, set))
     };
     for entry in &table.body {
         let TableEntry::Chain(chain) = entry else {
@@ -2943,8 +2960,7 @@ fn check_references(
                     }
                     ("jump" | "goto", TokenKind::Variable) => {
                         let name = &next.text(text)[1..];
-                        let value = defines.iter().rev().find(|(n, _)| *n == name);
-                        if let Some((_, value)) = value {
+                        if let Some(value) = defines.get(name) {
                             let long = value.len() == 1
                                 && tokens[value.start].text(text).trim_matches('"').len()
                                     > MAX_NAME_LEN;

@@ -18,7 +18,7 @@ use crate::frontend::unanalysed::Unanalysed;
 use crate::model::*;
 use crate::source::Span;
 use smallvec::{smallvec, SmallVec};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 
 #[path = "compound.rs"]
@@ -68,8 +68,9 @@ pub fn lower(
         marked,
         defines: HashMap::new(),
         scope: Vec::new(),
-        expired: Vec::new(),
-        all_defines: Vec::new(),
+        expired: HashMap::new(),
+        all_defines: HashMap::new(),
+        folded_defines: None,
         includes_others: incomplete,
         family: Family::Ip,
         table: 0,
@@ -85,7 +86,9 @@ pub fn lower(
         unanalysed: Unanalysed::default(),
     };
     let (defines, includes) = definitions(segments, &parsed.items);
-    lowerer.all_defines = defines;
+    for (name, at) in defines {
+        lowerer.all_defines.entry(name).or_default().push(at);
+    }
     // An include left in the tree was not followed (text read without a place on disk).
     lowerer.includes_others |= includes;
     lowerer.declare_named(&parsed.items);
@@ -120,11 +123,16 @@ struct Lowerer<'a> {
     /// The names defined so far, in order, with where: a block's defines are dropped when it
     /// ends.
     scope: Vec<(String, Span)>,
-    /// Defines whose block has ended, for "defined in another block".
-    expired: Vec<(String, Span)>,
-    /// Every `define` of the file with where its name stands, to tell "defined later" apart
-    /// from "not defined".
-    all_defines: Vec<(String, Span)>,
+    /// Each name whose define's block has ended, with where the last such define stands, for
+    /// "defined in another block".
+    expired: HashMap<String, Span>,
+    /// Each name's `define`s in the file, in file order, with where the name stands, to tell
+    /// "defined later" apart from "not defined".
+    all_defines: HashMap<String, Vec<Span>>,
+    /// The names in `defines` by their ASCII lower case, for "did you mean" in another case:
+    /// built at the first undefined variable, then kept up to date (so that 50,000 undefined
+    /// variables do not each sort the defines).
+    folded_defines: Option<HashMap<String, BTreeSet<String>>>,
     /// An include could not be followed: what it brings in is unknown, so nothing is
     /// "undefined".
     includes_others: bool,
@@ -192,15 +200,23 @@ impl<'a> Lowerer<'a> {
                 self.check_variables_defined(value.clone());
                 let at = self.span(name.range.clone());
                 self.scope.push((name.text.clone(), at));
-                self.defines
-                    .entry(name.text.clone())
-                    .or_default()
-                    .push(Define {
-                        value: value.clone(),
-                    });
+                let generations = self.defines.entry(name.text.clone()).or_default();
+                if generations.is_empty() {
+                    if let Some(folded) = &mut self.folded_defines {
+                        folded
+                            .entry(name.text.to_ascii_lowercase())
+                            .or_default()
+                            .insert(name.text.clone());
+                    }
+                }
+                generations.push(Define {
+                    value: value.clone(),
+                });
             }
             Item::Undefine { name } => {
-                if self.defines.remove(&name.text).is_none() {
+                if self.defines.remove(&name.text).is_some() {
+                    self.forget_folded(&name.text);
+                } else {
                     let span = self.span(name.range.clone());
                     self.push(
                         Diagnostic::new(
@@ -324,9 +340,10 @@ impl<'a> Lowerer<'a> {
                 generations.pop();
                 if generations.is_empty() {
                     self.defines.remove(&name);
+                    self.forget_folded(&name);
                 }
             }
-            self.expired.push((name, at));
+            self.expired.insert(name, at);
         }
     }
 
@@ -411,6 +428,33 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// `name` left `defines`: out of the lower-case index too.
+    fn forget_folded(&mut self, name: &str) {
+        if let Some(folded) = &mut self.folded_defines {
+            if let Some(names) = folded.get_mut(&name.to_ascii_lowercase()) {
+                names.remove(name);
+            }
+        }
+    }
+
+    /// The least name (in byte order) of `defines` that is `name` but for ASCII case.
+    fn define_in_other_case(&mut self, name: &str) -> Option<&str> {
+        let folded = self.folded_defines.get_or_insert_with(|| {
+            let mut folded: HashMap<String, BTreeSet<String>> = HashMap::new();
+            for known in self.defines.keys() {
+                folded
+                    .entry(known.to_ascii_lowercase())
+                    .or_default()
+                    .insert(known.clone());
+            }
+            folded
+        });
+        folded
+            .get(&name.to_ascii_lowercase())?
+            .first()
+            .map(String::as_str)
+    }
+
     fn undefined_variable(&mut self, span: Span, name: &str) {
         if self.includes_others {
             // The variable may come from an include that could not be followed (PL004).
@@ -422,21 +466,14 @@ impl<'a> Lowerer<'a> {
             format!("undefined variable `${name}`"),
         )
         .with_span_label("not defined before this use");
-        let mut known: Vec<&String> = self.defines.keys().collect();
-        known.sort();
         let later = self
             .all_defines
-            .iter()
-            .find(|(n, at)| n == name && at.start > span.start)
-            .map(|(_, at)| *at);
+            .get(name)
+            .and_then(|all| all.iter().find(|at| at.start > span.start))
+            .copied();
         // Defined before, but in a block that has ended.
-        let out_of_scope = self
-            .expired
-            .iter()
-            .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, at)| *at);
-        let help = match (later, known.iter().find(|k| k.eq_ignore_ascii_case(name))) {
+        let out_of_scope = self.expired.get(name).copied();
+        let help = match (later, self.define_in_other_case(name)) {
             (None, _) if out_of_scope.is_some() => {
                 if let Some(at) = out_of_scope {
                     diagnostic = diagnostic.with_label(at, "defined here, inside another block");

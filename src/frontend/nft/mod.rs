@@ -264,4 +264,35 @@ mod tests {
             .collect();
         assert_eq!(chains, [("c", 1), ("d", 1)]);
     }
+
+    /// The help of each undefined variable comes from indices (the lower-case names in scope,
+    /// each name's defines, the expired ones), not from a sort and scans per variable.
+    #[test]
+    fn undefined_variables_get_the_help_that_fits() {
+        let registry = Registry::embedded();
+        let resolver = Resolver::new(&registry);
+        let text = "define Web = 80\ndefine WEB = 81\ndefine gone = 1\nundefine gone\n\
+            table inet t {\n\tdefine inner = 22\n\tchain c {\n\t\ttcp dport $inner accept\n\t}\n}\n\
+            table inet u {\n\tchain c {\n\t\ttcp dport $web accept\n\t\ttcp dport $inner accept\n\
+            \t\ttcp dport $late accept\n\t\ttcp dport $gone accept\n\t\ttcp dport $INNER accept\n\t}\n}\n\
+            define late = 2\n";
+        let (_, diagnostics) = read(FileId(0), text, &resolver);
+        let helps: Vec<String> = diagnostics
+            .iter()
+            .filter(|d| d.rule.code == "PL003")
+            .filter_map(|d| d.help.clone())
+            .map(String::from)
+            .collect();
+        assert_eq!(
+            helps,
+            [
+                "did you mean `$WEB`? Variable names are case-sensitive",
+                "a `define` inside a table or chain block is visible only in that block; move it to the top of the file, or into the block that uses it",
+                "move the `define` above its first use: nft reads the file top to bottom",
+                "add `define gone = …` before the first use (nft reads the file top to bottom)",
+                "add `define INNER = …` before the first use (nft reads the file top to bottom)",
+            ],
+            "{diagnostics:?}"
+        );
+    }
 }

@@ -16,7 +16,7 @@ use crate::suggest::did_you_mean;
 use crate::yaml::read::{Fields, Reader};
 use crate::yaml::{Node, Value};
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The key that marks a file as a policy, and the version this reader knows.
 pub const MARKER: &str = "portlint-policy";
@@ -77,7 +77,9 @@ pub fn read(file: FileId, text: &str, registry: &Registry) -> (Policy, Vec<Diagn
         reader,
         registry: Cow::Borrowed(registry),
         groups: HashMap::new(),
-        used_groups: Vec::new(),
+        used_groups: HashSet::new(),
+        group_names: None,
+        near_budget: NEAR_BUDGET,
     };
     policy_reader.policy(&root, &mut policy);
     (policy, policy_reader.reader.diagnostics)
@@ -89,8 +91,20 @@ struct PolicyReader<'t, 'r> {
     registry: Cow<'r, Registry>,
     /// Named groups of prefixes, with the span of each name.
     groups: HashMap<String, (std::ops::Range<usize>, Vec<Prefix>)>,
-    used_groups: Vec<String>,
+    used_groups: HashSet<String>,
+    /// The group names in the order they are written, for "did you mean" (the first of equally
+    /// near names is the one written first, whatever the map's order): made at the first
+    /// unknown group.
+    group_names: Option<Vec<String>>,
+    /// What is left of the policy's budget of name comparisons for "did you mean": each
+    /// unknown group costs a comparison with every group, so 50,000 of them among 50,000
+    /// groups are not all searched.
+    near_budget: usize,
 }
+
+/// The name comparisons a policy may spend on "did you mean" a group: every unknown group of
+/// an ordinary policy.
+const NEAR_BUDGET: usize = 1 << 18;
 
 impl PolicyReader<'_, '_> {
     fn policy(&mut self, root: &Node, policy: &mut Policy) {
@@ -177,11 +191,26 @@ impl PolicyReader<'_, '_> {
         }
     }
 
+    /// The group `text` may be a typo of, while the budget lasts.
+    fn near_group(&mut self, text: &str) -> Option<&str> {
+        let groups = &self.groups;
+        let names = self.group_names.get_or_insert_with(|| {
+            let mut names: Vec<(&String, usize)> = groups
+                .iter()
+                .map(|(name, (span, _))| (name, span.start))
+                .collect();
+            names.sort_by_key(|&(name, start)| (start, name));
+            names.into_iter().map(|(name, _)| name.clone()).collect()
+        });
+        self.near_budget = self.near_budget.checked_sub(names.len())?;
+        did_you_mean(text, names.iter().map(String::as_str))
+    }
+
     fn unused_groups(&mut self) {
         let mut unused: Vec<(&String, &std::ops::Range<usize>)> = self
             .groups
             .iter()
-            .filter(|(name, _)| !self.used_groups.contains(name))
+            .filter(|(name, _)| !self.used_groups.contains(name.as_str()))
             .map(|(name, (span, _))| (name, span))
             .collect();
         unused.sort_by_key(|(_, span)| span.start);
@@ -413,10 +442,11 @@ impl PolicyReader<'_, '_> {
                 }
             } else if let Some((_, prefixes)) = self.groups.get(text) {
                 peers.prefixes.extend(prefixes.iter().cloned());
-                self.used_groups.push(text.to_string());
+                if !self.used_groups.contains(text) {
+                    self.used_groups.insert(text.to_string());
+                }
             } else {
-                let names: Vec<&str> = self.groups.keys().map(String::as_str).collect();
-                let help = match did_you_mean(text, names.iter().copied()) {
+                let help = match self.near_group(text) {
                     Some(near) => format!("did you mean `{near}`? Define groups under `groups:`"),
                     None => {
                         "define the group under `groups:`, or write `any` or an address".to_string()
@@ -522,4 +552,33 @@ pub fn local_ports(reader: &mut Reader<'_>, node: &Node) -> Vec<LocalAssignment>
         }
     }
     assignments
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Of equally near groups, "did you mean" names the one written first: the groups are a
+    /// hash map, whose order must not reach the output.
+    #[test]
+    fn an_unknown_group_suggests_the_first_near_group() {
+        let registry = Registry::embedded();
+        let text = "portlint-policy: 1\ngroups:\n  zeta1: [192.0.2.1/32]\n  alpha1: [192.0.2.2/32]\n  beta1: [192.0.2.3/32]\n  zeta2: [192.0.2.4/32]\nroles:\n  web:\n    services:\n      - name: ssh\n        ports: [22/tcp]\n        from: [zeta1, alpha1, beta1, zeta2, zeta, zeta3, unknown]\n";
+        let (_, diagnostics) = read(FileId(0), text, &registry);
+        let helps: Vec<String> = diagnostics
+            .iter()
+            .filter(|d| d.rule.code == "PL003")
+            .filter_map(|d| d.help.clone())
+            .map(String::from)
+            .collect();
+        assert_eq!(
+            helps,
+            [
+                "did you mean `zeta1`? Define groups under `groups:`",
+                "did you mean `zeta1`? Define groups under `groups:`",
+                "define the group under `groups:`, or write `any` or an address",
+            ],
+            "{diagnostics:?}"
+        );
+    }
 }
