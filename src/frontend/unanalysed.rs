@@ -124,6 +124,13 @@ pub fn iptables_kind(module: &str) -> Option<Kind> {
     Some(Kind { name, why })
 }
 
+/// A port compared after a bit operation (`tcp dport & 0xfc00 == 0`): which ports the mask
+/// selects is not worked out, so none is judged against the registry.
+pub const PORT_BIT_OPERATION: Kind = Kind {
+    name: "a bit operation on a port",
+    why: "portlint does not work out which ports the mask selects, so none is judged against the registry; compare the port with a value, range or set (`tcp dport 0-1023`) to have every port checked",
+};
+
 /// A `$VARIABLE` (or `$(…)`) an iptables script does not set, as an option's value.
 pub const SHELL_VALUE: Kind = Kind {
     name: "a `$VARIABLE` the script does not set",

@@ -1181,6 +1181,8 @@ impl<'a> Reader<'a> {
                 let Some(op) = op else {
                     // `tcp dport & 0xff00 == …`: a bit operation, not a port comparison.
                     rule.matches.push(Match::Opaque { span });
+                    self.unanalysed
+                        .saw(crate::frontend::unanalysed::PORT_BIT_OPERATION, span);
                     return;
                 };
                 match self.port_value(right, protos, &[], 0) {

@@ -969,14 +969,8 @@ impl<'a> Lowerer<'a> {
     /// PL006 for a port match with a bit operation: its ports are not judged.
     fn not_judged(&mut self, range: Range<usize>) {
         let span = self.tokens_span(range);
-        self.push(
-            Diagnostic::new(
-                &check::unsupported_syntax::RULE,
-                span,
-                "a bit operation on a port: portlint does not judge the ports this match lets through",
-            )
-            .with_help("compare the port with a value, range or set (`tcp dport 0-1023`) so that every port can be checked against the registry"),
-        );
+        self.unanalysed
+            .saw(crate::frontend::unanalysed::PORT_BIT_OPERATION, span);
     }
 
     /// One port value at `*pos`: a word, a spaced range `a - b`, a `$variable`, or a `{ set }`.
