@@ -85,9 +85,10 @@ fn ports_sets_ranges_concatenations_verdict_maps_and_conntrack() {
     );
 }
 
-/// `ip protocol . th dport vmap { udp . 50004 : accept, tcp . 50005 : accept }` (what
-/// `nft -j list ruleset` prints for it): each key's protocol half narrows its port half, so each
-/// port is open on its own protocol only (issue 14: the protocol half was dropped).
+/// `ip protocol . th dport vmap { udp . 50004 : accept, tcp . 50005 : accept }` and the same
+/// keys in a plain set (what `nft -j list ruleset` prints for them): each key's protocol half
+/// narrows its port half, so each port is open on its own protocol only (issue 14: the
+/// protocol half was dropped).
 #[test]
 fn a_concatenations_protocol_half_narrows_its_ports() {
     let outcome = run("concat-protocol.json");
@@ -103,6 +104,8 @@ fn a_concatenations_protocol_half_narrows_its_ports() {
         [
             "inbound port 50004/udp is in the dynamic/private range 49152-65535",
             "inbound port 50005/tcp is in the dynamic/private range 49152-65535",
+            "inbound port 50006/udp is in the dynamic/private range 49152-65535",
+            "inbound port 50007/tcp is in the dynamic/private range 49152-65535",
         ]
     );
 }

@@ -1,5 +1,6 @@
 //! What both nft front ends (text and `nft -j`) share while they lower a ruleset: references to
-//! sets and chains, checked once the whole file is read, and verdict maps split per verdict.
+//! sets and chains, checked once the whole file is read, and rules split per verdict-map verdict
+//! and per protocol of a concatenated set.
 
 use crate::check;
 use crate::diagnostic::Diagnostic;
@@ -138,17 +139,70 @@ pub struct VerdictGroup {
     pub matches: Vec<Match>,
 }
 
-/// Push `rule`, or for a verdict map one copy per group, with the group's matches and verdict.
-pub fn split_by_verdict(rule: Rule, groups: Vec<VerdictGroup>, out: &mut Vec<Rule>) {
-    if groups.is_empty() {
-        out.push(rule);
-        return;
+/// A match that is a disjunction the rule model cannot hold in one rule: a concatenated set
+/// whose keys name different protocols (`ip protocol . th dport { udp . 51820, tcp . 22 }` is
+/// udp 51820 or tcp 22, not either protocol on either port). The rule is lowered once per
+/// alternative, each with the same verdict; `merged` (one rule of every protocol on every port,
+/// which lets through more) stands in when splitting would make too many rules.
+pub struct Alternatives {
+    pub each: Vec<Vec<Match>>,
+    pub merged: Vec<Match>,
+}
+
+/// How one rule becomes several: a verdict map's groups, and alternatives.
+#[derive(Default)]
+pub struct Splits {
+    pub verdicts: Vec<VerdictGroup>,
+    pub alternatives: Vec<Alternatives>,
+}
+
+impl Splits {
+    pub fn is_empty(&self) -> bool {
+        self.verdicts.is_empty() && self.alternatives.is_empty()
     }
-    for group in groups {
-        let mut split = rule.clone();
-        split.matches.extend(group.matches);
-        split.verdict = Some(group.verdict);
-        out.push(split);
+}
+
+/// At most this many rules come from one: past it, alternatives are merged.
+const MAX_SPLIT: usize = 64;
+
+/// Push `rule`, or one copy per alternative and verdict-map group, each with its matches (a
+/// group's verdict replaces the rule's). Rules split from one are consecutive, with disjoint
+/// alternatives and a verdict each, so first-match evaluation decides every packet as the
+/// unsplit rule does.
+pub fn split_rule(rule: Rule, splits: Splits, out: &mut Vec<Rule>) {
+    let mut variants: Vec<Vec<Match>> = vec![Vec::new()];
+    let groups = splits.verdicts.len().max(1);
+    for alternative in splits.alternatives {
+        let product = variants.len() * alternative.each.len() * groups;
+        if alternative.each.len() < 2 || product > MAX_SPLIT {
+            for variant in &mut variants {
+                variant.extend(alternative.merged.iter().cloned());
+            }
+            continue;
+        }
+        variants = variants
+            .iter()
+            .flat_map(|variant| {
+                alternative
+                    .each
+                    .iter()
+                    .map(move |each| variant.iter().chain(each).cloned().collect())
+            })
+            .collect();
+    }
+    for variant in variants {
+        let mut base = rule.clone();
+        base.matches.extend(variant);
+        if splits.verdicts.is_empty() {
+            out.push(base);
+            continue;
+        }
+        for group in &splits.verdicts {
+            let mut split = base.clone();
+            split.matches.extend(group.matches.iter().cloned());
+            split.verdict = Some(group.verdict.clone());
+            out.push(split);
+        }
     }
 }
 
@@ -176,4 +230,95 @@ where
         }
     }
     groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ProtoSet, L4};
+    use crate::source::FileId;
+
+    fn span(start: usize) -> Span {
+        Span::new(FileId(0), start..start + 1)
+    }
+
+    fn l4(l4: L4, at: usize) -> Match {
+        Match::L4Proto {
+            protos: ProtoSet::one(l4),
+            span: span(at),
+        }
+    }
+
+    fn rule() -> Rule {
+        Rule {
+            span: span(0),
+            matches: smallvec::smallvec![Match::Opaque { span: span(1) }],
+            nat: thin_vec::ThinVec::new(),
+            verdict: Some((Verdict::Accept, span(2))),
+        }
+    }
+
+    fn protocols(rule: &Rule) -> Vec<ProtoSet> {
+        rule.matches
+            .iter()
+            .filter_map(|m| match m {
+                Match::L4Proto { protos, .. } => Some(*protos),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn alternatives_split_a_rule_in_order_and_keep_its_verdict_and_matches() {
+        let alternatives = |first: L4, second: L4| Alternatives {
+            each: vec![vec![l4(first, 3)], vec![l4(second, 4)]],
+            merged: vec![],
+        };
+        let splits = Splits {
+            verdicts: vec![],
+            alternatives: vec![
+                alternatives(L4::Udp, L4::Tcp),
+                alternatives(L4::Sctp, L4::Dccp),
+            ],
+        };
+        let mut out = Vec::new();
+        split_rule(rule(), splits, &mut out);
+        let seen: Vec<Vec<ProtoSet>> = out.iter().map(protocols).collect();
+        let one = ProtoSet::one;
+        assert_eq!(
+            seen,
+            [
+                vec![one(L4::Udp), one(L4::Sctp)],
+                vec![one(L4::Udp), one(L4::Dccp)],
+                vec![one(L4::Tcp), one(L4::Sctp)],
+                vec![one(L4::Tcp), one(L4::Dccp)],
+            ]
+        );
+        for split in &out {
+            assert!(matches!(split.matches.first(), Some(Match::Opaque { .. })));
+            assert_eq!(split.verdict.as_ref().map(|v| &v.0), Some(&Verdict::Accept));
+        }
+    }
+
+    #[test]
+    fn too_many_alternatives_are_merged_instead() {
+        let wide = || Alternatives {
+            each: vec![vec![l4(L4::Udp, 3)], vec![l4(L4::Tcp, 4)]],
+            merged: vec![Match::L4Proto {
+                protos: ProtoSet::ANY,
+                span: span(5),
+            }],
+        };
+        // 2^7 = 128 rules would pass MAX_SPLIT: the seventh is merged.
+        let splits = Splits {
+            verdicts: vec![],
+            alternatives: (0..7).map(|_| wide()).collect(),
+        };
+        let mut out = Vec::new();
+        split_rule(rule(), splits, &mut out);
+        assert_eq!(out.len(), 64);
+        assert!(out
+            .iter()
+            .all(|r| protocols(r).last() == Some(&ProtoSet::ANY)));
+    }
 }

@@ -4,11 +4,13 @@
 //!
 //! Each port component becomes a [`Match::Ports`] of its own: a concatenation lets a port through
 //! for some value of the other components, which is what the registry checks ask. A verdict map
-//! becomes one rule per verdict, so that `22 : accept` opens port 22 and `23 : drop` closes 23.
+//! becomes one rule per verdict, so that `22 : accept` opens port 22 and `23 : drop` closes 23;
+//! keys with a protocol half (`ip protocol . th dport { udp . 51820, tcp . 22 }`) split the rule
+//! per protocol too, so that 51820 is open on udp only.
 //! (A child module of `lower`: it extends the lowerer.)
 
 use super::*;
-use crate::frontend::lowering::{group_in_order, VerdictGroup};
+use crate::frontend::lowering::{group_in_order, Alternatives, Splits, VerdictGroup};
 
 /// One component of a selector expression.
 #[derive(Clone, Copy, Debug)]
@@ -239,7 +241,7 @@ impl<'a> Lowerer<'a> {
         rule: &mut Rule,
         selector: Selector,
         end: usize,
-        groups: &mut Vec<VerdictGroup>,
+        groups: &mut Splits,
     ) -> usize {
         for component in &selector.components {
             if let Component::Port {
@@ -285,14 +287,16 @@ impl<'a> Lowerer<'a> {
         if lookup == Some(true) {
             self.verdict_groups(&selector, &entries, value_span, match_span, groups);
         } else {
-            let matches = self.port_matches(
-                &selector,
-                entries.iter(),
-                value_span,
-                match_span,
-                single && lookup.is_none(),
-            );
-            rule.matches.extend(matches);
+            let is_list = single && lookup.is_none();
+            let matches =
+                self.port_matches(&selector, entries.iter(), value_span, match_span, is_list);
+            match self.protocol_alternatives(&selector, &entries, value_span, match_span) {
+                Some(each) if lookup.is_none() => groups.alternatives.push(Alternatives {
+                    each,
+                    merged: matches,
+                }),
+                _ => rule.matches.extend(matches),
+            }
         }
         stop.max(selector.start + 1)
     }
@@ -371,7 +375,7 @@ impl<'a> Lowerer<'a> {
         entries: &[Entry],
         value_span: Span,
         match_span: Span,
-        groups: &mut Vec<VerdictGroup>,
+        groups: &mut Splits,
     ) {
         // By verdict, and by the key's protocol: `udp . 51820 : accept, tcp . 22 : accept` is
         // udp 51820 or tcp 22, not either protocol on either port. (A map's keys do not
@@ -389,11 +393,42 @@ impl<'a> Lowerer<'a> {
                 match_span,
                 selector.components.len() == 1,
             );
-            groups.push(VerdictGroup {
+            groups.verdicts.push(VerdictGroup {
                 verdict: (verdict, span),
                 matches,
             });
         }
+    }
+
+    /// A set's keys by the protocol each names, when the selector has a protocol component and
+    /// the keys name more than one (`{ udp . 51820, tcp . 22 }`): each protocol's matches.
+    fn protocol_alternatives(
+        &self,
+        selector: &Selector,
+        entries: &[Entry],
+        value_span: Span,
+        match_span: Span,
+    ) -> Option<Vec<Vec<Match>>> {
+        if !selector
+            .components
+            .iter()
+            .any(|c| matches!(c, Component::Protocol))
+        {
+            return None;
+        }
+        let keyed: Vec<_> = entries
+            .iter()
+            .map(|entry| Some((entry.protocol?, (), entry)))
+            .collect::<Option<_>>()?;
+        let by_protocol = group_in_order(keyed);
+        (by_protocol.len() > 1).then(|| {
+            by_protocol
+                .into_iter()
+                .map(|(_, (), members)| {
+                    self.port_matches(selector, members.into_iter(), value_span, match_span, false)
+                })
+                .collect()
+        })
     }
 
     /// The verdict a verdict map's value writes (`accept`, `jump chain`, …).

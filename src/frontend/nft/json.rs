@@ -18,7 +18,8 @@
 use crate::check;
 use crate::diagnostic::Diagnostic;
 use crate::frontend::lowering::{
-    group_in_order, split_by_verdict, undefined_references, Reference, ReferenceKind, VerdictGroup,
+    group_in_order, split_rule, undefined_references, Alternatives, Reference, ReferenceKind,
+    Splits, VerdictGroup,
 };
 use crate::frontend::ports::Atoms;
 use crate::frontend::resolve::Resolver;
@@ -341,6 +342,16 @@ fn keyed_protocols(keys: &[&Value<'_>], index: Option<usize>) -> Option<ProtoSet
             .for_each(|l4| all.insert(l4));
         Some(all)
     })
+}
+
+/// An empty rule beside `rule`, to collect matches in before they are placed.
+fn scratch_rule(rule: &Rule) -> Rule {
+    Rule {
+        span: rule.span,
+        matches: SmallVec::new(),
+        nat: thin_vec::ThinVec::new(),
+        verdict: None,
+    }
 }
 
 /// The components of `{"concat": [a, b, …]}`.
@@ -927,7 +938,7 @@ impl<'a> Reader<'a> {
             verdict: None,
         };
         let mut nat_pending = Vec::new();
-        let mut groups = Vec::new();
+        let mut groups = Splits::default();
         for statement in statements {
             self.statement(table, &mut rule, statement, &mut nat_pending, &mut groups);
         }
@@ -937,7 +948,7 @@ impl<'a> Reader<'a> {
             rule.nat.push(nat.without_own_port());
         }
         rule.matches.shrink_to_fit();
-        split_by_verdict(
+        split_rule(
             rule,
             groups,
             &mut self.ruleset.tables[table].chains[chain].rules,
@@ -950,7 +961,7 @@ impl<'a> Reader<'a> {
         rule: &mut Rule,
         statement: &'a Value<'a>,
         nat_pending: &mut Vec<(NatKind, &'a Value<'a>, Span)>,
-        groups: &mut Vec<VerdictGroup>,
+        groups: &mut Splits,
     ) {
         let span = self.span(statement);
         let Some((name, body)) = statement.as_object().and_then(single_member) else {
@@ -966,7 +977,7 @@ impl<'a> Reader<'a> {
             self.unanalysed.saw(kind, span);
         }
         match name {
-            "match" => self.match_statement(rule, body, span),
+            "match" => self.match_statement(rule, body, span, groups),
             "accept" | "drop" | "continue" | "return" => {
                 let verdict = match name {
                     "accept" => Verdict::Accept,
@@ -1134,7 +1145,13 @@ impl<'a> Reader<'a> {
     }
 
     /// `{"match": {"op", "left", "right"}}`.
-    fn match_statement(&mut self, rule: &mut Rule, body: &'a Value<'a>, span: Span) {
+    fn match_statement(
+        &mut self,
+        rule: &mut Rule,
+        body: &'a Value<'a>,
+        span: Span,
+        groups: &mut Splits,
+    ) {
         let parts = body
             .as_object()
             .and_then(|o| Some((o, get(o, "left")?, get(o, "right")?)));
@@ -1163,7 +1180,7 @@ impl<'a> Reader<'a> {
         };
         let op = port_op(op_text);
         if let Some(parts) = concat_parts(left) {
-            self.concat_match(rule, parts, op, right, span);
+            self.concat_match(rule, parts, op, right, span, groups);
             return;
         }
         match self.field(left) {
@@ -1256,20 +1273,82 @@ impl<'a> Reader<'a> {
         op: Option<PortOp>,
         right: &'a Value<'a>,
         span: Span,
+        groups: &mut Splits,
     ) {
         if op == Some(PortOp::Eq) {
             let keys = self.lookup_keys(right, true);
-            if let Some(protos) = keys
+            let each = keys
                 .as_ref()
-                .and_then(|k| keyed_protocols(&k.values, protocol_component(parts)))
-            {
-                rule.matches.push(Match::L4Proto { protos, span });
+                .and_then(|k| self.protocol_alternatives(parts, k, right, span));
+            let keyed = keys
+                .as_ref()
+                .and_then(|k| keyed_protocols(&k.values, protocol_component(parts)));
+            // project_concat gives the components' own protocols (`tcp dport`: tcp), which
+            // hold in every alternative, and the port matches.
+            let mut projected = scratch_rule(rule);
+            self.project_concat(&mut projected, parts, keys, right, span);
+            let (implied, ports): (Vec<Match>, Vec<Match>) = projected
+                .matches
+                .into_iter()
+                .partition(|m| matches!(m, Match::L4Proto { .. }));
+            let keyed = keyed.map(|protos| Match::L4Proto { protos, span });
+            match each {
+                Some(each) => {
+                    rule.matches.extend(implied);
+                    let merged = keyed.into_iter().chain(ports).collect();
+                    groups.alternatives.push(Alternatives { each, merged });
+                }
+                None => {
+                    rule.matches.extend(keyed);
+                    rule.matches.extend(implied);
+                    rule.matches.extend(ports);
+                }
             }
-            self.project_concat(rule, parts, keys, right, span);
         } else {
             self.project_concat(rule, parts, None, right, span);
         }
         rule.matches.push(Match::Opaque { span });
+    }
+
+    /// A set's keys by the protocol each names, when the key has a protocol component and the
+    /// keys name more than one (`{ udp . 51820, tcp . 22 }`): each protocol's matches, as the
+    /// text front end splits them.
+    fn protocol_alternatives(
+        &mut self,
+        parts: &'a [Value<'a>],
+        keys: &Keys<'a>,
+        right: &'a Value<'a>,
+        span: Span,
+    ) -> Option<Vec<Vec<Match>>> {
+        let at = protocol_component(parts)?;
+        let keyed: Vec<_> = keys
+            .values
+            .iter()
+            .map(|key| Some((key_protocol(key, at)?, (), *key)))
+            .collect::<Option<_>>()?;
+        let by_protocol = group_in_order(keyed);
+        if by_protocol.len() < 2 {
+            return None;
+        }
+        let mut each = Vec::new();
+        for (protos, (), values) in by_protocol {
+            let mut scratch = Rule {
+                span,
+                matches: SmallVec::new(),
+                nat: thin_vec::ThinVec::new(),
+                verdict: None,
+            };
+            let keys = Keys {
+                values,
+                via: keys.via.clone(),
+                ports: keys.ports.clone(),
+            };
+            self.project_concat(&mut scratch, parts, Some(keys), right, span);
+            scratch.matches.retain(|m| matches!(m, Match::Ports { .. }));
+            scratch.matches.insert(0, Match::L4Proto { protos, span });
+            each.push(scratch.matches.into_vec());
+        }
+        Some(each)
     }
 
     /// The protocol each component implies, and a port match per port component on the
@@ -1584,7 +1663,7 @@ impl<'a> Reader<'a> {
         rule: &mut Rule,
         body: &'a Value<'a>,
         span: Span,
-        groups: &mut Vec<VerdictGroup>,
+        groups: &mut Splits,
     ) {
         let parts = body
             .as_object()
@@ -1667,7 +1746,7 @@ impl<'a> Reader<'a> {
                     }
                 }
             }
-            groups.push(VerdictGroup {
+            groups.verdicts.push(VerdictGroup {
                 verdict: (verdict, verdict_span),
                 matches: scratch.matches.into_vec(),
             });

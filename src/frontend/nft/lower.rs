@@ -11,7 +11,9 @@ use super::lexer::{is_starter, Token, TokenKind, WordClass};
 use super::parser::{ChainBlock, ChainEntry, Item, Name, Parsed, TableBlock, TableEntry};
 use crate::check;
 use crate::diagnostic::{Diagnostic, Message};
-use crate::frontend::lowering::{split_by_verdict, undefined_references, Reference, ReferenceKind};
+use crate::frontend::lowering::{
+    split_rule, undefined_references, Reference, ReferenceKind, Splits,
+};
 use crate::frontend::ports::Atoms;
 use crate::frontend::resolve::Resolver;
 use crate::frontend::unanalysed::Unanalysed;
@@ -574,7 +576,7 @@ impl<'a> Lowerer<'a> {
         let end = range.end;
         let mut pos = range.start;
         let mut nat_pending: Vec<(NatKind, Range<usize>)> = Vec::new();
-        let mut verdict_groups = Vec::new();
+        let mut verdict_groups = Splits::default();
         while pos < end {
             let start = pos;
             if let Some(selector) = may_compound
@@ -714,7 +716,7 @@ impl<'a> Lowerer<'a> {
             // Most rules: moved once, straight into the chain.
             out.push(rule);
         } else {
-            split_by_verdict(rule, verdict_groups, out);
+            split_rule(rule, verdict_groups, out);
         }
     }
 
