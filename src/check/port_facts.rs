@@ -161,22 +161,48 @@ fn judge_chain<'a>(
     outbound: bool,
     visit: &mut impl FnMut(Visit<'_, 'a>),
 ) {
-    for rule in &chain.rules {
+    // The rules a front end split one written rule into (one per verdict of a verdict map, or
+    // per protocol of a concatenated set) are consecutive and share its span: they are judged
+    // together, so that a port they share is one finding, on the protocols of them all.
+    let mut rest = chain.rules.as_slice();
+    while let Some(first) = rest.first() {
+        let split = rest
+            .iter()
+            .position(|rule| rule.span != first.span)
+            .unwrap_or(rest.len());
+        let (written, after) = rest.split_at(split);
+        judge_written_rule(ctx, written, outbound, visit);
+        rest = after;
+    }
+}
+
+/// One port match of a written rule, with the protocols it applies to in its rules.
+struct Judgement<'a> {
+    span: crate::source::Span,
+    ports: &'a crate::model::PortSet,
+    used_as: PortUse,
+    protos: ProtoSet,
+}
+
+/// Judge the rules `split` from one written rule (most often just one).
+fn judge_written_rule<'a>(
+    ctx: &Context<'a>,
+    split: &'a [crate::model::Rule],
+    outbound: bool,
+    visit: &mut impl FnMut(Visit<'_, 'a>),
+) {
+    let mut judgements: SmallVec<[Judgement<'a>; 4]> = SmallVec::new();
+    for rule in split {
         let lets_in = rule.accepts() || rule.nat.iter().any(|nat| binds_or_forwards(nat.kind));
-        // The single ports this rule matched: a NAT target repeating one is not judged again
-        // (the target's protocols are the rule's, those the match named). A rule has a handful
-        // of ports, so a scan is cheapest.
-        let mut matched: SmallVec<[u16; 4]> = SmallVec::new();
         for m in &rule.matches {
             if let Match::Ports {
                 direction,
                 op,
                 protos,
                 ports,
-                ..
+                span,
             } = m
             {
-                visit(Visit::Set(ports));
                 let used_as = PortUse::Match {
                     direction: *direction,
                     op: *op,
@@ -184,32 +210,76 @@ fn judge_chain<'a>(
                     blocks: matches!(rule.verdict, Some((Verdict::Drop | Verdict::Reject, _))),
                 };
                 let protos = rule.protocols_of(*protos);
-                let judging = Judging {
-                    used_as,
-                    exposed: exposes(used_as),
-                };
-                judge_set(ctx.registry, ports, protos, judging, &mut matched, visit);
+                // A rule with no protocol left (`udp dport 53 tcp dport 22`, or a split rule:
+                // `tcp sport 1 meta l4proto . th dport { udp . 53, … }` on udp) matches no
+                // packet, so it opens and binds no port.
+                if protos.is_empty() {
+                    continue;
+                }
+                // A split rule has a handful of matches: a scan is cheapest.
+                // The same match in several split rules: same place, use and ports (a verdict
+                // map's groups share a place but not their ports).
+                match judgements
+                    .iter_mut()
+                    .find(|j| j.span == *span && j.used_as == used_as && *j.ports == **ports)
+                {
+                    Some(judgement) => judgement.protos = judgement.protos.union(protos),
+                    None => judgements.push(Judgement {
+                        span: *span,
+                        ports,
+                        used_as,
+                        protos,
+                    }),
+                }
             }
         }
-        for nat in &rule.nat {
-            if let Some(ports) = &nat.ports {
-                let used_as = PortUse::NatTarget {
-                    kind: nat.kind,
-                    // snat and masquerade rewrite the source: nothing binds their ports.
-                    local: matches!(nat.kind, NatKind::Redirect | NatKind::Tproxy)
-                        || (nat.kind == NatKind::Dnat
-                            && nat.address.as_deref().is_some_and(is_loopback)),
-                };
-                let protos = match rule.l4_protocols() {
-                    p if p.is_any() || p.is_empty() => ProtoSet::ANY,
-                    p => p,
-                };
-                let judging = Judging {
-                    used_as,
-                    exposed: exposes(used_as),
-                };
-                judge_set(ctx.registry, ports, protos, judging, &mut matched, visit);
-            }
+    }
+    // The single ports this rule matched: a NAT target repeating one is not judged again
+    // (the target's protocols are the rule's, those the match named). A rule has a handful
+    // of ports, so a scan is cheapest.
+    let mut matched: SmallVec<[u16; 4]> = SmallVec::new();
+    for judgement in &judgements {
+        visit(Visit::Set(judgement.ports));
+        let judging = Judging {
+            used_as: judgement.used_as,
+            exposed: exposes(judgement.used_as),
+        };
+        judge_set(
+            ctx.registry,
+            judgement.ports,
+            judgement.protos,
+            judging,
+            &mut matched,
+            visit,
+        );
+    }
+    // The NAT statements are the written rule's, the same in each split rule, on the
+    // protocols of them all.
+    let Some(rule) = split.first() else {
+        return;
+    };
+    let nat_protocols = split
+        .iter()
+        .map(|rule| rule.l4_protocols())
+        .fold(ProtoSet::EMPTY, ProtoSet::union);
+    for nat in &rule.nat {
+        if let Some(ports) = &nat.ports {
+            let used_as = PortUse::NatTarget {
+                kind: nat.kind,
+                // snat and masquerade rewrite the source: nothing binds their ports.
+                local: matches!(nat.kind, NatKind::Redirect | NatKind::Tproxy)
+                    || (nat.kind == NatKind::Dnat
+                        && nat.address.as_deref().is_some_and(is_loopback)),
+            };
+            let protos = match nat_protocols {
+                p if p.is_any() || p.is_empty() => ProtoSet::ANY,
+                p => p,
+            };
+            let judging = Judging {
+                used_as,
+                exposed: exposes(used_as),
+            };
+            judge_set(ctx.registry, ports, protos, judging, &mut matched, visit);
         }
     }
 }

@@ -167,6 +167,10 @@ impl ProtoSet {
         ProtoSet(self.0 & other.0)
     }
 
+    pub fn union(self, other: ProtoSet) -> ProtoSet {
+        ProtoSet(self.0 | other.0)
+    }
+
     pub fn is_any(self) -> bool {
         self == ProtoSet::ANY
     }
