@@ -1597,11 +1597,15 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
         match number(text) {
             Some(Number { value, octal }) => {
                 let Ok(port) = u16::try_from(value) else {
+                    // What iptables 1.8.9 does with it (checked with iptables-restore and
+                    // `iptables -S`): the udp match keeps the low 16 bits; tcp, sctp and
+                    // multiport refuse it.
+                    let wrapped = value & 0xffff;
                     self.env.atoms.invalid_port(
                         span,
                         &[],
                         format!("port {text} is out of range"),
-                        "a port is a number from 0 to 65535",
+                        format!("a port is a number from 0 to 65535; for udp, iptables does not refuse {text} but reads it as port {wrapped} (its low 16 bits), and for tcp, sctp and multiport it refuses it"),
                     );
                     return None;
                 };
