@@ -109,6 +109,8 @@ pub enum InputFormat {
     IptablesScript,
     /// A shell script of ip6tables commands (`iptables` lines count as IPv6 too)
     Ip6tablesScript,
+    /// A shell script of nft commands (`nft add rule …` lines, `nft -f - <<EOF` here-documents)
+    NftScript,
     /// A portlint YAML policy (`portlint-policy: 1`; docs/policy.md)
     Policy,
 }

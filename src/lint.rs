@@ -204,6 +204,7 @@ fn read_whole(
         Format::IptablesSave => iptables(iptables::Format::Save),
         Format::IptablesListing => iptables(iptables::Format::Listing),
         Format::IptablesScript => iptables(iptables::Format::Script),
+        Format::NftScript => crate::frontend::nft::read_script(file, text, resolver),
     })
 }
 
@@ -212,7 +213,7 @@ fn read_whole(
 fn nothing_to_lint(pattern: &str) -> PathError {
     PathError {
         path: pattern.to_string(),
-        message: "nothing to lint: no file here is a ruleset or policy portlint reads (nft text in `*.nft` or under any name when it starts like a ruleset, `nft -j` JSON, iptables-save output, `iptables -S` listings, shell scripts that run iptables, YAML policies with `portlint-policy: 1`); name a file to lint it whatever its name, with --input-format if its content does not say what it is".to_string(),
+        message: "nothing to lint: no file here is a ruleset or policy portlint reads (nft text in `*.nft` or under any name when it starts like a ruleset, `nft -j` JSON, iptables-save output, `iptables -S` listings, shell scripts that run iptables or nft, YAML policies with `portlint-policy: 1`); name a file to lint it whatever its name, with --input-format if its content does not say what it is".to_string(),
     }
 }
 

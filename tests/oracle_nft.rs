@@ -143,3 +143,43 @@ fn issue_14_constructs_are_read_as_nft_reads_them() {
         }
     }
 }
+
+/// Shell scripts that run nft (tests/fixtures/nft-scripts): each runs under `sh` in a private
+/// network namespace, with `set -e`, so it exits non-zero exactly when nft refuses one of its
+/// commands; portlint reports a refusal exactly then, at the line the fixture names.
+#[test]
+fn nft_scripts_are_read_as_nft_runs_them() {
+    if !common::nft_available() {
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("tests/fixtures/nft-scripts");
+    let expected: &[(&str, &[&str])] = &[
+        ("firewall.sh", &[]),
+        ("heredoc.sh", &[]),
+        // "Error: syntax error, unexpected string" at `acept`
+        ("typo.sh", &["5:45: PL001"]),
+    ];
+    for (name, refusals) in expected {
+        let ran = Command::new("unshare")
+            .args(["-n", "sh", name])
+            .current_dir(&dir)
+            .output()
+            .expect("run the script");
+        assert_eq!(
+            ran.status.success(),
+            refusals.is_empty(),
+            "{name}: {}",
+            String::from_utf8_lossy(&ran.stderr)
+        );
+        let file = Path::new("tests/fixtures/nft-scripts").join(name);
+        let found: Vec<String> = portlint_refusals(&file)
+            .iter()
+            .filter_map(|line| {
+                let (_, at) = line.split_once(".sh:")?;
+                Some(at.split(" [").next()?.to_string())
+            })
+            .collect();
+        assert_eq!(found, *refusals, "{name}");
+    }
+}

@@ -26,18 +26,21 @@ pub enum Format {
     IptablesListing,
     /// A shell script that runs iptables / ip6tables.
     IptablesScript,
+    /// A shell script that runs nft (command lines and `nft -f - <<EOF` here-documents).
+    NftScript,
     /// A portlint YAML policy.
     Policy,
 }
 
 /// The order content is tested in: the formats with an unmistakable mark first, nft (which has
 /// no single mark and is the fallback for a named file) last.
-const BY_CONTENT: [Format; 6] = [
+const BY_CONTENT: [Format; 7] = [
     Format::Policy,
     Format::NftJson,
     Format::IptablesSave,
     Format::IptablesListing,
     Format::IptablesScript,
+    Format::NftScript,
     Format::Nft,
 ];
 
@@ -60,6 +63,7 @@ impl Format {
             Format::IptablesSave => "iptables",
             Format::IptablesListing => "iptables-listing",
             Format::IptablesScript => "iptables-script",
+            Format::NftScript => "nft-script",
             Format::Policy => "policy",
         }
     }
@@ -99,6 +103,7 @@ impl Format {
             Format::IptablesSave => iptables::looks_like_save(text),
             Format::IptablesListing => iptables::looks_like_listing(text),
             Format::IptablesScript => iptables::looks_like_script(text),
+            Format::NftScript => is_shell(text) && nft::script::has_nft_command(text),
             Format::Nft => nft::looks_like_ruleset(text),
         }
     }
@@ -124,6 +129,7 @@ pub fn detect(input: InputFormat, path: &Path, text: &str) -> Detected {
         InputFormat::Ip6tablesListing => (Format::IptablesListing, Some(Family::Ip6)),
         InputFormat::IptablesScript => (Format::IptablesScript, None),
         InputFormat::Ip6tablesScript => (Format::IptablesScript, Some(Family::Ip6)),
+        InputFormat::NftScript => (Format::NftScript, None),
         InputFormat::Policy => (Format::Policy, None),
         // A YAML file is no nft ruleset: read as a policy, one without its marker is told so
         // (a walk only picks YAML files that have it).
@@ -133,6 +139,15 @@ pub fn detect(input: InputFormat, path: &Path, text: &str) -> Detected {
                 .into_iter()
                 .find(|f| f.content_says(text))
                 .unwrap_or(Format::Nft);
+            // `fw.sh` without a `#!` line that runs nft is a script all the same.
+            let format = if format == Format::Nft
+                && is_shell_name(path)
+                && nft::script::has_nft_command(text)
+            {
+                Format::NftScript
+            } else {
+                format
+            };
             let family = match format {
                 Format::IptablesSave | Format::IptablesListing => name_family,
                 _ => None,
@@ -162,6 +177,7 @@ const TEXT_FORMATS: &[Format] = &[
     Format::IptablesListing,
     Format::Nft,
     Format::IptablesScript,
+    Format::NftScript,
 ];
 
 /// Endings of files that hold something else: a shell line that runs iptables in a README's
@@ -234,15 +250,33 @@ pub fn walk_picks(
         Candidate::Named(_) => return true,
         Candidate::Sniff(formats) => formats,
     };
+    // Only a file that says it is a shell script is worth reading further for commands; the
+    // more it reads is read once, for both kinds of script.
+    let is_script = is_shell(head) || is_shell_name(path);
     let mut rest = Some(rest);
-    formats.iter().any(|&format| match format {
-        // Only a file that says it is a shell script is worth reading further for commands.
-        Format::IptablesScript if !format.content_says(head) => {
-            (is_shell(head) || is_shell_name(path))
-                && rest.take().is_some_and(|rest| format.content_says(&rest()))
+    let mut longer: Option<String> = None;
+    for &format in formats {
+        let says = match format {
+            Format::IptablesScript | Format::NftScript if !format.content_says(head) => {
+                if !is_script {
+                    continue;
+                }
+                if longer.is_none() {
+                    longer = rest.take().map(|rest| rest());
+                }
+                let text = longer.as_deref().unwrap_or(head);
+                match format {
+                    Format::NftScript => nft::script::has_nft_command(text),
+                    _ => format.content_says(text),
+                }
+            }
+            _ => format.content_says(head),
+        };
+        if says {
+            return true;
         }
-        _ => format.content_says(head),
-    })
+    }
+    false
 }
 
 /// Names shell scripts go by without a `#!` line: `*.sh`, arno-iptables-firewall's

@@ -8,6 +8,7 @@ pub mod keyword;
 pub mod lexer;
 pub mod lower;
 pub mod parser;
+pub mod script;
 pub mod unused;
 
 use crate::check;
@@ -30,6 +31,30 @@ pub fn read(file: FileId, text: &str, resolver: &Resolver<'_>) -> (Ruleset, Vec<
         included: Vec::new(),
     };
     read_expanded(&expansion, text, resolver)
+}
+
+/// Read a shell script that runs nft: its nft commands and here-documents, at their own bytes
+/// ([`script`]); a command left out for a shell expansion is said once (PL006).
+pub fn read_script(
+    file: FileId,
+    text: &str,
+    resolver: &Resolver<'_>,
+) -> (Ruleset, Vec<Diagnostic>) {
+    let (nft_text, skipped) = script::nft_text(text);
+    let (ruleset, mut diagnostics) = read(file, &nft_text, resolver);
+    let mut unanalysed = crate::frontend::unanalysed::Unanalysed::default();
+    for &at in &skipped {
+        let end = text
+            .get(at..)
+            .and_then(|rest| rest.find('\n'))
+            .map_or(text.len(), |i| at + i);
+        unanalysed.saw(
+            script::SHELL_EXPANSION,
+            Span::new(file, at..end.max(at + 1)),
+        );
+    }
+    diagnostics.extend(unanalysed.findings());
+    (ruleset, diagnostics)
 }
 
 /// Read a file with its includes spliced in; `text` is the expansion's virtual text.
