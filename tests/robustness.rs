@@ -79,6 +79,31 @@ proptest! {
         lint_text(&text);
     }
 
+    /// The same pieces as lines of a shell script that runs nft (commands, quotes, line
+    /// continuations, here-documents): the nft text it becomes keeps every offset.
+    #[test]
+    fn nft_scripts_never_panic(
+        pieces in prop::collection::vec(prop_oneof![
+            piece(),
+            Just("\nnft add rule inet t c".to_string()),
+            Just("\nsudo nft -a insert rule inet t c".to_string()),
+            Just("\nnft -f - <<'EOF'\n".to_string()),
+            Just("\nnft -f - <<EOF\n".to_string()),
+            Just("\nEOF\n".to_string()),
+            Just("'".to_string()),
+            Just("\"".to_string()),
+            Just("\\".to_string()),
+            Just("\\\n".to_string()),
+            Just("|| true".to_string()),
+            Just("> /dev/null 2>&1".to_string()),
+        ], 0..60)
+    ) {
+        let text = pieces.join(" ");
+        let (nft, _) = portlint::frontend::nft::script::nft_text(&text);
+        prop_assert_eq!(nft.len(), text.len());
+        common::read_through_everything(&text, portlint::frontend::nft::read_script);
+    }
+
     #[test]
     fn every_port_has_a_status(port in any::<u16>()) {
         let registry = Registry::embedded();
