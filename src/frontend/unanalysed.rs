@@ -119,6 +119,13 @@ pub fn iptables_kind(module: &str) -> Option<Kind> {
         "realm" => ("`-m realm`", "it matches the routing realm, which depends on the host's routes"),
         "devgroup" => ("`-m devgroup`", "it matches the group the host gives a network device"),
         "ipvs" => ("`-m ipvs`", "it matches by the IPVS state of the connection at run time"),
+        "geoip" => ("`-m geoip`", "it matches by a country database installed on the host"),
+        // The other matches of xtables-addons (packaged apart from iptables), one kind.
+        "account" | "condition" | "dhcpmac" | "fuzzy" | "gradm" | "iface" | "ipp2p"
+        | "ipv4options" | "length2" | "lscan" | "pknock" | "psd" | "quota2" | "asn" => (
+            "an xtables-addons match (`-m psd`, `-m pknock`, …)",
+            "xtables-addons' matches depend on kernel modules and state iptables does not ship",
+        ),
         _ => return None,
     };
     Some(Kind { name, why })
