@@ -71,7 +71,8 @@ pub struct LintArgs {
     #[arg(short = 'I', long = "include-path", value_name = "DIR")]
     pub include_path: Vec<PathBuf>,
 
-    /// Print the number of findings per rule after the report
+    /// Print the number of findings per rule after the report (to stderr with --format json,
+    /// sarif or github, so that stdout stays one document)
     #[arg(long)]
     pub statistics: bool,
 

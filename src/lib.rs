@@ -251,7 +251,13 @@ fn run_lint(
         }
     }
     if args.statistics {
-        print(&statistics(&outcome.diagnostics));
+        // A machine format's stdout stays one document: its table goes to stderr.
+        match args.format {
+            Format::Json | Format::Sarif | Format::Github => {
+                eprint!("{}", statistics(&outcome.diagnostics));
+            }
+            Format::Human | Format::Concise => print(&statistics(&outcome.diagnostics)),
+        }
     }
     for error in &outcome.path_errors {
         eprintln!("portlint: {}: {}", error.path, error.message);

@@ -755,3 +755,30 @@ fn issue_14_shell_variables_in_iptables_scripts() {
     assert_eq!(found, [":6:19: PL006", ":10:30: PL001"], "{text}");
     assert_eq!(code(&out), 1, "{text}");
 }
+
+/// `--statistics` keeps a machine format's stdout one document (issue 15): the table goes to
+/// stderr for json, sarif and github, and after the report on stdout for the text formats.
+#[test]
+fn statistics_leave_machine_output_whole() {
+    let fixture = "tests/fixtures/rules/PL103/fires.nft";
+    for format in ["json", "sarif"] {
+        let out = portlint(&[fixture, "--format", format, "--statistics"]);
+        let json: Result<serde_json::Value, _> = serde_json::from_str(&stdout(&out));
+        assert!(json.is_ok(), "{format}: {}", stdout(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("PL103"),
+            "{format}"
+        );
+    }
+    let out = portlint(&[fixture, "--format", "github", "--statistics"]);
+    assert!(
+        stdout(&out).lines().all(|l| l.starts_with("::")),
+        "{}",
+        stdout(&out)
+    );
+    let out = portlint(&[fixture, "--format", "concise", "--statistics"]);
+    assert!(stdout(&out)
+        .lines()
+        .last()
+        .is_some_and(|l| l.contains("PL103")));
+}

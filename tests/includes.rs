@@ -2,6 +2,8 @@
 //! in `-I` directories, globbed in C-locale order — and never read when they lie outside the
 //! linted directories (a pull request must not print `/etc/passwd` into a CI log).
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -311,4 +313,55 @@ fn deep_and_exploding_includes_stop() {
         "{}",
         stdout(&out)
     );
+}
+
+/// An include is spliced in as text, so an included file may close the block it is included in
+/// and open another that the including file closes (issue 15: this panicked). Each variant
+/// runs through portlint without a crash, and, where nft can run, portlint reports an error
+/// exactly when `nft -c` refuses the file.
+#[test]
+fn an_include_may_close_the_block_it_is_included_in() {
+    let variants: &[(&str, &str)] = &[
+        // Closes the chain, opens a base chain the including file closes.
+        (
+            "}\nchain z {\n type filter hook input priority 0;\n",
+            "table inet t {\n chain c {\n  include \"b.nft\"\n }\n}\n",
+        ),
+        // Closes the chain and the table, opens another table.
+        (
+            "}\n}\ntable ip u {\n chain z {\n  tcp dport 22 accept\n",
+            "table inet t {\n chain c {\n  include \"b.nft\"\n }\n}\n",
+        ),
+        // Opens a chain the including file closes.
+        (
+            "chain z {\n tcp dport 22 accept\n",
+            "table inet t {\n include \"b.nft\"\n }\n}\n",
+        ),
+        // Closes one block too many: refused.
+        (
+            "}\n}\n}\n",
+            "table inet t {\n chain c {\n  include \"b.nft\"\n }\n}\n",
+        ),
+    ];
+    let oracle = common::nft_available();
+    for (included, including) in variants {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        write(dir.path(), "b.nft", included);
+        write(dir.path(), "a.nft", including);
+        let out = portlint_in(dir.path(), &["a.nft", "--format", "concise"]);
+        let text = stdout(&out);
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{including} / {included}: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if oracle {
+            let (accepted, says) = common::nft_check(dir.path(), "a.nft");
+            let errors = text.lines().any(|l| l.contains("[error]"));
+            assert_eq!(
+                accepted, !errors,
+                "{including} / {included}:\nnft: {says}\nportlint: {text}"
+            );
+        }
+    }
 }

@@ -2997,11 +2997,14 @@ fn check_chain_declaration(
 ) -> Option<GrammarError> {
     let first = tokens.partition_point(|t| (t.start as usize) < bytes.start);
     let last = tokens.partition_point(|t| (t.start as usize) < bytes.end);
+    // A chain an include closes and the including file's `}` seems to end before it starts
+    // (issue 15): no declaration to check there.
+    let chain_tokens = tokens.get(first..last).unwrap_or_default();
     let mut depth = 0usize;
     let mut statement_start = true;
     let mut in_declaration = false;
     let mut after_priority = false;
-    for token in &tokens[first..last] {
+    for token in chain_tokens {
         let word = (token.kind == TokenKind::Word).then(|| token.text(text));
         match token.kind {
             TokenKind::LBrace => {
