@@ -10,12 +10,12 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "{}:{}:{}: {} [{}] {}",
-            file.path,
+            super::printable(&file.path, false),
             at.line,
             at.column,
             d.rule.code,
             d.severity.as_str(),
-            d.message
+            super::printable(&d.message.text(), false)
         )?;
     }
     Ok(())

@@ -16,9 +16,12 @@ fn command(severity: Severity) -> &'static str {
 }
 
 /// A message as a workflow command's data: `%`, CR and LF escaped (GitHub's toolkit does the
-/// same), so that a message with a newline stays one annotation.
+/// same), so that a message with a newline stays one annotation; other control characters are
+/// written out.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    // Other control characters (an escape sequence a value carries) are written out.
+    super::printable(text, true)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

@@ -30,7 +30,7 @@ impl fmt::Debug for Rendered<'_> {
 
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message.text())
+        f.write_str(&super::printable(&self.diagnostic.message.text(), false))
     }
 }
 
@@ -90,7 +90,11 @@ fn write_without_snippet(out: &mut String, r: &Rendered<'_>) {
     };
     out.push_str(&format!(
         "{}\n\n  {mark} {}\n   at {}:{}:{} (the line is too long to show)\n",
-        r.code, d.message, r.file.path, at.line, at.column
+        r.code,
+        super::printable(&d.message.text(), false),
+        super::printable(&r.file.path, false),
+        at.line,
+        at.column
     ));
     if let Some(help) = &r.help {
         out.push_str(&format!("  help: {help}\n"));
@@ -137,7 +141,7 @@ pub fn write(
             diagnostic: d,
             file,
             code: format!("{}/{}", d.rule.code, d.rule.slug),
-            help,
+            help: help.map(|h| super::printable(&h, true).into_owned()),
         };
         let drawable = std::iter::once(d.span)
             .chain(d.labels.iter().map(|l| l.span))

@@ -41,6 +41,26 @@ pub struct Report<'a> {
 }
 
 /// Run a writer-based emitter into a string (for tests and callers that want the text).
+/// `text` with its control characters written out (`\n`, `\u{1b}`), for the text formats: a
+/// message quotes its input, and a newline in a value must not start a line of its own in a CI
+/// log (`::error::…` is a GitHub workflow command) nor an escape sequence reach a terminal.
+/// `keep_newlines` keeps line breaks that the human report draws itself.
+pub fn printable(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
+    let escaped = |c: char| c.is_control() && !(keep_newlines && c == '\n');
+    if !text.chars().any(escaped) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if escaped(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 pub fn to_string(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> String {
     let mut bytes = Vec::new();
     // Writing into a Vec cannot fail.
