@@ -135,6 +135,17 @@ def undefined_nft(n):
     return "\n".join(out) + "\n"
 
 
+def vmap_nft(n):
+    """One verdict map of N distinct jump targets: lowered as N rules that share one span."""
+    keys = ", ".join(f"{1024 + i % 60000} . {i // 60000} : jump c{i}" for i in range(n))
+    out = ["table inet filter {", "\tchain input {", "\t\ttype filter hook input priority 0; policy drop;",
+           f"\t\ttcp dport . meta mark vmap {{ {keys} }}", "\t}"]
+    for i in range(n):
+        out += [f"\tchain c{i} {{", "\t\taccept", "\t}"]
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
 def groups_policy(n):
     out = ["portlint-policy: 1", "groups:"]
     out += [f"  g{i}: [10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}/32]" for i in range(n)]
@@ -152,7 +163,8 @@ def main():
     sizes = {"oneline-json": int(32_000 * scale), "oneline-nft": int(40_000 * scale),
              "chains": int(100_000 * scale), "set": int(1_000_000 * scale),
              "delete": int(100_000 * scale), "missing": int(50_000 * scale),
-             "undefined": int(50_000 * scale), "groups": int(20_000 * scale)}
+             "undefined": int(50_000 * scale), "groups": int(20_000 * scale),
+             "vmap": int(100_000 * scale)}
     files = {f"oneline-{sizes['oneline-json']}.json": oneline_json(sizes["oneline-json"]),
              f"oneline-{sizes['oneline-nft']}.nft": oneline_nft(sizes["oneline-nft"]),
              f"chains-{sizes['chains']}.nft": chains_nft(sizes["chains"]),
@@ -162,7 +174,8 @@ def main():
              f"missing-{sizes['missing']}.iptables": missing_iptables(sizes["missing"]),
              f"missing-{sizes['missing']}.nft": missing_nft(sizes["missing"]),
              f"undefined-{sizes['undefined']}.nft": undefined_nft(sizes["undefined"]),
-             f"groups-{sizes['groups']}.policy.yaml": groups_policy(sizes["groups"])}
+             f"groups-{sizes['groups']}.policy.yaml": groups_policy(sizes["groups"]),
+             f"vmap-{sizes['vmap']}.nft": vmap_nft(sizes["vmap"])}
     for name, text in files.items():
         with open(os.path.join(out, name), "w") as f:
             f.write(text)

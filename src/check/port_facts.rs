@@ -178,7 +178,6 @@ fn judge_chain<'a>(
 
 /// One port match of a written rule, with the protocols it applies to in its rules.
 struct Judgement<'a> {
-    span: crate::source::Span,
     ports: &'a crate::model::PortSet,
     used_as: PortUse,
     protos: ProtoSet,
@@ -192,6 +191,9 @@ fn judge_written_rule<'a>(
     visit: &mut impl FnMut(Visit<'_, 'a>),
 ) {
     let mut judgements: SmallVec<[Judgement<'a>; 4]> = SmallVec::new();
+    // Only for a split rule: where each judgement is, by its match's place and first element.
+    type Key = (crate::source::Span, Option<crate::source::Span>, usize);
+    let mut index: std::collections::HashMap<Key, SmallVec<[usize; 1]>> = Default::default();
     for rule in split {
         let lets_in = rule.accepts() || rule.nat.iter().any(|nat| binds_or_forwards(nat.kind));
         for m in &rule.matches {
@@ -216,20 +218,36 @@ fn judge_written_rule<'a>(
                 if protos.is_empty() {
                     continue;
                 }
-                // A split rule has a handful of matches: a scan is cheapest.
                 // The same match in several split rules: same place, use and ports (a verdict
-                // map's groups share a place but not their ports).
-                match judgements
-                    .iter_mut()
-                    .find(|j| j.span == *span && j.used_as == used_as && *j.ports == **ports)
-                {
+                // map's groups share a place but not their ports). Candidates are found by
+                // place and first element, so 100,000 verdicts are not compared pairwise.
+                let key = (
+                    *span,
+                    ports.elements.first().map(|e| e.span),
+                    ports.elements.len(),
+                );
+                let same = (split.len() > 1)
+                    .then(|| index.get(&key))
+                    .flatten()
+                    .and_then(|candidates| {
+                        candidates.iter().copied().find(|&i| {
+                            judgements.get(i).is_some_and(|j: &Judgement| {
+                                j.used_as == used_as && *j.ports == **ports
+                            })
+                        })
+                    });
+                match same.and_then(|i| judgements.get_mut(i)) {
                     Some(judgement) => judgement.protos = judgement.protos.union(protos),
-                    None => judgements.push(Judgement {
-                        span: *span,
-                        ports,
-                        used_as,
-                        protos,
-                    }),
+                    None => {
+                        if split.len() > 1 {
+                            index.entry(key).or_default().push(judgements.len());
+                        }
+                        judgements.push(Judgement {
+                            ports,
+                            used_as,
+                            protos,
+                        });
+                    }
                 }
             }
         }
