@@ -72,13 +72,14 @@ pub fn find(start: &Path) -> Option<PathBuf> {
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
     let shown = path.display().to_string();
     let text = match crate::lint::read_file(path) {
-        Ok((text, None)) => text,
-        Ok((_, Some(offset))) => {
+        Ok(decoded) if decoded.replaced.is_empty() => decoded.text,
+        Ok(decoded) => {
+            let offset = decoded.invalid_utf8_at().unwrap_or_default();
             return Err(ConfigError {
                 sources: Sources::default(),
                 diagnostics: Vec::new(),
                 message: format!("{shown}: invalid UTF-8 at byte {offset}"),
-            })
+            });
         }
         Err(message) => {
             return Err(ConfigError {

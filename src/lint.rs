@@ -9,9 +9,8 @@ use crate::frontend::iptables;
 use crate::frontend::nft::include::{self, Expansion, Includes};
 use crate::frontend::resolve::Resolver;
 use crate::registry::Registry;
-use crate::source::{FileId, Sources, Span};
+use crate::source::{Decoded, FileId, Sources, Span};
 use std::collections::HashSet;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub use crate::frontend::format::MAX_FILE_SIZE;
@@ -94,9 +93,9 @@ pub fn lint_files(
     let mut units = Vec::new();
     for path in files {
         match read_file(&path) {
-            Ok((text, invalid_utf8_at)) => {
-                let detected = format::detect(input, &path, &text);
-                let size = text.len() as u64;
+            Ok(decoded) => {
+                let detected = format::detect(input, &path, &decoded.text);
+                let size = decoded.text.len() as u64;
                 if size > detected.format.size_cap() {
                     path_errors.push(PathError {
                         path: path.display().to_string(),
@@ -108,9 +107,10 @@ pub fn lint_files(
                 let file = match includes.loaded_as(&path) {
                     Some(file) => file,
                     None => {
-                        let file = sources.add(display_path(&path), text);
-                        if let Some(offset) = invalid_utf8_at {
-                            diagnostics.push(invalid_utf8(file, offset));
+                        let first_invalid = decoded.replaced.first().copied();
+                        let file = sources.add_decoded(display_path(&path), decoded);
+                        if let Some(replaced) = first_invalid {
+                            diagnostics.push(invalid_utf8(file, replaced));
                         }
                         file
                     }
@@ -265,11 +265,12 @@ fn included_by_others(units: &[Unit]) -> HashSet<FileId> {
 }
 
 /// PL001 for a byte that is not UTF-8 (the text portlint reads has U+FFFD there).
-pub(crate) fn invalid_utf8(file: FileId, offset: usize) -> Diagnostic {
+pub(crate) fn invalid_utf8(file: FileId, replaced: crate::source::Replaced) -> Diagnostic {
+    let offset = replaced.disk;
     Diagnostic::new(
         &check::syntax_error::RULE,
-        // The bad byte became U+FFFD (3 bytes) in the text portlint reads.
-        Span::new(file, offset..offset + 3),
+        // The bad bytes became U+FFFD (3 bytes) in the text portlint reads.
+        Span::new(file, replaced.text..replaced.text + '\u{fffd}'.len_utf8()),
         format!("invalid UTF-8 at byte {offset}"),
     )
     .with_help("nft reads UTF-8 text; re-encode the file or remove the byte")
@@ -314,39 +315,9 @@ fn sort_and_dedup(sources: &Sources, diagnostics: &mut Vec<Diagnostic>) {
     });
 }
 
-/// Read a regular file of bounded size; invalid UTF-8 is replaced and its first offset returned.
-pub(crate) fn read_file(path: &Path) -> Result<(String, Option<usize>), String> {
-    let metadata = std::fs::metadata(path).map_err(|e| describe_io(&e))?;
-    if !metadata.is_file() {
-        return Err("not a regular file".to_string());
-    }
-    if metadata.len() > MAX_FILE_SIZE {
-        return Err(format!(
-            "the file is {} MiB, more than the {} MiB portlint reads",
-            metadata.len() >> 20,
-            MAX_FILE_SIZE >> 20
-        ));
-    }
-    let mut bytes = Vec::with_capacity(metadata.len() as usize);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes))
-        .map_err(|e| describe_io(&e))?;
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok((text, None)),
-        Err(e) => {
-            let offset = e.utf8_error().valid_up_to();
-            Ok((
-                String::from_utf8_lossy(e.as_bytes()).into_owned(),
-                Some(offset),
-            ))
-        }
-    }
+/// Read a regular file of bounded size as text (invalid UTF-8 replaced, and where kept).
+pub(crate) fn read_file(path: &Path) -> Result<Decoded, String> {
+    crate::files::read_regular(path, MAX_FILE_SIZE).map(Decoded::new)
 }
 
-pub(crate) fn describe_io(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.to_string(),
-    }
-}
+pub(crate) use crate::files::describe_io;

@@ -61,6 +61,70 @@ impl Span {
     }
 }
 
+/// A run of bytes that were not UTF-8, read as one U+FFFD (3 bytes) at `text` in the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Replaced {
+    /// Where the U+FFFD starts in the text.
+    pub text: usize,
+    /// Where the bytes it replaces start on disk, and how many there are.
+    pub disk: usize,
+    pub disk_len: usize,
+}
+
+/// A file's bytes as text: each run of bytes that is not UTF-8 becomes one U+FFFD, as
+/// `String::from_utf8_lossy` does, and where that happened is kept, so that offsets into the
+/// text can be given as offsets into the file on disk (JSON, SARIF).
+#[derive(Debug, Default)]
+pub struct Decoded {
+    pub text: String,
+    pub replaced: Vec<Replaced>,
+}
+
+impl Decoded {
+    pub fn new(bytes: Vec<u8>) -> Decoded {
+        let bytes = match String::from_utf8(bytes) {
+            Ok(text) => {
+                return Decoded {
+                    text,
+                    replaced: Vec::new(),
+                }
+            }
+            Err(e) => e.into_bytes(),
+        };
+        let mut text = String::with_capacity(bytes.len() + 16);
+        let mut replaced = Vec::new();
+        let mut at = 0;
+        while at < bytes.len() {
+            let rest = &bytes[at..];
+            match std::str::from_utf8(rest) {
+                Ok(valid) => {
+                    text.push_str(valid);
+                    break;
+                }
+                Err(e) => {
+                    let valid = e.valid_up_to();
+                    // The prefix is valid UTF-8: `valid_up_to` says so.
+                    text.push_str(std::str::from_utf8(&rest[..valid]).unwrap_or_default());
+                    let bad = e.error_len().unwrap_or(rest.len() - valid);
+                    replaced.push(Replaced {
+                        text: text.len(),
+                        disk: at + valid,
+                        disk_len: bad,
+                    });
+                    text.push('\u{fffd}');
+                    at += valid + bad;
+                }
+            }
+        }
+        Decoded { text, replaced }
+    }
+
+    /// Where the first byte that is not UTF-8 is on disk.
+    pub fn invalid_utf8_at(&self) -> Option<usize> {
+        self.replaced.first().map(|r| r.disk)
+    }
+}
+
 /// One file's text and where its lines start.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -68,6 +132,8 @@ pub struct SourceFile {
     pub path: String,
     pub text: String,
     line_starts: Vec<usize>,
+    /// The bytes that were not UTF-8, in order (almost always none).
+    replaced: Vec<Replaced>,
     /// `checkpoints[i]`: the characters before byte `i * CHECKPOINT_BYTES`; built on the first
     /// column asked for on a line longer than `CHECKPOINT_BYTES`.
     checkpoints: OnceLock<Vec<u32>>,
@@ -88,7 +154,33 @@ impl SourceFile {
             path,
             text,
             line_starts,
+            replaced: Vec::new(),
             checkpoints: OnceLock::new(),
+        }
+    }
+
+    /// A file read from disk, whose offsets map back to its bytes.
+    pub fn decoded(path: String, decoded: Decoded) -> SourceFile {
+        SourceFile {
+            replaced: decoded.replaced,
+            ..SourceFile::new(path, decoded.text)
+        }
+    }
+
+    /// The offset in the file on disk of `offset` in the text: they differ after a byte that
+    /// was not UTF-8 (one U+FFFD, 3 bytes, stands for 1 to 3 bytes). An offset inside a U+FFFD
+    /// maps into the bytes it replaces.
+    pub fn disk_offset(&self, offset: usize) -> usize {
+        let before = self.replaced.partition_point(|r| r.text <= offset);
+        let Some(last) = before.checked_sub(1).and_then(|i| self.replaced.get(i)) else {
+            return offset;
+        };
+        let into = offset - last.text;
+        let width = '\u{fffd}'.len_utf8();
+        if into >= width {
+            last.disk + last.disk_len + (into - width)
+        } else {
+            last.disk + into.min(last.disk_len)
         }
     }
 
@@ -234,6 +326,12 @@ impl Sources {
         FileId(self.files.len() as u32 - 1)
     }
 
+    /// A file read from disk (offsets into it map back to its bytes).
+    pub fn add_decoded(&mut self, path: String, decoded: Decoded) -> FileId {
+        self.files.push(SourceFile::decoded(path, decoded));
+        FileId(self.files.len() as u32 - 1)
+    }
+
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }
@@ -250,6 +348,30 @@ impl Sources {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_offsets_map_back_to_the_bytes_on_disk() {
+        // A lone continuation byte, a truncated 3-byte sequence, an overlong pair, a valid
+        // multi-byte character and a truncated sequence at the end.
+        let bytes = b"a\x80b\xe2\x82c\xc0\xafd\xc3\xa9e\xf0\x9f".to_vec();
+        let decoded = Decoded::new(bytes.clone());
+        assert_eq!(decoded.text, String::from_utf8_lossy(&bytes));
+        assert_eq!(decoded.invalid_utf8_at(), Some(1));
+        let file = SourceFile::decoded("f".into(), decoded);
+        for wanted in ["a", "b", "c", "d", "é", "e"] {
+            let at = file.text.find(wanted).unwrap();
+            let end = at + wanted.len();
+            let (start, end) = (file.disk_offset(at), file.disk_offset(end));
+            assert_eq!(&bytes[start..end], wanted.as_bytes(), "{wanted}");
+        }
+        // Each U+FFFD maps onto the bytes it stands for, the last one up to the end.
+        let last = file.text.rfind('\u{fffd}').unwrap();
+        assert_eq!(file.disk_offset(last), bytes.len() - 2);
+        assert_eq!(file.disk_offset(file.text.len()), bytes.len());
+        assert_eq!(file.disk_offset(1), 1);
+        assert_eq!(file.disk_offset(2), 2);
+        assert_eq!(file.disk_offset(3), 2);
+    }
 
     #[test]
     fn the_span_alone_carries_its_line_and_character_column() {

@@ -143,6 +143,8 @@ pub enum RegistryError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot read registry file {path}: {message}")]
+    Unreadable { path: String, message: String },
     #[error("registry file {path}: {message}")]
     Format { path: String, message: String },
 }
@@ -224,11 +226,12 @@ impl Registry {
             path: shown.clone(),
             source,
         };
-        let file = std::fs::File::open(path).map_err(io)?;
-        let mut bytes = Vec::new();
-        file.take(MAX_REGISTRY_FILE + 1)
-            .read_to_end(&mut bytes)
-            .map_err(io)?;
+        let mut bytes = crate::files::read_regular(path, MAX_REGISTRY_FILE).map_err(|message| {
+            RegistryError::Unreadable {
+                path: shown.clone(),
+                message,
+            }
+        })?;
         if bytes.starts_with(&[0x1f, 0x8b]) {
             let mut inflated = Vec::new();
             flate2::read::GzDecoder::new(&bytes[..])

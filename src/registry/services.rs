@@ -2,7 +2,6 @@
 //! through it (getaddrinfo / getservbyname), and it does not always agree with IANA (Debian's
 //! netbase has no `ntp/tcp`; it calls 43 `whois` where IANA says `nicname`).
 
-use std::io::Read;
 use std::path::Path;
 
 /// One name or alias on one port and protocol.
@@ -27,13 +26,8 @@ const MAX_SERVICES_FILE: u64 = 16 << 20;
 impl Services {
     pub fn load(path: &Path) -> Result<Services, String> {
         let shown = path.display().to_string();
-        let mut bytes = Vec::new();
-        std::fs::File::open(path)
-            .and_then(|f| f.take(MAX_SERVICES_FILE + 1).read_to_end(&mut bytes))
+        let bytes = crate::files::read_regular(path, MAX_SERVICES_FILE)
             .map_err(|e| format!("cannot read services file {shown}: {e}"))?;
-        if bytes.len() as u64 > MAX_SERVICES_FILE {
-            return Err(format!("services file {shown} is larger than 16 MiB"));
-        }
         Services::parse(&String::from_utf8_lossy(&bytes), shown)
     }
 

@@ -69,8 +69,8 @@ struct JsonDiagnostic<'a> {
     path: &'a str,
     #[serde(flatten)]
     position: Position,
-    byte_start: u32,
-    byte_end: u32,
+    byte_start: u64,
+    byte_end: u64,
     labels: Vec<JsonLabel<'a>>,
 }
 
@@ -106,8 +106,10 @@ fn json_diagnostic<'a>(
         help: d.help.as_deref(),
         path: &file.path,
         position: position(file, d.span),
-        byte_start: d.span.start,
-        byte_end: d.span.end,
+        // Offsets into the file as it is on disk (they differ from the text's after a byte that
+        // is not UTF-8).
+        byte_start: file.disk_offset(d.span.start as usize) as u64,
+        byte_end: file.disk_offset(d.span.end as usize) as u64,
         labels: d
             .labels
             .iter()

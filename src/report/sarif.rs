@@ -113,8 +113,12 @@ fn region(file: &SourceFile, span: Span) -> sarif::Region {
         .start_column(start.column as i64)
         .end_line(end.line as i64)
         .end_column(end.column as i64)
-        .byte_offset(i64::from(span.start))
-        .byte_length(i64::from(span.end - span.start))
+        // Offsets into the file as it is on disk (they differ from the text's after a byte that
+        // is not UTF-8).
+        .byte_offset(file.disk_offset(span.start as usize) as i64)
+        .byte_length(
+            (file.disk_offset(span.end as usize) - file.disk_offset(span.start as usize)) as i64,
+        )
         .build()
 }
 

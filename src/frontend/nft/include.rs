@@ -462,18 +462,19 @@ impl Expander<'_> {
                 "an include must name a regular file; devices and pipes are never read".into(),
             ));
         }
-        let (text, invalid_utf8_at) = crate::lint::read_file(canonical).map_err(|message| {
+        let decoded = crate::lint::read_file(canonical).map_err(|message| {
             (
                 format!("cannot read `{shown}`: {message}"),
                 Cow::from("check the file"),
             )
         })?;
-        let file = self.sources.add(shown, text);
+        let first_invalid = decoded.replaced.first().copied();
+        let file = self.sources.add_decoded(shown, decoded);
         self.includes.loaded.insert(canonical.to_path_buf(), file);
         self.includes.paths.insert(file, canonical.to_path_buf());
-        if let Some(offset) = invalid_utf8_at {
+        if let Some(replaced) = first_invalid {
             self.diagnostics
-                .push(crate::lint::invalid_utf8(file, offset));
+                .push(crate::lint::invalid_utf8(file, replaced));
         }
         Ok(file)
     }
