@@ -113,9 +113,87 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
     }
 }
 
+/// Where a committed configuration may point: inside the directory holding it (DESIGN
+/// "Robustness"). A pull request can change `.portlint.yaml` as easily as a ruleset, so its
+/// `include-path`, `registry: {file}` and `services` must not widen what portlint reads to the
+/// CI host's `/` or `/etc/passwd`. The command line (`-I`, `--registry`, `--services`) is the
+/// operator's and may name anything.
+struct Repository {
+    /// The configuration's directory, as written (paths are joined to it).
+    base: PathBuf,
+    /// The same, symlinks resolved, when it exists.
+    canonical: Option<PathBuf>,
+}
+
+impl Repository {
+    fn new(base: &Path) -> Repository {
+        // `.portlint.yaml`'s parent is the empty path: the working directory.
+        let dir = if base.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            base
+        };
+        Repository {
+            base: base.to_path_buf(),
+            canonical: dir.canonicalize().ok(),
+        }
+    }
+
+    /// `value` (a path in the configuration) joined to the configuration's directory, or why
+    /// it may not be used. Written paths must stay inside (no absolute path, no `..` above
+    /// it); a path that exists must stay inside with its symlinks resolved too. Nothing at the
+    /// path is read here, and the message never says what is there.
+    fn resolve(&self, value: &str) -> Result<PathBuf, String> {
+        let written = Path::new(value);
+        if written.is_absolute() {
+            return Err(format!(
+                "`{value}` is an absolute path: a configuration names only paths inside the directory holding it"
+            ));
+        }
+        if climbs_out(written) {
+            return Err(format!(
+                "`{value}` leads out of the directory holding the configuration"
+            ));
+        }
+        let joined = self.base.join(written);
+        if let (Some(root), Ok(target)) = (&self.canonical, joined.canonicalize()) {
+            if !target.starts_with(root) {
+                return Err(format!(
+                    "`{value}` leads out of the directory holding the configuration through a symbolic link"
+                ));
+            }
+        }
+        Ok(joined)
+    }
+}
+
+/// Whether `path` (relative) climbs above its start with `..` at any point.
+pub(crate) fn climbs_out(path: &Path) -> bool {
+    let mut depth = 0i64;
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => depth -= 1,
+            std::path::Component::Normal(_) => depth += 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return true;
+        }
+    }
+    false
+}
+
+/// The help for a path a configuration may not name.
+fn outside_help(option: &str) -> String {
+    format!(
+        "a committed configuration is as untrusted as the rulesets beside it, so its paths stay inside its directory; copy the file into the repository, or name it on the command line (`{option}`), which may name anything"
+    )
+}
+
 /// Read a configuration's text; paths resolve against `base`.
 pub fn parse(file: FileId, text: &str, base: &Path) -> (Config, Vec<Diagnostic>) {
     let mut config = Config::default();
+    let repository = Repository::new(base);
     let mut reader = Reader::new(file, text);
     let Some(root) = reader.parse("fix the YAML of the configuration") else {
         return (config, reader.diagnostics);
@@ -177,7 +255,12 @@ pub fn parse(file: FileId, text: &str, base: &Path) -> (Config, Vec<Diagnostic>)
         let help = "list directories, relative to this file: `include-path: [includes]`";
         for item in reader.list(node, "`include-path`", help).unwrap_or(&[]) {
             if let Some(dir) = reader.string(item, "a directory", help) {
-                config.include_path.push(base.join(dir));
+                match repository.resolve(dir) {
+                    Ok(dir) => config.include_path.push(dir),
+                    Err(message) => {
+                        reader.error(item.span.clone(), message, outside_help("-I DIR"))
+                    }
+                }
             }
         }
     }
@@ -185,8 +268,15 @@ pub fn parse(file: FileId, text: &str, base: &Path) -> (Config, Vec<Diagnostic>)
         if let Some(registry) = reader.map(node, "`registry`", REGISTRY_KEYS) {
             if let Some(file) = registry.get("file") {
                 let help = "name an IANA CSV or XML file, or a legacy port-numbers file, relative to this file";
-                if let Some(file) = reader.string(file, "a registry file", help) {
-                    config.registry_file = Some(base.join(file));
+                if let Some(value) = reader.string(file, "a registry file", help) {
+                    match repository.resolve(value) {
+                        Ok(path) => config.registry_file = Some(path),
+                        Err(message) => reader.error(
+                            file.span.clone(),
+                            message,
+                            outside_help("--registry FILE"),
+                        ),
+                    }
                 }
             }
             if let Some(local) = registry.get("local") {
@@ -195,9 +285,16 @@ pub fn parse(file: FileId, text: &str, base: &Path) -> (Config, Vec<Diagnostic>)
         }
     }
     if let Some(node) = fields.get("services") {
-        let help = "name a services(5) file, relative to this file: `services: /etc/services`";
+        let help = "name a services(5) file, relative to this file: `services: ci/services`";
         if let Some(file) = reader.string(node, "a services file", help) {
-            config.services = Some(base.join(file));
+            match repository.resolve(file) {
+                Ok(path) => config.services = Some(path),
+                Err(message) => reader.error(
+                    node.span.clone(),
+                    message,
+                    outside_help("--services /etc/services"),
+                ),
+            }
         }
     }
     if let Some(node) = fields.get("target") {
@@ -288,7 +385,7 @@ impl Config {
 }
 
 /// `a/b/../c` as `a/c`, without asking the file system (the file may be a symlink's name).
-fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {

@@ -91,9 +91,18 @@ pub fn lint_files(
     // Read every file and follow its includes first: a file another one includes is linted as
     // part of it (with its defines and tables), not again on its own.
     let mut units = Vec::new();
+    // A binary file is reported, not linted: the run still had something to say.
+    let mut read_binary = false;
     for path in files {
         match read_file(&path) {
             Ok(decoded) => {
+                if let Some(at) = format::binary_at(&decoded.text) {
+                    let disk = decoded.replaced.first().map_or(at, |r| r.disk.min(at));
+                    let file = sources.add_decoded(display_path(&path), decoded);
+                    diagnostics.push(not_text(file, at, disk));
+                    read_binary = true;
+                    continue;
+                }
                 let detected = format::detect(input, &path, &decoded.text);
                 let size = decoded.text.len() as u64;
                 if size > detected.format.size_cap() {
@@ -115,6 +124,9 @@ pub fn lint_files(
                         file
                     }
                 };
+                if let Some(found) = bom_refused(file, &sources.get(file).text, detected.format) {
+                    diagnostics.push(found);
+                }
                 let reading = match detected.format {
                     Format::Nft => {
                         includes.linted(file, &path);
@@ -130,7 +142,7 @@ pub fn lint_files(
             }),
         }
     }
-    if units.is_empty() && path_errors.is_empty() {
+    if units.is_empty() && path_errors.is_empty() && !read_binary {
         path_errors.extend(patterns.iter().map(|pattern| nothing_to_lint(pattern)));
     }
     let included_elsewhere = included_by_others(&units);
@@ -218,14 +230,16 @@ fn nothing_to_lint(pattern: &str) -> PathError {
 }
 
 /// The directories includes may resolve into: each directory named (or `.`), and the directory
-/// of each file or glob named.
+/// of each file or glob named, unless a symlink takes it out of the tree the pattern may read
+/// (`etcdir/*` with `etcdir -> /etc`).
 fn linted_directories(patterns: &[String]) -> Vec<PathBuf> {
     patterns
         .iter()
-        .map(|pattern| {
+        .filter_map(|pattern| {
+            let tree = crate::discover::Tree::of(pattern);
             let path = Path::new(pattern);
             if path.is_dir() {
-                return path.to_path_buf();
+                return tree.contains_dir(path).then(|| path.to_path_buf());
             }
             // A glob's directory is the part before its first wildcard.
             let literal: PathBuf = path
@@ -237,11 +251,12 @@ fn linted_directories(patterns: &[String]) -> Vec<PathBuf> {
             } else {
                 literal
             };
-            if dir.as_os_str().is_empty() {
+            let dir = if dir.as_os_str().is_empty() {
                 PathBuf::from(".")
             } else {
                 dir
-            }
+            };
+            tree.contains_dir(&dir).then_some(dir)
         })
         .collect()
 }
@@ -262,6 +277,38 @@ fn included_by_others(units: &[Unit]) -> HashSet<FileId> {
         })
         .map(|unit| unit.file)
         .collect()
+}
+
+/// PL001 for a byte-order mark at the start of a file the tool refuses it in: `nft -f` says
+/// "syntax error, unexpected junk" and `iptables-restore` "line 1 failed" (checked with nft
+/// 1.0.6 and iptables 1.8.9; neither's scanner has a rule for it). The rest of the file is read as if it were not there.
+pub(crate) fn bom_refused(file: FileId, text: &str, format: Format) -> Option<Diagnostic> {
+    let tool = match format {
+        Format::Nft => "nft",
+        Format::IptablesSave => "iptables-restore",
+        Format::IptablesListing => "iptables",
+        _ => return None,
+    };
+    let bom = '\u{feff}';
+    text.starts_with(bom).then(|| {
+        Diagnostic::new(
+            &check::syntax_error::RULE,
+            Span::new(file, 0..bom.len_utf8()),
+            format!("the file starts with a byte-order mark (U+FEFF), which {tool} refuses"),
+        )
+        .with_help("save the file as UTF-8 without a BOM (in vim `:set nobomb`, then write it)")
+    })
+}
+
+/// PL001 for a file that is binary, once: reading an executable as nft would yield a finding
+/// per "token", tens of thousands.
+pub(crate) fn not_text(file: FileId, at: usize, disk: usize) -> Diagnostic {
+    Diagnostic::new(
+        &check::syntax_error::RULE,
+        Span::new(file, at..at),
+        format!("not a text file: it holds NUL bytes or many control characters (from byte {disk}); nothing in it was read"),
+    )
+    .with_help("portlint reads nftables, iptables and YAML text; remove the file from the paths linted, or, if it is a ruleset saved in another encoding, convert it to UTF-8")
 }
 
 /// PL001 for a byte that is not UTF-8 (the text portlint reads has U+FFFD there).

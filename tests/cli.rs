@@ -263,7 +263,7 @@ fn invalid_utf8_is_reported_at_its_byte() {
 }
 
 #[test]
-fn crlf_and_bom_are_accepted() {
+fn crlf_and_bom_are_read_through() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("crlf.nft");
     let text = "\u{feff}table inet t {\r\n\tchain c {\r\n\t\ttcp dport 4 accept\r\n\t}\r\n}\r\n";
@@ -278,14 +278,24 @@ fn crlf_and_bom_are_accepted() {
     ]);
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
     let diagnostics = json["diagnostics"].as_array().expect("array");
-    // Read through, and the CRLF said as info (nft before 1.0.7 refuses it; PL007).
-    assert_eq!(diagnostics.len(), 2, "{json}");
-    assert_eq!(diagnostics[0]["code"], "PL007");
-    assert_eq!(diagnostics[0]["severity"], "info");
-    assert_eq!(diagnostics[0]["line"], 1);
-    assert_eq!(diagnostics[1]["code"], "PL101");
-    assert_eq!(diagnostics[1]["line"], 3);
-    assert_eq!(diagnostics[1]["column"], 13);
+    // Read through: the BOM is PL001 (nft refuses it: "syntax error, unexpected junk"), the
+    // CRLF said as info (nft before 1.0.7 refuses it; PL007), and the rest read as if neither
+    // were there.
+    assert_eq!(diagnostics.len(), 3, "{json}");
+    assert_eq!(diagnostics[0]["code"], "PL001");
+    assert_eq!(
+        (
+            diagnostics[0]["byte_start"].as_u64(),
+            diagnostics[0]["byte_end"].as_u64()
+        ),
+        (Some(0), Some(3))
+    );
+    assert_eq!(diagnostics[1]["code"], "PL007");
+    assert_eq!(diagnostics[1]["severity"], "info");
+    assert_eq!(diagnostics[1]["line"], 1);
+    assert_eq!(diagnostics[2]["code"], "PL101");
+    assert_eq!(diagnostics[2]["line"], 3);
+    assert_eq!(diagnostics[2]["column"], 13);
 }
 
 #[test]
@@ -389,7 +399,7 @@ fn a_device_is_not_read() {
     let out = portlint(&["/dev/zero"]);
     assert_eq!(code(&out), 2);
     assert!(
-        stderr(&out).contains("/dev/zero: not a regular file"),
+        stderr(&out).contains("/dev/zero: a character device, not a regular file"),
         "{}",
         stderr(&out)
     );

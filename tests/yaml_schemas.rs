@@ -201,7 +201,7 @@ fn what_portlint_refuses_the_schema_refuses() {
 
 #[test]
 fn a_full_configuration_validates_and_reads() {
-    let text = "fail-on: error\nselect: [PL101, dynamic-port]\nignore: [PL204]\nseverity:\n  PL101: error\n  unused-definition: warning\nper-file-ignores:\n  \"legacy/*.nft\": [PL101]\ninclude-path: [includes]\nregistry:\n  file: iana.csv\n  local:\n    - 9100/tcp node-exporter\n    - {port: 9187/tcp, name: postgres-exporter}\nservices: /etc/services\n";
+    let text = "fail-on: error\nselect: [PL101, dynamic-port]\nignore: [PL204]\nseverity:\n  PL101: error\n  unused-definition: warning\nper-file-ignores:\n  \"legacy/*.nft\": [PL101]\ninclude-path: [includes]\nregistry:\n  file: iana.csv\n  local:\n    - 9100/tcp node-exporter\n    - {port: 9187/tcp, name: postgres-exporter}\nservices: ci/services\n";
     let errors = schema_errors(&validator("config.schema.json"), text);
     assert!(errors.is_empty(), "{errors:?}");
     let (config, found) = config::parse(FileId(0), text, Path::new("/repo"));

@@ -97,6 +97,8 @@ impl Format {
     /// Whether `text` (a whole file, or its first [`SNIFF_BYTES`] in a walk) is of this format
     /// by its content alone.
     pub fn content_says(self, text: &str) -> bool {
+        // A byte-order mark says nothing of the format: every test sees the text after it.
+        let text = without_bom(text);
         match self {
             Format::Policy => policy::looks_like_policy(text),
             Format::NftJson => nft::json::looks_like_json(text),
@@ -241,7 +243,8 @@ pub fn walk_picks(
     head: &str,
     rest: impl FnOnce() -> String,
 ) -> bool {
-    if head.as_bytes().contains(&0) || is_ini(head) {
+    let head = without_bom(head);
+    if binary_at(head).is_some() || is_ini(head) {
         // A NUL byte is binary; `[Section]` is INI (fail2ban's `action.d/nftables.conf`).
         return false;
     }
@@ -285,6 +288,46 @@ fn is_shell_name(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     matches!(extension, "sh" | "bash" | "ksh" | "zsh" | "plugin") || name.starts_with("rc.firewall")
+}
+
+/// `text` after its byte-order mark, if it has one. Each format's content test, and the walk's
+/// tests for binary, INI and shell files, see this: a BOM must not make an iptables-save dump
+/// read as nft, nor hide a `#!` line.
+pub fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// Evidence that a file is not text: the offset of its first NUL byte, or of the first of many
+/// control characters and bytes that are not UTF-8 (more than one character in ten of its first
+/// [`SNIFF_BYTES`]). Such a file (`/bin/ls` named `x.nft`) gets one finding, not one per
+/// "token".
+pub fn binary_at(text: &str) -> Option<usize> {
+    let head = text
+        .get(..floor_char_boundary(text, SNIFF_BYTES))
+        .unwrap_or(text);
+    if let Some(nul) = head.find('\0') {
+        return Some(nul);
+    }
+    let not_text =
+        |c: char| c == '\u{fffd}' || (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}'));
+    let (mut total, mut odd, mut first) = (0usize, 0usize, None);
+    for (at, c) in head.char_indices() {
+        total += 1;
+        if not_text(c) {
+            odd += 1;
+            first.get_or_insert(at);
+        }
+    }
+    (odd * 10 > total && odd >= 4).then_some(first).flatten()
+}
+
+/// The largest character boundary at or before `at`.
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// Whether `text` starts like an INI file: its first line that is not blank or a comment is a

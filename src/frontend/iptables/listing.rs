@@ -38,7 +38,8 @@ pub fn read(
     let mut out = Vec::new();
     let mut words: Vec<Word<'_>> = Vec::new();
     let bytes = text.as_bytes();
-    let mut next = 0;
+    // A byte-order mark (reported by `lint::bom_refused`) is read past.
+    let mut next = if text.starts_with('\u{feff}') { 3 } else { 0 };
     while next < text.len() {
         let line_start = next;
         let first = line_start

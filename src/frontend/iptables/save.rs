@@ -52,7 +52,8 @@ pub fn read(
     };
     let mut open: Option<Open> = None;
     let bytes = text.as_bytes();
-    let mut next = 0;
+    // A byte-order mark (reported by `lint::bom_refused`) is read past.
+    let mut next = if text.starts_with('\u{feff}') { 3 } else { 0 };
     while next < text.len() {
         let line_start = next;
         let first = line_start

@@ -468,6 +468,12 @@ impl Expander<'_> {
                 Cow::from("check the file"),
             )
         })?;
+        if crate::frontend::format::binary_at(&decoded.text).is_some() {
+            return Err((
+                format!("`{shown}` is not a text file"),
+                "an include must name nft text; this file holds NUL bytes or many control characters, and nothing in it is read".into(),
+            ));
+        }
         let first_invalid = decoded.replaced.first().copied();
         let file = self.sources.add_decoded(shown, decoded);
         self.includes.loaded.insert(canonical.to_path_buf(), file);
@@ -475,6 +481,12 @@ impl Expander<'_> {
         if let Some(replaced) = first_invalid {
             self.diagnostics
                 .push(crate::lint::invalid_utf8(file, replaced));
+        }
+        let text = &self.sources.get(file).text;
+        if let Some(found) =
+            crate::lint::bom_refused(file, text, crate::frontend::format::Format::Nft)
+        {
+            self.diagnostics.push(found);
         }
         Ok(file)
     }
