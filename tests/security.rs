@@ -299,3 +299,109 @@ fn byte_offsets_index_the_file_on_disk() {
         "{sarif_quoted:?}"
     );
 }
+
+/// Run portlint in `dir` and wait for it at most `limit`; `None` when it was still running
+/// (and has been killed).
+fn portlint_within(
+    dir: &std::path::Path,
+    args: &[&str],
+    limit: std::time::Duration,
+) -> Option<i32> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portlint"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run portlint");
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        if let Some(status) = child.try_wait().expect("wait for portlint") {
+            return status.code();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+#[test]
+fn a_fifo_named_as_registry_or_services_is_refused_at_once() {
+    let (_dir, repo) = repository();
+    let fifo = repo.join("fifo");
+    let path = std::ffi::CString::new(fifo.to_str().expect("a UTF-8 path")).expect("no NUL");
+    // SAFETY: `path` is a valid NUL-terminated string that outlives the call.
+    assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0, "mkfifo");
+    // Nobody ever writes to the FIFO: a reader that opened it blocking would wait forever.
+    let second = std::time::Duration::from_secs(1);
+    for args in [
+        &["--registry", "fifo", "registry"][..],
+        &["--registry", "fifo", "a.nft"][..],
+        &["--services", "fifo", "a.nft"][..],
+        &["--config", "fifo", "a.nft"][..],
+        &["fifo"][..],
+    ] {
+        assert_eq!(portlint_within(&repo, args, second), Some(2), "{args:?}");
+    }
+}
+
+/// The shared registry revisions, or `None` (the test skips) when they are absent.
+fn registry_data() -> Option<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/iana");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipping: {} is absent", dir.display());
+        None
+    }
+}
+
+#[test]
+fn a_registry_file_cut_short_is_refused_not_read_as_unassigned() {
+    let Some(data) = registry_data() else { return };
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    // Every real revision is whole.
+    for name in [
+        "service-names-port-numbers.csv",
+        "service-names-port-numbers-2025-12-15.xml.gz",
+        "port-numbers-2006-11-13.txt",
+        "port-numbers-2007-02-15.txt",
+        "port-numbers-2008-02-29.txt",
+    ] {
+        let path = data.join(name);
+        let run = portlint(
+            dir.path(),
+            &["--registry", path.to_str().unwrap(), "registry"],
+        );
+        assert_eq!(run.code, Some(0), "{name}: {}", run.stderr);
+    }
+    // The CSV cut at a line boundary part-way parses: its rows stop at some port, and every
+    // port after would read as unassigned. (The last 12% of the file are name-only rows, which
+    // no port check reads: a cut there loses no answer.)
+    let csv = std::fs::read_to_string(data.join("service-names-port-numbers.csv")).expect("CSV");
+    for share in [2, 9, 50, 87] {
+        let cut = csv.len() * share / 100;
+        let end = csv[..cut].rfind('\n').expect("a line");
+        std::fs::write(dir.path().join("cut.csv"), &csv[..=end]).expect("write");
+        let run = portlint(dir.path(), &["--registry", "cut.csv", "ports", "8080"]);
+        assert_eq!(run.code, Some(2), "{share}%: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains("incomplete"),
+            "{share}%: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("row is for port"), "{}", run.stderr);
+        assert!(run.stdout.is_empty(), "{share}%: {}", run.stdout);
+    }
+    // A legacy text cut inside the system ports is refused too.
+    let legacy = String::from_utf8_lossy(
+        &std::fs::read(data.join("port-numbers-2006-11-13.txt")).expect("legacy"),
+    )
+    .into_owned();
+    let at = legacy.find("\nhttp ").expect("the http entry");
+    std::fs::write(dir.path().join("cut.txt"), &legacy[..at]).expect("write");
+    let run = portlint(dir.path(), &["--registry", "cut.txt", "registry"]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("from 0 to 1023"), "{}", run.stderr);
+}

@@ -4,6 +4,7 @@
 //! are loaded with `--registry FILE` from IANA's CSV or XML, or the legacy `port-numbers` text.
 //! Lookups by port are O(1) (a per-port posting list), by name O(log n).
 
+mod complete;
 pub mod csv;
 pub mod de_facto;
 pub mod legacy;
@@ -256,7 +257,9 @@ impl Registry {
             Ok(text) => text,
             Err(e) => e.into_bytes().iter().map(|&b| b as char).collect(),
         };
-        Self::parse(&text, Cow::Owned(shown.clone())).map_err(format)
+        let registry = Self::parse(&text, Cow::Owned(shown.clone())).map_err(&format)?;
+        complete::check_complete(&registry).map_err(format)?;
+        Ok(registry)
     }
 
     /// Parse registry text, detecting its format from its content.
