@@ -412,7 +412,10 @@ impl Expander<'_> {
 
     fn cycle(&mut self, file: FileId, position: usize, at: Span) {
         let path = |f: FileId| format!("`{}`", self.sources.get(f).path);
-        let mut chain: Vec<String> = self.stack[position..]
+        let mut chain: Vec<String> = self
+            .stack
+            .get(position..)
+            .unwrap_or_default()
             .iter()
             .map(|f| path(f.file))
             .collect();

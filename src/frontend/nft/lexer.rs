@@ -197,8 +197,10 @@ impl Token {
         self.start as usize..self.end as usize
     }
 
+    /// The token's text in `source`; empty if `source` is not the text it was read from (a
+    /// token never indexes past a text, whatever reaches here).
     pub fn text<'a>(&self, source: &'a str) -> &'a str {
-        &source[self.range()]
+        source.get(self.range()).unwrap_or_default()
     }
 }
 

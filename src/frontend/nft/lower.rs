@@ -1330,7 +1330,10 @@ impl<'a> Lowerer<'a> {
             }
         }
         // `redirect to :tcp dport map { 22 : 8000 }`: ports from a map are not modelled.
-        if self.tokens[pos..range.end]
+        if self
+            .tokens
+            .get(pos..range.end)
+            .unwrap_or_default()
             .iter()
             .any(|t| self.word_is(t, "map"))
         {
@@ -1544,8 +1547,8 @@ impl<'a> Lowerer<'a> {
         stop: usize,
         protos: ProtoSet,
     ) -> Option<PortSet> {
-        let token = self.tokens[first];
-        let rest = &token.text(self.text)[offset..];
+        let token = *self.tokens.get(first)?;
+        let rest = token.text(self.text).get(offset..).unwrap_or_default();
         if !rest.is_empty() {
             let start = token.start as usize + offset;
             let span = self.span(start..token.end as usize);

@@ -405,7 +405,10 @@ impl<'a> Parser<'a> {
         if binds_chain || self.tokens[innermost].kind != TokenKind::LBrace {
             return false;
         }
-        let Some(next) = self.tokens[self.pos..]
+        let Some(next) = self
+            .tokens
+            .get(self.pos..)
+            .unwrap_or_default()
             .iter()
             .find(|t| t.kind != TokenKind::Newline)
         else {
