@@ -3,6 +3,7 @@
 //! The pipeline of DESIGN.md: [`discover`] → [`frontend`] → [`check`] → [`report`], driven by
 //! [`lint`]; the [`registry`] answers what IANA says about every port.
 
+pub mod analysis;
 pub mod check;
 pub mod cli;
 pub mod commands;

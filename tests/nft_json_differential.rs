@@ -118,6 +118,7 @@ fn rule_view(rule: &Rule) -> RuleView {
                 protos(*p),
                 elements(ports)
             )),
+            Match::Family { family, .. } => view.l4.push(format!("{family:?}")),
             Match::Opaque { .. } => {}
         }
     }

@@ -299,6 +299,9 @@ pub enum Match {
         ports: Box<PortSet>,
         span: Span,
     },
+    /// The match's header belongs to one IP family: `ip protocol` is IPv4 only, `ip6 nexthdr`
+    /// IPv6 only (`Family::Ip` or `Family::Ip6`), also in an inet table.
+    Family { family: Family, span: Span },
     /// Parsed but not modelled: analyses treat it as "may or may not match".
     Opaque { span: Span },
 }

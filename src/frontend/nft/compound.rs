@@ -284,6 +284,9 @@ impl<'a> Lowerer<'a> {
         let value_span = self.tokens_span(value_start..pos.max(value_start + 1));
         let match_span = self.tokens_span(selector.start..pos.max(selector.start + 1));
         let single = selector.components.len() == 1;
+        if !self.models_exactly(&selector, &entries) {
+            rule.matches.push(Match::Opaque { span: match_span });
+        }
         if lookup == Some(true) {
             self.verdict_groups(&selector, &entries, value_span, match_span, groups);
         } else {
@@ -302,6 +305,23 @@ impl<'a> Lowerer<'a> {
     }
 
     /// One `Match::Ports` per port component, over the keys of `entries`.
+    /// Whether the port matches read from a compound key are exactly what it matches: one
+    /// `tcp dport`-like component and no catch-all. A concatenation keeps only its port
+    /// components (the address of `ip saddr . tcp dport` and the pairing of two ports are not
+    /// in the model yet), `th` and `ct … proto-dst` say nothing of the protocol, and `*` keeps
+    /// no protocol at all: each of these reads more packets than the key matches, so the
+    /// analyses must not let the rule decide them.
+    fn models_exactly(&self, selector: &Selector, entries: &[Entry]) -> bool {
+        let one_port = matches!(
+            selector.components.as_slice(),
+            [Component::Port {
+                implies: Some(_),
+                ..
+            }]
+        );
+        one_port && !entries.iter().any(|e| e.wildcard)
+    }
+
     fn port_matches<'e>(
         &self,
         selector: &Selector,

@@ -170,7 +170,8 @@ enum Field {
         l4: Option<(L4, Span)>,
     },
     /// The layer-4 protocol: `meta l4proto`, `ip protocol`, `ip6 nexthdr`.
-    Proto,
+    /// `ip protocol` and `ip6 nexthdr` also match their family.
+    Proto { family: Option<Family> },
     /// Anything else; `tcp flags` still matches tcp.
     Other { l4: Option<(L4, Span)> },
 }
@@ -1109,7 +1110,12 @@ impl<'a> Reader<'a> {
                     _ => None,
                 };
                 match (protocol, field, direction, l4) {
-                    ("ip", "protocol", ..) | ("ip6", "nexthdr", ..) => Field::Proto,
+                    ("ip", "protocol", ..) => Field::Proto {
+                        family: Some(Family::Ip),
+                    },
+                    ("ip6", "nexthdr", ..) => Field::Proto {
+                        family: Some(Family::Ip6),
+                    },
                     ("th", _, Some(direction), _) => Field::Ports {
                         direction,
                         protos: ProtoSet::ANY,
@@ -1123,7 +1129,7 @@ impl<'a> Reader<'a> {
                     (_, _, _, l4) => Field::Other { l4 },
                 }
             }
-            "meta" if string(get(body, "key")) == Some("l4proto") => Field::Proto,
+            "meta" if string(get(body, "key")) == Some("l4proto") => Field::Proto { family: None },
             "ct" => {
                 // The reply direction's destination port is the original's source port.
                 let reply = string(get(body, "dir")) == Some("reply");
@@ -1184,7 +1190,13 @@ impl<'a> Reader<'a> {
             return;
         }
         match self.field(left) {
-            Field::Proto => self.proto_match(rule, op, right, span),
+            Field::Proto { family } => {
+                if let Some(family) = family {
+                    let span = self.span(left);
+                    rule.matches.push(Match::Family { family, span });
+                }
+                self.proto_match(rule, op, right, span)
+            }
             Field::Other { l4 } => {
                 self.push_l4(rule, l4);
                 rule.matches.push(Match::Opaque { span });

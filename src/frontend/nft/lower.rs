@@ -603,9 +603,17 @@ impl<'a> Lowerer<'a> {
                     pos = self.proto_match(&mut rule, pos, pos + 2, end)
                 }
                 Keyword::Ip if self.keyword(pos + 1) == Keyword::Protocol => {
+                    rule.matches.push(Match::Family {
+                        family: Family::Ip,
+                        span: self.tokens_span(pos..pos + 2),
+                    });
                     pos = self.proto_match(&mut rule, pos, pos + 2, end)
                 }
                 Keyword::Ip6 if self.keyword(pos + 1) == Keyword::Nexthdr => {
+                    rule.matches.push(Match::Family {
+                        family: Family::Ip6,
+                        span: self.tokens_span(pos..pos + 2),
+                    });
                     pos = self.proto_match(&mut rule, pos, pos + 2, end)
                 }
                 Keyword::Accept | Keyword::Drop | Keyword::Return | Keyword::Continue => {

@@ -1,0 +1,130 @@
+//! A model rule as a packet set. What the model does not type (an opaque match) is left out of
+//! the set and makes the rule *inexact*: its set then holds every packet the rule may match,
+//! and the sweep never lets it decide a packet (DESIGN, ternary logic).
+
+use super::packets::{Field, PacketSet, Space};
+use crate::model::{Family, Match, PortDirection, PortOp, PortSet, ProtoSet, Rule, L4};
+
+/// The protocol number of a layer-4 protocol with ports.
+pub fn protocol_number(l4: L4) -> u128 {
+    match l4 {
+        L4::Tcp => 6,
+        L4::Udp => 17,
+        L4::Dccp => 33,
+        L4::Sctp => 132,
+        L4::UdpLite => 136,
+    }
+}
+
+/// The packets a chain of a table of `family` sees; `None` for the families whose packets are
+/// not IP packets (arp, bridge, netdev), which the analyses do not judge.
+pub fn family_packets(space: &Space, family: Family) -> Option<PacketSet> {
+    match family {
+        Family::Ip => Some(space.value(Field::Family, 0)),
+        Family::Ip6 => Some(space.value(Field::Family, 1)),
+        Family::Inet => Some(space.all()),
+        Family::Arp | Family::Bridge | Family::Netdev => None,
+    }
+}
+
+/// A rule's packets, and whether the set is exact.
+#[derive(Clone, Debug)]
+pub struct RuleSet {
+    /// Every packet the rule may match (exactly those it matches when `exact`).
+    pub packets: PacketSet,
+    /// No opaque match: the rule matches exactly `packets`.
+    pub exact: bool,
+}
+
+pub fn protocols(space: &Space, protos: ProtoSet) -> PacketSet {
+    protos.iter().fold(space.none(), |set, l4| {
+        set.union(&space.value(Field::L4, protocol_number(l4)))
+    })
+}
+
+/// The packets whose port in `field` is in `ports`.
+fn ports_in(space: &Space, field: Field, ports: &PortSet) -> PacketSet {
+    ports.elements.iter().fold(space.none(), |set, e| {
+        set.union(&space.range(field, e.lo.into(), e.hi.into()))
+    })
+}
+
+/// The port condition of a port match, or `None` when it is not modelled (a comparison with a
+/// list).
+fn port_condition(
+    space: &Space,
+    direction: PortDirection,
+    op: PortOp,
+    ports: &PortSet,
+) -> Option<PacketSet> {
+    // A named set's elements may change at run time (`flags dynamic`, `timeout`, a rule's
+    // `add @set`, `nft add element`): until the model says which sets cannot, a match on one
+    // is not modelled.
+    let through_named_set = ports
+        .elements
+        .iter()
+        .any(|e| e.via().iter().any(|used| used.is_set));
+    if through_named_set {
+        return None;
+    }
+    let fields: &[Field] = match direction {
+        PortDirection::Source => &[Field::SrcPort],
+        PortDirection::Destination => &[Field::DstPort],
+        PortDirection::Either => &[Field::SrcPort, Field::DstPort],
+    };
+    let each = |field: Field| -> Option<PacketSet> {
+        let single = || match ports.elements.as_slice() {
+            [e] if e.is_single() => Some(u128::from(e.lo)),
+            _ => None,
+        };
+        Some(match op {
+            PortOp::Eq | PortOp::Ne => ports_in(space, field, ports),
+            PortOp::Lt => match single()? {
+                0 => space.none(),
+                v => space.range(field, 0, v - 1),
+            },
+            PortOp::Le => space.range(field, 0, single()?),
+            PortOp::Gt => space.range(field, single()? + 1, field.max()),
+            PortOp::Ge => space.range(field, single()?, field.max()),
+        })
+    };
+    let mut any = space.none();
+    for field in fields {
+        any = any.union(&each(*field)?);
+    }
+    // `!=` negates the whole test: iptables `! --ports 22` is "neither port is 22".
+    Some(if op == PortOp::Ne {
+        space.complement(&any)
+    } else {
+        any
+    })
+}
+
+/// The packets of `rule`, a rule of a chain whose packets are `universe`.
+pub fn rule_packets(space: &Space, universe: &PacketSet, rule: &Rule) -> RuleSet {
+    let mut packets = universe.clone();
+    let mut exact = true;
+    for m in &rule.matches {
+        let condition = match m {
+            Match::L4Proto { protos, .. } => Some(protocols(space, *protos)),
+            Match::Ports {
+                direction,
+                op,
+                protos,
+                ports,
+                ..
+            } => port_condition(space, *direction, *op, ports).map(|ports| {
+                // A port match tests the port of the protocols it names, as narrowed by the
+                // rule's protocol matches.
+                protocols(space, rule.protocols_of(*protos)).intersect(&ports)
+            }),
+            Match::Family { family, .. } => family_packets(space, *family),
+            Match::Opaque { .. } => None,
+        };
+        match condition {
+            Some(condition) => packets = packets.intersect(&condition),
+            None => exact = false,
+        }
+    }
+    RuleSet { packets, exact }
+}

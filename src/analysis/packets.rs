@@ -1,0 +1,397 @@
+//! Packet sets: exact sets of packet headers, with union, intersection, difference, emptiness
+//! and a witness packet. DESIGN "Analysis": one engine for every analysis.
+//!
+//! A packet is a tuple of header fields; a set of packets is a binary decision diagram over the
+//! fields' bits (most significant bit first), as Batfish represents header spaces. A prefix is
+//! a conjunction of its fixed bits and a range a chain of at most two comparisons per bit, so
+//! both are exact and their diagrams stay linear in the field width. The diagrams come from
+//! `biodivine-lib-bdd`.
+
+use biodivine_lib_bdd::{Bdd, BddPartialValuation, BddVariable, BddVariableSet};
+
+/// A header field of a packet, as the analyses see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// 0 for IPv4, 1 for IPv6.
+    Family,
+    /// The layer-4 protocol number (0–255).
+    L4,
+    SrcPort,
+    DstPort,
+    /// Conntrack state, one of [`CtState`].
+    CtState,
+    /// Interfaces are numbered by the analysis (names it saw, and one for every other name).
+    InIface,
+    OutIface,
+    /// Addresses are 128 bits; an IPv4 address is a number below 2^32 (the family tells).
+    SrcAddr,
+    DstAddr,
+}
+
+impl Field {
+    pub const ALL: [Field; 9] = [
+        Field::Family,
+        Field::L4,
+        Field::DstPort,
+        Field::SrcPort,
+        Field::CtState,
+        Field::InIface,
+        Field::OutIface,
+        Field::SrcAddr,
+        Field::DstAddr,
+    ];
+
+    /// The field's width in bits.
+    pub fn width(self) -> u16 {
+        match self {
+            Field::Family => 1,
+            Field::L4 => 8,
+            Field::SrcPort | Field::DstPort => 16,
+            Field::CtState => 3,
+            Field::InIface | Field::OutIface => 16,
+            Field::SrcAddr | Field::DstAddr => 128,
+        }
+    }
+
+    /// The largest value the field holds.
+    pub fn max(self) -> u128 {
+        if self.width() == 128 {
+            u128::MAX
+        } else {
+            (1u128 << self.width()) - 1
+        }
+    }
+
+    /// The index of the field's most significant bit among all variables. The order of
+    /// [`Field::ALL`] is the diagram's variable order: the fields most rules test come first.
+    fn offset(self) -> u16 {
+        let mut offset = 0;
+        for field in Field::ALL {
+            if field == self {
+                return offset;
+            }
+            offset += field.width();
+        }
+        offset
+    }
+}
+
+/// Conntrack states, as the field [`Field::CtState`] numbers them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CtState {
+    New = 0,
+    Established = 1,
+    Related = 2,
+    Invalid = 3,
+    Untracked = 4,
+}
+
+impl CtState {
+    pub const ALL: [CtState; 5] = [
+        CtState::New,
+        CtState::Established,
+        CtState::Related,
+        CtState::Invalid,
+        CtState::Untracked,
+    ];
+}
+
+/// The total number of bits of a packet.
+fn total_bits() -> u16 {
+    Field::ALL.iter().map(|f| f.width()).sum()
+}
+
+/// One packet: a value for every field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Packet {
+    pub family: u8,
+    pub l4: u8,
+    pub src_port: u16,
+    pub dst_port: u16,
+    pub ct_state: u8,
+    pub in_iface: u16,
+    pub out_iface: u16,
+    pub src_addr: u128,
+    pub dst_addr: u128,
+}
+
+impl Packet {
+    pub fn get(&self, field: Field) -> u128 {
+        match field {
+            Field::Family => self.family.into(),
+            Field::L4 => self.l4.into(),
+            Field::SrcPort => self.src_port.into(),
+            Field::DstPort => self.dst_port.into(),
+            Field::CtState => self.ct_state.into(),
+            Field::InIface => self.in_iface.into(),
+            Field::OutIface => self.out_iface.into(),
+            Field::SrcAddr => self.src_addr,
+            Field::DstAddr => self.dst_addr,
+        }
+    }
+
+    /// Set `field` to `value` (cut to the field's width).
+    pub fn set(&mut self, field: Field, value: u128) {
+        let value = value & field.max();
+        match field {
+            Field::Family => self.family = value as u8,
+            Field::L4 => self.l4 = value as u8,
+            Field::SrcPort => self.src_port = value as u16,
+            Field::DstPort => self.dst_port = value as u16,
+            Field::CtState => self.ct_state = value as u8,
+            Field::InIface => self.in_iface = value as u16,
+            Field::OutIface => self.out_iface = value as u16,
+            Field::SrcAddr => self.src_addr = value,
+            Field::DstAddr => self.dst_addr = value,
+        }
+    }
+}
+
+/// The variables of the diagrams, and the sets built on them. Every [`PacketSet`] of one
+/// analysis comes from one space.
+pub struct Space {
+    vars: BddVariableSet,
+    valid: Bdd,
+}
+
+impl Default for Space {
+    fn default() -> Self {
+        Space::new()
+    }
+}
+
+/// A set of packets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PacketSet(Bdd);
+
+impl Space {
+    pub fn new() -> Space {
+        let vars = BddVariableSet::new_anonymous(total_bits());
+        let mut space = Space {
+            valid: vars.mk_true(),
+            vars,
+        };
+        space.valid = space.valid_packets();
+        space
+    }
+
+    /// The packets that can exist: a conntrack state is one of five, and an IPv4 packet's
+    /// addresses are below 2^32. Every set the space makes lies inside.
+    fn valid_packets(&self) -> Bdd {
+        let v4 = self.raw_range(Field::Family, 0, 0);
+        let v4_addresses = self
+            .raw_range(Field::SrcAddr, 0, u32::MAX.into())
+            .and(&self.raw_range(Field::DstAddr, 0, u32::MAX.into()));
+        let addresses = v4.not().or(&v4_addresses);
+        let states = self.raw_range(Field::CtState, 0, CtState::ALL.len() as u128 - 1);
+        addresses.and(&states)
+    }
+
+    fn var(&self, field: Field, bit: u16) -> BddVariable {
+        BddVariable::from_index(usize::from(field.offset() + bit))
+    }
+
+    /// Whether bit `bit` (0 is the most significant) of `value` is set, for `field`.
+    fn bit_of(field: Field, value: u128, bit: u16) -> bool {
+        let shift = field.width() - 1 - bit;
+        (value >> shift) & 1 == 1
+    }
+
+    /// Every valid packet.
+    pub fn all(&self) -> PacketSet {
+        PacketSet(self.valid.clone())
+    }
+
+    pub fn none(&self) -> PacketSet {
+        PacketSet(self.vars.mk_false())
+    }
+
+    /// Packets whose `field` is `value`.
+    pub fn value(&self, field: Field, value: u128) -> PacketSet {
+        self.range(field, value, value)
+    }
+
+    /// Packets whose `field` lies in `lo..=hi` (empty when `lo > hi`).
+    pub fn range(&self, field: Field, lo: u128, hi: u128) -> PacketSet {
+        PacketSet(self.raw_range(field, lo, hi).and(&self.valid))
+    }
+
+    /// Packets whose `field` starts with the `len` most significant bits of `value`.
+    pub fn prefix(&self, field: Field, value: u128, len: u16) -> PacketSet {
+        let len = len.min(field.width());
+        let fixed = (0..len).map(|bit| (self.var(field, bit), Self::bit_of(field, value, bit)));
+        let clause = BddPartialValuation::from_values_iter(fixed);
+        PacketSet(self.vars.mk_conjunctive_clause(&clause).and(&self.valid))
+    }
+
+    /// `lo <= field <= hi` over all packets, valid or not.
+    fn raw_range(&self, field: Field, lo: u128, hi: u128) -> Bdd {
+        let max = field.max();
+        if lo > hi || lo > max {
+            return self.vars.mk_false();
+        }
+        let hi = hi.min(max);
+        self.at_least(field, lo).and(&self.at_most(field, hi))
+    }
+
+    fn at_least(&self, field: Field, c: u128) -> Bdd {
+        self.bound(field, c, true)
+    }
+
+    fn at_most(&self, field: Field, c: u128) -> Bdd {
+        self.bound(field, c, false)
+    }
+
+    /// `field >= c` (`lower`) or `field <= c`, built from the least significant bit up. With
+    /// R the answer for the bits below: for `>=`, `x_i ∨ R` when c_i is 0 and `x_i ∧ R` when
+    /// it is 1; for `<=`, `¬x_i ∨ R` when c_i is 1 and `¬x_i ∧ R` when it is 0.
+    fn bound(&self, field: Field, c: u128, lower: bool) -> Bdd {
+        let mut below = self.vars.mk_true();
+        for bit in (0..field.width()).rev() {
+            let var = self.var(field, bit);
+            let literal = if lower {
+                self.vars.mk_var(var)
+            } else {
+                self.vars.mk_not_var(var)
+            };
+            below = if Self::bit_of(field, c, bit) == lower {
+                literal.and(&below)
+            } else {
+                literal.or(&below)
+            };
+        }
+        below
+    }
+
+    /// The valid packets not in `set`.
+    pub fn complement(&self, set: &PacketSet) -> PacketSet {
+        PacketSet(self.valid.and_not(&set.0))
+    }
+
+    /// One packet of `set`, if it has any.
+    pub fn witness(&self, set: &PacketSet) -> Option<Packet> {
+        let valuation = set.0.sat_witness()?;
+        let mut packet = Packet::default();
+        for field in Field::ALL {
+            let mut value = 0u128;
+            for bit in 0..field.width() {
+                value = (value << 1) | u128::from(valuation.value(self.var(field, bit)));
+            }
+            packet.set(field, value);
+        }
+        Some(packet)
+    }
+
+    /// Whether `packet` is in `set`.
+    pub fn contains(&self, set: &PacketSet, packet: &Packet) -> bool {
+        let mut valuation = biodivine_lib_bdd::BddValuation::all_false(self.vars.num_vars());
+        for field in Field::ALL {
+            let value = packet.get(field);
+            for bit in 0..field.width() {
+                valuation.set_value(self.var(field, bit), Self::bit_of(field, value, bit));
+            }
+        }
+        set.0.eval_in(&valuation)
+    }
+}
+
+impl PacketSet {
+    pub fn union(&self, other: &PacketSet) -> PacketSet {
+        PacketSet(self.0.or(&other.0))
+    }
+
+    pub fn intersect(&self, other: &PacketSet) -> PacketSet {
+        PacketSet(self.0.and(&other.0))
+    }
+
+    pub fn minus(&self, other: &PacketSet) -> PacketSet {
+        PacketSet(self.0.and_not(&other.0))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_false()
+    }
+
+    /// Whether every packet of `self` is in `other`.
+    pub fn is_subset(&self, other: &PacketSet) -> bool {
+        self.minus(other).is_empty()
+    }
+
+    pub fn overlaps(&self, other: &PacketSet) -> bool {
+        !self.intersect(other).is_empty()
+    }
+
+    /// The diagram's node count: what an operation on the set costs.
+    pub fn size(&self) -> usize {
+        self.0.size()
+    }
+
+    /// How many packets the set holds, as a floating-point count (exact up to 2^53).
+    pub fn cardinality(&self) -> f64 {
+        self.0.cardinality()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn ranges_prefixes_and_witnesses() {
+        let space = Space::new();
+        let ssh = space.value(Field::DstPort, 22);
+        let low = space.range(Field::DstPort, 0, 1023);
+        assert!(ssh.is_subset(&low));
+        assert!(!low.is_subset(&ssh));
+        let rest = low.minus(&ssh);
+        let packet = space.witness(&rest).expect("a packet");
+        assert!(packet.dst_port <= 1023 && packet.dst_port != 22);
+        assert!(space.contains(&rest, &packet));
+        let ten = space
+            .prefix(Field::SrcAddr, 10 << 24, 96 + 8)
+            .intersect(&space.value(Field::Family, 1));
+        let packet = space.witness(&ten).expect("a packet");
+        assert_eq!(packet.src_addr >> 24, 10);
+        assert!(space.range(Field::DstPort, 5, 4).is_empty());
+        assert!(space.all().minus(&space.all()).is_empty());
+    }
+
+    #[test]
+    fn an_ipv4_packet_has_32_bit_addresses() {
+        let space = Space::new();
+        let v4 = space.value(Field::Family, 0);
+        let high = space.range(Field::SrcAddr, 1 << 32, u128::MAX);
+        assert!(v4.intersect(&high).is_empty());
+        assert!(!space.value(Field::Family, 1).intersect(&high).is_empty());
+        assert!(space.value(Field::CtState, 5).is_empty());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// A range holds exactly the values between its ends, checked at the ends ±1 and a
+        /// random value.
+        #[test]
+        fn ranges_are_exact(lo in any::<u16>(), hi in any::<u16>(), probe in any::<u16>()) {
+            let space = Space::new();
+            let set = space.range(Field::SrcPort, lo.into(), hi.into());
+            for value in [lo.wrapping_sub(1), lo, lo.wrapping_add(1), hi.wrapping_sub(1), hi,
+                          hi.wrapping_add(1), probe] {
+                let packet = Packet { src_port: value, ..Packet::default() };
+                prop_assert_eq!(space.contains(&set, &packet), lo <= value && value <= hi);
+            }
+        }
+
+        #[test]
+        fn prefixes_are_exact(value in any::<u32>(), len in 0u16..=32, probe in any::<u32>()) {
+            let space = Space::new();
+            let set = space.prefix(Field::DstAddr, u128::from(value), 96 + len);
+            let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+            for address in [value, probe, value ^ 1, value ^ (1 << 31)] {
+                let packet = Packet { dst_addr: address.into(), ..Packet::default() };
+                prop_assert_eq!(space.contains(&set, &packet), address & mask == value & mask);
+            }
+        }
+    }
+}
