@@ -68,6 +68,8 @@ fn pairs(root: &Path) -> Vec<(PathBuf, PathBuf)> {
 struct RuleView {
     l4: Vec<String>,
     ports: Vec<String>,
+    /// Addresses, interfaces and conntrack states, in order.
+    dims: Vec<String>,
     verdict: String,
     nat: Vec<String>,
 }
@@ -98,6 +100,7 @@ fn rule_view(rule: &Rule) -> RuleView {
     let mut view = RuleView {
         l4: Vec::new(),
         ports: Vec::new(),
+        dims: Vec::new(),
         verdict: match &rule.verdict {
             Some((v, _)) => format!("{v:?}"),
             None => "-".to_string(),
@@ -119,6 +122,40 @@ fn rule_view(rule: &Rule) -> RuleView {
                 elements(ports)
             )),
             Match::Family { family, .. } => view.l4.push(format!("{family:?}")),
+            Match::Addresses {
+                direction,
+                negated,
+                set,
+                ..
+            } => {
+                let mut ranges: Vec<String> = set
+                    .ranges
+                    .iter()
+                    .map(|r| format!("{}:{:x}-{:x}", r.v6, r.lo, r.hi))
+                    .collect();
+                ranges.sort();
+                view.dims.push(format!(
+                    "addr {direction:?} !{negated} {}",
+                    ranges.join(",")
+                ));
+            }
+            Match::Interface {
+                direction,
+                negated,
+                names,
+                ..
+            } => {
+                let mut names: Vec<String> = names
+                    .iter()
+                    .map(|n| format!("{}{}", n.name, if n.wildcard { "*" } else { "" }))
+                    .collect();
+                names.sort();
+                view.dims.push(format!(
+                    "iface {direction:?} !{negated} {}",
+                    names.join(",")
+                ));
+            }
+            Match::CtState { states, .. } => view.dims.push(format!("ct {:05b}", states.0)),
             Match::Opaque { .. } => {}
         }
     }
@@ -271,6 +308,7 @@ fn differences(text: &View, json: &View, json_ruleset: &Ruleset, json_text: &str
                 for (what, a, b) in [
                     ("l4", format!("{:?}", t.l4), format!("{:?}", j.l4)),
                     ("ports", format!("{:?}", t.ports), format!("{:?}", j.ports)),
+                    ("dims", format!("{:?}", t.dims), format!("{:?}", j.dims)),
                     ("verdict", t.verdict.clone(), j.verdict.clone()),
                     ("nat", format!("{:?}", t.nat), format!("{:?}", j.nat)),
                 ] {

@@ -3,7 +3,11 @@
 //! and the sweep never lets it decide a packet (DESIGN, ternary logic).
 
 use super::packets::{Field, PacketSet, Space};
-use crate::model::{Family, Match, PortDirection, PortOp, PortSet, ProtoSet, Rule, L4};
+use crate::model::{
+    AddressSet, CtStates, Direction, Family, InterfaceName, Match, PortDirection, PortOp, PortSet,
+    ProtoSet, Rule, L4,
+};
+use std::collections::HashMap;
 
 /// The protocol number of a layer-4 protocol with ports.
 pub fn protocol_number(l4: L4) -> u128 {
@@ -100,8 +104,85 @@ fn port_condition(
     })
 }
 
+/// Interface names as numbers of the interface fields: each exact name the ruleset writes gets
+/// its own, and 0 stands for every other name. A wildcard (`eth*`) is not modelled.
+#[derive(Default)]
+pub struct Interfaces {
+    ids: HashMap<String, u128>,
+}
+
+impl Interfaces {
+    fn id(&mut self, name: &str) -> Option<u128> {
+        if let Some(id) = self.ids.get(name) {
+            return Some(*id);
+        }
+        let id = self.ids.len() as u128 + 1;
+        if id > Field::InIface.max() {
+            return None;
+        }
+        self.ids.insert(name.to_string(), id);
+        Some(id)
+    }
+}
+
+fn interface_condition(
+    space: &Space,
+    interfaces: &mut Interfaces,
+    direction: Direction,
+    negated: bool,
+    names: &[InterfaceName],
+) -> Option<PacketSet> {
+    let field = match direction {
+        Direction::Source => Field::InIface,
+        Direction::Destination => Field::OutIface,
+    };
+    let mut any = space.none();
+    for name in names {
+        if name.wildcard {
+            return None;
+        }
+        any = any.union(&space.value(field, interfaces.id(&name.name)?));
+    }
+    Some(if negated { space.complement(&any) } else { any })
+}
+
+fn address_condition(
+    space: &Space,
+    direction: Direction,
+    negated: bool,
+    set: &AddressSet,
+) -> PacketSet {
+    let field = match direction {
+        Direction::Source => Field::SrcAddr,
+        Direction::Destination => Field::DstAddr,
+    };
+    let mut any = space.none();
+    for range in &set.ranges {
+        let family = space.value(Field::Family, u128::from(range.v6));
+        any = any.union(&space.range(field, range.lo, range.hi).intersect(&family));
+    }
+    if negated {
+        space.complement(&any)
+    } else {
+        any
+    }
+}
+
+fn ct_condition(space: &Space, states: CtStates) -> PacketSet {
+    (0..CtStates::NAMES.len())
+        .filter(|&state| states.contains(state))
+        .fold(space.none(), |set, state| {
+            set.union(&space.value(Field::CtState, state as u128))
+        })
+}
+
 /// The packets of `rule`, a rule of a chain whose packets are `universe`.
-pub fn rule_packets(space: &Space, universe: &PacketSet, rule: &Rule) -> RuleSet {
+pub fn rule_packets(
+    space: &Space,
+    interfaces: &mut Interfaces,
+    universe: &PacketSet,
+    rule: &Rule,
+) -> RuleSet {
     let mut packets = universe.clone();
     let mut exact = true;
     for m in &rule.matches {
@@ -119,6 +200,19 @@ pub fn rule_packets(space: &Space, universe: &PacketSet, rule: &Rule) -> RuleSet
                 protocols(space, rule.protocols_of(*protos)).intersect(&ports)
             }),
             Match::Family { family, .. } => family_packets(space, *family),
+            Match::Addresses {
+                direction,
+                negated,
+                set,
+                ..
+            } => Some(address_condition(space, *direction, *negated, set)),
+            Match::Interface {
+                direction,
+                negated,
+                names,
+                ..
+            } => interface_condition(space, interfaces, *direction, *negated, names),
+            Match::CtState { states, .. } => Some(ct_condition(space, *states)),
             Match::Opaque { .. } => None,
         };
         match condition {

@@ -7,6 +7,7 @@ pub mod ambiguous_service_name;
 pub mod deassigned_port;
 pub mod dynamic_port;
 pub mod experimental_port;
+pub mod host_bits_set;
 pub mod include_error;
 pub mod invalid_port;
 pub mod invalid_suppression;
@@ -63,6 +64,7 @@ pub static RULES: &[&RuleInfo] = &[
     &ambiguous_service_name::RULE,
     &overlapping_ports::RULE,
     &unused_definition::RULE,
+    &host_bits_set::RULE,
     &unused_suppression::RULE,
     &invalid_suppression::RULE,
 ];

@@ -34,6 +34,8 @@ pub enum Host {
 pub struct Element {
     pub host: Host,
     pub prefix: Option<u8>,
+    /// A mask was written that is not a prefix (`/255.0.255.0`): the element is not a range.
+    pub noncontiguous: bool,
     /// Where the element is in the value.
     pub start: usize,
     pub end: usize,
@@ -112,9 +114,14 @@ fn iptables_element(
             }
         }
     };
+    let noncontiguous = mask.is_some() && prefix.is_none() && {
+        let full = if matches!(host, Host::V6(_)) { 128 } else { 32 };
+        mask.and_then(|(_, m)| strtoul(m)) != Some(full)
+    };
     Ok(Element {
         host,
         prefix,
+        noncontiguous,
         start: offset,
         end: offset + part.len(),
     })
@@ -214,7 +221,7 @@ fn host(
         return Ok(Host::V4(address));
     }
     if let Some(bad) = attempted_ipv4(text) {
-        return Err(bad_ipv4(text, offset, bad));
+        return Err(bad_ipv4(text, offset, bad, tool));
     }
     Ok(Host::Name)
 }
@@ -265,9 +272,15 @@ fn attempted_ipv4(text: &str) -> Option<BadIpv4> {
     Some(BadIpv4::TooMany)
 }
 
-fn bad_ipv4(text: &str, offset: usize, bad: BadIpv4) -> AddressError {
-    let not_found =
-        "iptables would look it up as a host name and refuse the rule (`host/network not found`)";
+fn bad_ipv4(text: &str, offset: usize, bad: BadIpv4, tool: &str) -> AddressError {
+    let not_found = if tool == "nft" {
+        "nft would look it up as a host name and refuse the rule (`Could not resolve hostname`)"
+            .to_string()
+    } else {
+        format!(
+            "{tool} would look it up as a host name and refuse the rule (`host/network not found`)"
+        )
+    };
     match bad {
         BadIpv4::Part(range) => {
             let part = text.get(range.clone()).unwrap_or("");
@@ -431,6 +444,155 @@ fn strtoul(text: &str) -> Option<u64> {
         }
     }
     Some(value)
+}
+
+impl Element {
+    /// The addresses the element stands for (`v6`, first, last); `None` for a host name, which
+    /// the tool resolves when the rule is loaded, and for a mask that is not a prefix.
+    pub fn range(&self) -> Option<(bool, u128, u128)> {
+        let (v6, address, width) = match self.host {
+            Host::V4(a) => (false, u128::from(u32::from(a)), 32u32),
+            Host::V6(a) => (true, u128::from(a), 128),
+            Host::Name => return None,
+        };
+        if self.noncontiguous {
+            return None;
+        }
+        let len = u32::from(self.prefix.unwrap_or(width as u8)).min(width);
+        let host_mask = host_mask(len, width);
+        Some((v6, address & !host_mask, address | host_mask))
+    }
+
+    /// When the address has bits set past its prefix (`10.0.0.1/8`), the network the tools
+    /// widen it to, written as a prefix (`10.0.0.0/8`).
+    pub fn widened(&self) -> Option<String> {
+        let prefix = self.prefix?;
+        let (v6, lo, _) = self.range()?;
+        let address = match self.host {
+            Host::V4(a) => u128::from(u32::from(a)),
+            Host::V6(a) => u128::from(a),
+            Host::Name => return None,
+        };
+        if address == lo {
+            return None;
+        }
+        Some(if v6 {
+            format!("{}/{prefix}", Ipv6Addr::from(lo))
+        } else {
+            format!("{}/{prefix}", Ipv4Addr::from(lo as u32))
+        })
+    }
+}
+
+/// The bits of a `width`-bit address past a prefix of `len` bits.
+fn host_mask(len: u32, width: u32) -> u128 {
+    let all = if width == 128 {
+        u128::MAX
+    } else {
+        (1u128 << width) - 1
+    };
+    all.checked_shr(len).unwrap_or(0) & all
+}
+
+/// An nft address value: `ADDR`, `ADDR/LEN` or `FIRST-LAST`, of the family of the match
+/// (`ip saddr`: IPv4, `ip6 saddr`: IPv6). A name is resolved by nft when the rule is loaded and
+/// comes back as [`Host::Name`].
+pub fn nft_value(text: &str, v6: bool) -> Result<(Element, Option<Element>), AddressError> {
+    let family = if v6 { Version::V6 } else { Version::V4 };
+    let version = Some(family);
+    // IPv6 addresses hold no `-`; a name may (`my-host`), so only numeric ends make a range.
+    if let Some(at) = text.find('-') {
+        let (first, last) = (&text[..at], &text[at + 1..]);
+        let numeric = |t: &str| t.parse::<Ipv6Addr>().is_ok() || t.parse::<Ipv4Addr>().is_ok();
+        if numeric(first) || numeric(last) {
+            let a = nft_host(first, 0, version)?;
+            let b = nft_host(last, at + 1, version)?;
+            if let (Some((_, lo, _)), Some((_, hi, _))) = (a.range(), b.range()) {
+                if lo > hi {
+                    return Err(error(
+                        0..text.len(),
+                        format!("the range `{text}` ends before it starts"),
+                        "write the lower address first: `FIRST-LAST`",
+                    ));
+                }
+            }
+            return Ok((a, Some(b)));
+        }
+    }
+    let (address, prefix) = match text.rfind('/') {
+        Some(at) => (&text[..at], Some((at + 1, &text[at + 1..]))),
+        None => (text, None),
+    };
+    let mut element = nft_host(address, 0, version)?;
+    element.end = text.len();
+    if let Some((at, len)) = prefix {
+        let max = if v6 { 128 } else { 32 };
+        let range = if len.is_empty() {
+            at - 1..at
+        } else {
+            at..text.len()
+        };
+        match len.parse::<u8>() {
+            Ok(bits) if bits <= max => element.prefix = Some(bits),
+            Ok(bits) => {
+                return Err(error(
+                    range,
+                    format!(
+                        "prefix length {bits} is out of range for {}: at most {max}",
+                        family_name(family)
+                    ),
+                    format!("write a prefix length from 0 to {max}"),
+                ))
+            }
+            Err(_) => {
+                return Err(error(
+                    range,
+                    format!("`{len}` is not a prefix length"),
+                    format!(
+                        "write the prefix length after `/` as a number from 0 to {max}, e.g. `/24`"
+                    ),
+                ))
+            }
+        }
+    }
+    Ok((element, None))
+}
+
+/// One address of an nft value: numeric (as nft's `inet_pton` reads it: four decimal numbers
+/// for IPv4), or a name.
+fn nft_host(text: &str, offset: usize, version: Option<Version>) -> Result<Element, AddressError> {
+    let v4 = text.parse::<Ipv4Addr>().ok().map(Host::V4);
+    let v6 = text.parse::<Ipv6Addr>().ok().map(Host::V6);
+    let host = match v4.or(v6) {
+        Some(host) => {
+            let wanted_v6 = version == Some(Version::V6);
+            if matches!(host, Host::V6(_)) != wanted_v6 {
+                let (found, wanted) = if wanted_v6 {
+                    ("IPv4", "ip6")
+                } else {
+                    ("IPv6", "ip")
+                };
+                return Err(error(
+                    offset..offset + text.len(),
+                    format!("`{text}` is an {found} address, but this is an `{wanted}` match"),
+                    if wanted_v6 {
+                        "match IPv4 addresses with `ip saddr`/`ip daddr`, IPv6 ones with `ip6 saddr`/`ip6 daddr`"
+                    } else {
+                        "match IPv6 addresses with `ip6 saddr`/`ip6 daddr`, IPv4 ones with `ip saddr`/`ip daddr`"
+                    },
+                ));
+            }
+            host
+        }
+        None => host(text, offset, version, "nft")?,
+    };
+    Ok(Element {
+        host,
+        prefix: None,
+        noncontiguous: false,
+        start: offset,
+        end: offset + text.len(),
+    })
 }
 
 #[cfg(test)]

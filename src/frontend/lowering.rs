@@ -255,6 +255,7 @@ mod tests {
             matches: smallvec::smallvec![Match::Opaque { span: span(1) }],
             nat: thin_vec::ThinVec::new(),
             verdict: Some((Verdict::Accept, span(2))),
+            rewrites: false,
         }
     }
 

@@ -302,8 +302,98 @@ pub enum Match {
     /// The match's header belongs to one IP family: `ip protocol` is IPv4 only, `ip6 nexthdr`
     /// IPv6 only (`Family::Ip` or `Family::Ip6`), also in an inet table.
     Family { family: Family, span: Span },
+    /// `ip saddr 10.0.0.0/8`, `ip6 daddr != { … }`, iptables `-s`/`-d`: the packet's address
+    /// in `direction` is (or, `negated`, is not) in `set`. The family the match implies is a
+    /// [`Match::Family`] of its own.
+    Addresses {
+        direction: Direction,
+        negated: bool,
+        set: Box<AddressSet>,
+        span: Span,
+    },
+    /// `iifname "eth0"`, `oif lo`, iptables `-i`/`-o`: the packet's interface is (or is not)
+    /// one of `names`.
+    Interface {
+        direction: Direction,
+        negated: bool,
+        names: Box<ThinVec<InterfaceName>>,
+        span: Span,
+    },
+    /// `ct state established,related`, `-m conntrack --ctstate NEW`.
+    CtState { states: CtStates, span: Span },
     /// Parsed but not modelled: analyses treat it as "may or may not match".
     Opaque { span: Span },
+}
+
+/// Which side of a packet a match looks at: source or destination address, input or output
+/// interface.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// The source address; the input interface.
+    Source,
+    /// The destination address; the output interface.
+    Destination,
+}
+
+/// Addresses `lo..=hi` of one family (a prefix is the range it spans).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AddressRange {
+    pub v6: bool,
+    pub lo: u128,
+    pub hi: u128,
+    pub span: Span,
+}
+
+/// The addresses a match names: a union of ranges.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddressSet {
+    pub ranges: Vec<AddressRange>,
+    pub span: Span,
+}
+
+/// An interface a match names; `wildcard` when it ends in `*` (nft) or `+` (iptables), which
+/// stands for every name starting with `name`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InterfaceName {
+    pub name: String,
+    pub wildcard: bool,
+    pub span: Span,
+}
+
+impl InterfaceName {
+    /// The loopback interface: what it receives comes from this host.
+    pub fn is_loopback(&self) -> bool {
+        !self.wildcard && self.name == "lo"
+    }
+}
+
+/// A set of conntrack states, a bit per state in the order of [`CtStates::NAMES`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CtStates(pub u8);
+
+impl CtStates {
+    pub const NAMES: [&'static str; 5] = ["new", "established", "related", "invalid", "untracked"];
+    pub const ALL: CtStates = CtStates(0b1_1111);
+
+    /// The state a name (any case: iptables writes `NEW`) names.
+    pub fn parse(word: &str) -> Option<CtStates> {
+        let at = Self::NAMES
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(word))?;
+        Some(CtStates(1 << at))
+    }
+
+    pub fn union(self, other: CtStates) -> CtStates {
+        CtStates(self.0 | other.0)
+    }
+
+    pub fn complement(self) -> CtStates {
+        CtStates(!self.0 & Self::ALL.0)
+    }
+
+    pub fn contains(self, state: usize) -> bool {
+        self.0 & (1 << state) != 0
+    }
 }
 
 /// What a NAT statement does.
@@ -356,6 +446,9 @@ pub struct Rule {
     /// NAT statements: most rules have none, and a thin vector is one pointer until then.
     pub nat: ThinVec<Nat>,
     pub verdict: Option<(Verdict, Span)>,
+    /// The rule changes a header field the matches look at (`ip saddr set …`, `tcp dport set
+    /// …`, `notrack`): the rules after it see different packets than the ones before.
+    pub rewrites: bool,
 }
 
 impl Rule {

@@ -1382,6 +1382,7 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
             matches,
             nat,
             verdict,
+            rewrites: false,
         }
     }
 

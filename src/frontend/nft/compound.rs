@@ -144,6 +144,22 @@ impl<'a> Lowerer<'a> {
                         found = true;
                         break;
                     }
+                    // `ct state new ip daddr . th dport @s`: the key starts at `ip`, and
+                    // `ct state new` is a match of its own.
+                    Some(_)
+                        if ahead > pos
+                            && self
+                                .tokens
+                                .get(ahead)
+                                .is_some_and(|t| t.class.has(WordClass::STARTER))
+                            && !matches!(
+                                self.keyword(ahead - 1),
+                                Keyword::Dot | Keyword::Meta | Keyword::Ct
+                            )
+                            && self.port_selector(pos).is_none() =>
+                    {
+                        break
+                    }
                     Some(_) => ahead += 1,
                     None => break,
                 }

@@ -31,6 +31,7 @@ use jsonc_parser::errors::{ParseError, ParseErrorKind};
 use jsonc_parser::{parse_to_ast, CollectOptions, ParseOptions};
 use smallvec::SmallVec;
 use std::collections::HashMap;
+use thin_vec::ThinVec;
 
 /// How deep expressions (`{"set": [{"elem": {"val": {"concat": …}}}]}`) are followed. nft's own
 /// output nests a handful of levels; deeper values are opaque.
@@ -172,6 +173,15 @@ enum Field {
     /// The layer-4 protocol: `meta l4proto`, `ip protocol`, `ip6 nexthdr`.
     /// `ip protocol` and `ip6 nexthdr` also match their family.
     Proto { family: Option<Family> },
+    /// `ip saddr`, `ip6 daddr`.
+    Address {
+        direction: Direction,
+        family: Family,
+    },
+    /// `meta iifname`, `meta oif` (nft -j writes `iif` as a name too).
+    Interface { direction: Direction },
+    /// `ct state`.
+    CtState,
     /// Anything else; `tcp flags` still matches tcp.
     Other { l4: Option<(L4, Span)> },
 }
@@ -352,6 +362,7 @@ fn scratch_rule(rule: &Rule) -> Rule {
         matches: SmallVec::new(),
         nat: thin_vec::ThinVec::new(),
         verdict: None,
+        rewrites: false,
     }
 }
 
@@ -937,6 +948,7 @@ impl<'a> Reader<'a> {
             matches: SmallVec::new(),
             nat: thin_vec::ThinVec::new(),
             verdict: None,
+            rewrites: false,
         };
         let mut nat_pending = Vec::new();
         let mut groups = Splits::default();
@@ -1011,6 +1023,24 @@ impl<'a> Reader<'a> {
                 "an `xt` statement: nft cannot restore it (unsupported xtables compat expression)".to_string(),
                 "iptables-nft added this rule with a match or target nft cannot translate; restore it with iptables-nft-restore, or write the rule in nft's own syntax",
             ),
+            // Statements that filter nothing: a rule with them matches what its matches do.
+            "counter" | "log" => {}
+            "notrack" => rule.rewrites = true,
+            "mangle" => {
+                // `meta mark set …` changes nothing a match here tests; other fields may.
+                let marks = body
+                    .as_object()
+                    .and_then(|o| get(o, "key"))
+                    .and_then(|k| k.as_object().and_then(single_member))
+                    .and_then(|(_, inner)| inner.as_object())
+                    .and_then(|inner| string(get(inner, "key")))
+                    .is_some_and(|key| {
+                        matches!(key, "mark" | "priority" | "nftrace" | "secmark" | "label")
+                    });
+                rule.rewrites |= !marks;
+                self.implied_l4(rule, body, 0);
+                self.map_lookups(rule, body, span, 0);
+            }
             _ if OTHER_STATEMENTS.contains(&name) => {
                 self.implied_l4(rule, body, 0);
                 self.map_lookups(rule, body, span, 0);
@@ -1095,6 +1125,8 @@ impl<'a> Reader<'a> {
             return Field::Other { l4: None };
         };
         match kind {
+            // A tunnel's inner header (`vxlan ip saddr`): not the packet's own fields.
+            "payload" if get(body, "tunnel").is_some() => Field::Other { l4: None },
             "payload" => {
                 let protocol = string(get(body, "protocol")).unwrap_or("");
                 let field = string(get(body, "field")).unwrap_or("");
@@ -1110,6 +1142,18 @@ impl<'a> Reader<'a> {
                     _ => None,
                 };
                 match (protocol, field, direction, l4) {
+                    ("ip" | "ip6", "saddr" | "daddr", ..) => Field::Address {
+                        direction: if field == "saddr" {
+                            Direction::Source
+                        } else {
+                            Direction::Destination
+                        },
+                        family: if protocol == "ip" {
+                            Family::Ip
+                        } else {
+                            Family::Ip6
+                        },
+                    },
                     ("ip", "protocol", ..) => Field::Proto {
                         family: Some(Family::Ip),
                     },
@@ -1129,7 +1173,19 @@ impl<'a> Reader<'a> {
                     (_, _, _, l4) => Field::Other { l4 },
                 }
             }
-            "meta" if string(get(body, "key")) == Some("l4proto") => Field::Proto { family: None },
+            "meta" => match string(get(body, "key")) {
+                Some("l4proto") => Field::Proto { family: None },
+                Some("iif" | "iifname") => Field::Interface {
+                    direction: Direction::Source,
+                },
+                Some("oif" | "oifname") => Field::Interface {
+                    direction: Direction::Destination,
+                },
+                _ => Field::Other { l4: None },
+            },
+            "ct" if string(get(body, "key")) == Some("state") && get(body, "dir").is_none() => {
+                Field::CtState
+            }
             "ct" => {
                 // The reply direction's destination port is the original's source port.
                 let reply = string(get(body, "dir")) == Some("reply");
@@ -1201,6 +1257,50 @@ impl<'a> Reader<'a> {
                 self.push_l4(rule, l4);
                 rule.matches.push(Match::Opaque { span });
             }
+            Field::Address { direction, family } => {
+                rule.matches.push(Match::Family {
+                    family,
+                    span: self.span(left),
+                });
+                let typed = self
+                    .address_set(right, family == Family::Ip6)
+                    .filter(|_| matches!(op_text, "==" | "!=" | "in"));
+                rule.matches.push(match typed {
+                    Some(set) => Match::Addresses {
+                        direction,
+                        negated: op_text == "!=",
+                        set: Box::new(set),
+                        span,
+                    },
+                    None => Match::Opaque { span },
+                });
+            }
+            Field::Interface { direction } => {
+                let typed = self
+                    .interface_names(right)
+                    .filter(|_| matches!(op_text, "==" | "!=" | "in"));
+                rule.matches.push(match typed {
+                    Some(names) => Match::Interface {
+                        direction,
+                        negated: op_text == "!=",
+                        names: Box::new(names),
+                        span,
+                    },
+                    None => Match::Opaque { span },
+                });
+            }
+            Field::CtState => {
+                let typed =
+                    Self::ct_states(right).filter(|_| matches!(op_text, "==" | "!=" | "in"));
+                rule.matches.push(match typed {
+                    Some(states) if op_text == "!=" => Match::CtState {
+                        states: states.complement(),
+                        span,
+                    },
+                    Some(states) => Match::CtState { states, span },
+                    None => Match::Opaque { span },
+                });
+            }
             Field::Ports {
                 direction,
                 protos,
@@ -1233,6 +1333,105 @@ impl<'a> Reader<'a> {
                 }
             }
         }
+    }
+
+    /// The address set of a match's right side: an address, `{"prefix": {"addr", "len"}}`,
+    /// `{"range": [a, b]}`, or a `{"set": […]}` of them. `None` for a named set (`"@name"`),
+    /// anything else, or an address of the other family.
+    fn address_set(&self, right: &'a Value<'a>, v6: bool) -> Option<AddressSet> {
+        let mut ranges = Vec::new();
+        match right.as_object().and_then(single_member) {
+            Some(("set", Value::Array(items))) => {
+                for item in &items.elements {
+                    ranges.push(self.address_range(item, v6)?);
+                }
+            }
+            _ => ranges.push(self.address_range(right, v6)?),
+        }
+        Some(AddressSet {
+            ranges,
+            span: self.span(right),
+        })
+    }
+
+    fn address_range(&self, value: &'a Value<'a>, v6: bool) -> Option<AddressRange> {
+        let text = match value {
+            Value::StringLit(s) if !s.value.starts_with('@') => s.value.to_string(),
+            _ => match value.as_object().and_then(single_member)? {
+                ("prefix", Value::Object(prefix)) => {
+                    let addr = string(get(prefix, "addr"))?;
+                    let len = match get(prefix, "len")? {
+                        Value::NumberLit(n) => n.value.parse::<u8>().ok()?,
+                        _ => return None,
+                    };
+                    format!("{addr}/{len}")
+                }
+                ("range", Value::Array(ends)) => match ends.elements.as_slice() {
+                    [Value::StringLit(a), Value::StringLit(b)] => {
+                        format!("{}-{}", a.value, b.value)
+                    }
+                    _ => return None,
+                },
+                _ => return None,
+            },
+        };
+        let (first, last) = crate::frontend::addresses::nft_value(&text, v6).ok()?;
+        let (v6, lo, _) = first.range()?;
+        let (_, _, hi) = last.as_ref().unwrap_or(&first).range()?;
+        Some(AddressRange {
+            v6,
+            lo,
+            hi,
+            span: self.span(value),
+        })
+    }
+
+    /// Interface names: a string or a `{"set": […]}` of strings; a name ending in `*` is a
+    /// wildcard (as in the text).
+    fn interface_names(&self, right: &'a Value<'a>) -> Option<ThinVec<InterfaceName>> {
+        let items: &[Value<'a>] = match right.as_object().and_then(single_member) {
+            Some(("set", Value::Array(items))) => &items.elements,
+            _ => std::slice::from_ref(right),
+        };
+        let mut names = ThinVec::with_capacity(items.len());
+        for item in items {
+            let Value::StringLit(s) = item else {
+                return None;
+            };
+            if s.value.starts_with('@') {
+                return None;
+            }
+            let (name, wildcard) = match s.value.strip_suffix('*') {
+                Some(prefix) if !prefix.ends_with('\\') => (prefix, true),
+                _ => (s.value.as_ref(), false),
+            };
+            names.push(InterfaceName {
+                name: name.to_string(),
+                wildcard,
+                span: self.inner_span(item),
+            });
+        }
+        Some(names)
+    }
+
+    /// Conntrack states: a name, a `{"set": […]}` or `{"|": […]}` of names, or a JSON array
+    /// of them (flags).
+    fn ct_states(right: &Value<'_>) -> Option<CtStates> {
+        let items: &[Value<'_>] = match right {
+            Value::Array(items) => &items.elements,
+            _ => match right.as_object().and_then(single_member) {
+                Some(("set" | "|", Value::Array(items))) => &items.elements,
+                _ => std::slice::from_ref(right),
+            },
+        };
+        let mut states = CtStates(0);
+        for item in items {
+            let Value::StringLit(s) = item else {
+                return None;
+            };
+            states = states.union(CtStates::parse(&s.value)?);
+        }
+        Some(states)
     }
 
     /// `tcp …` also matches the protocol (nft adds the dependency): as the text front end does.
@@ -1349,6 +1548,7 @@ impl<'a> Reader<'a> {
                 matches: SmallVec::new(),
                 nat: thin_vec::ThinVec::new(),
                 verdict: None,
+                rewrites: false,
             };
             let keys = Keys {
                 values,
@@ -1725,6 +1925,7 @@ impl<'a> Reader<'a> {
                 matches: SmallVec::new(),
                 nat: thin_vec::ThinVec::new(),
                 verdict: None,
+                rewrites: false,
             };
             let wildcard = members.iter().any(|k| string(Some(k)) == Some("*"));
             if !wildcard {

@@ -25,6 +25,8 @@ use std::ops::Range;
 
 #[path = "compound.rs"]
 mod compound;
+#[path = "dimensions.rs"]
+mod dimensions;
 use compound::NamedKeys;
 
 /// How deep `$a` → `$b` → … may go before portlint stops expanding. (Cycles cannot happen: a
@@ -526,6 +528,7 @@ impl<'a> Lowerer<'a> {
             matches: SmallVec::new(),
             nat: thin_vec::ThinVec::new(),
             verdict: None,
+            rewrites: false,
         };
         // Whether the rule may hold a concatenation, a map or a conntrack port: most rules do
         // not, and then no match start needs to look for one.
@@ -615,6 +618,61 @@ impl<'a> Lowerer<'a> {
                         span: self.tokens_span(pos..pos + 2),
                     });
                     pos = self.proto_match(&mut rule, pos, pos + 2, end)
+                }
+                // A tunnel's inner header (`vxlan ip saddr 10.0.0.1`, `gretap udp dport 53`):
+                // not the packet's own addresses or ports.
+                Keyword::Vxlan | Keyword::Geneve | Keyword::Gretap | Keyword::Gre
+                    if self
+                        .tokens
+                        .get(pos + 1)
+                        .is_some_and(|t| pos + 2 < end && t.class.has(WordClass::STARTER)) =>
+                {
+                    // `vxlan ip saddr . vxlan ip daddr`: every inner field of a concatenation.
+                    let mut stop = self.opaque_run(pos + 2, end);
+                    while stop > pos + 2
+                        && stop + 1 < end
+                        && matches!(
+                            self.keyword(stop - 1),
+                            Keyword::Vxlan | Keyword::Geneve | Keyword::Gretap | Keyword::Gre
+                        )
+                    {
+                        stop = self.opaque_run(stop + 1, end);
+                    }
+                    self.check_variables_defined(pos..stop);
+                    rule.matches.push(Match::Opaque {
+                        span: self.tokens_span(pos..stop),
+                    });
+                    pos = stop;
+                }
+                // `fib saddr . iif oif missing`: `iif` and `oif` are fib's, not matches.
+                Keyword::Fib => {
+                    let result = (pos + 1..end).find(|&i| {
+                        matches!(self.word(i), Some("oif" | "oifname" | "type" | "addr"))
+                            && self.keyword(i - 1) != Keyword::Dot
+                    });
+                    pos = match result {
+                        Some(result) => self.opaque_from(&mut rule, pos, result + 1, end),
+                        None => self.opaque(&mut rule, pos, end),
+                    };
+                }
+                Keyword::Ip | Keyword::Ip6
+                    if matches!(self.keyword(pos + 1), Keyword::Saddr | Keyword::Daddr) =>
+                {
+                    pos = self.address_match(&mut rule, pos, end, keyword == Keyword::Ip6)
+                }
+                Keyword::Iif | Keyword::Iifname | Keyword::Oif | Keyword::Oifname => {
+                    pos = self.interface_match(&mut rule, pos, pos, end)
+                }
+                Keyword::Meta
+                    if matches!(
+                        self.keyword(pos + 1),
+                        Keyword::Iif | Keyword::Iifname | Keyword::Oif | Keyword::Oifname
+                    ) =>
+                {
+                    pos = self.interface_match(&mut rule, pos, pos + 1, end)
+                }
+                Keyword::Ct if self.keyword(pos + 1) == Keyword::State => {
+                    pos = self.ct_state_match(&mut rule, pos, end)
                 }
                 Keyword::Accept | Keyword::Drop | Keyword::Return | Keyword::Continue => {
                     let verdict = match keyword {
@@ -738,6 +796,11 @@ impl<'a> Lowerer<'a> {
         } else {
             pos + 1
         };
+        self.opaque_from(rule, pos, key, end)
+    }
+
+    /// An opaque match from `pos` whose arguments start at `key`.
+    fn opaque_from(&mut self, rule: &mut Rule, pos: usize, key: usize, end: usize) -> usize {
         let stop = self.opaque_run(key.min(end), end);
         self.check_variables_defined(pos..stop);
         self.implied_protocols(rule, pos + 1..stop);
@@ -749,7 +812,9 @@ impl<'a> Lowerer<'a> {
         if let Some(kind) = crate::frontend::unanalysed::nft_kind(words).filter(|_| !is_value) {
             self.unanalysed.saw(kind, span);
         }
-        rule.matches.push(Match::Opaque { span });
+        if !is_value && !self.is_statement(rule, pos, stop) {
+            rule.matches.push(Match::Opaque { span });
+        }
         stop
     }
 
