@@ -118,7 +118,7 @@ fn an_absolute_glob_is_not_followed_unless_its_directory_is_named() {
         &repo,
         "fw4.nft",
         &format!(
-            "include \"{}/*.nft\"\ntable inet fw4 {{\n\tchain input {{\n\t\ttype filter hook input priority 0;\n\t\ttcp dport $p accept\n\t}}\n}}\n",
+            "include \"{}/*.nft\"\ntable inet fw4 {{\n\tchain input {{\n\t\ttype filter hook input priority 0; policy drop;\n\t\ttcp dport $p accept\n\t}}\n}}\n",
             outside.display()
         ),
     );
@@ -159,7 +159,7 @@ fn a_directory_named_with_an_include_path_may_be_included() {
     write(
         &repo,
         "main.nft",
-        "include \"ports.nft\"\ntable inet f {\n\tchain c {\n\t\ttype filter hook input priority 0;\n\t\ttcp dport $web accept\n\t}\n}\n",
+        "include \"ports.nft\"\ntable inet f {\n\tchain c {\n\t\ttype filter hook input priority 0; policy drop;\n\t\ttcp dport $web accept\n\t}\n}\n",
     );
     let out = portlint_in(
         &repo,
@@ -240,7 +240,7 @@ fn globs_include_in_c_locale_order_skip_dotfiles_and_may_match_nothing() {
     write(
         dir.path(),
         "main.nft",
-        "define p = 22\ninclude \"conf.d/*.nft\"\ninclude \"empty.d/*.nft\"\ntable inet f {\n\tchain c {\n\t\ttype filter hook input priority 0;\n\t\ttcp dport $p accept\n\t}\n}\n",
+        "define p = 22\ninclude \"conf.d/*.nft\"\ninclude \"empty.d/*.nft\"\ntable inet f {\n\tchain c {\n\t\ttype filter hook input priority 0; policy drop;\n\t\ttcp dport $p accept\n\t}\n}\n",
     );
     let out = portlint_in(dir.path(), &["main.nft", "--format", "concise"]);
     // C locale: `B` (0x42) sorts before `a` (0x61), so a.nft is read last: 1022.

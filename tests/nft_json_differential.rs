@@ -199,6 +199,11 @@ fn view(ruleset: &Ruleset, diagnostics: &[portlint::diagnostic::Diagnostic], tex
             if message.contains("is read but not analysed") {
                 return format!("{} {message}", d.rule.code);
             }
+            // The chain analyses point at whole rules and matches, which the two forms spell
+            // apart: compared by rule and message.
+            if ["PL201", "PL202", "PL203", "PL205", "PL206"].contains(&d.rule.code) {
+                return format!("{} {message}", d.rule.code);
+            }
             let quoted = text.get(d.span.range()).unwrap_or("?");
             format!("{} {:?}", d.rule.code, quoted.trim_matches('"'))
         })

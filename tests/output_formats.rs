@@ -169,7 +169,7 @@ fn fingerprints_survive_lines_moving_and_change_with_the_finding() {
 fn github_commands_escape_what_would_end_them() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     // A file name with a comma and a colon; messages with newlines (the help).
-    std::fs::write(dir.path().join("a,b:c.nft"), "table inet t {\n\tchain c {\n\t\ttype filter hook input priority 0;\n\t\ttcp dport 14740 accept\n\t}\n}\n").expect("write");
+    std::fs::write(dir.path().join("a,b:c.nft"), "table inet t {\n\tchain c {\n\t\ttype filter hook input priority 0; policy drop;\n\t\ttcp dport 14740 accept\n\t}\n}\n").expect("write");
     let out = portlint_in(dir.path(), &["--format", "github", "a,b:c.nft"], &[]);
     let text = stdout(&out);
     assert_eq!(text.lines().count(), 1, "{text}");

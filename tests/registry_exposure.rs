@@ -35,7 +35,7 @@ fn codes_on(found: &[(u64, String, String)], line: u64) -> Vec<&str> {
 const NAT: &str = "table ip nat {
 \tchain prerouting {
 \t\ttype nat hook prerouting priority dstnat; policy accept;
-\t\ttcp dport 9001 dnat to 10.0.0.5:9001
+\t\tip saddr 192.0.2.0/24 tcp dport 9001 dnat to 10.0.0.5:9001
 \t\ttcp dport 8080 dnat to 10.0.0.5:9030
 \t\ttcp dport 9001 redirect to :9001
 \t\ttcp dport 8443 dnat to [::ffff:127.0.0.1]:9030

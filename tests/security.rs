@@ -75,7 +75,7 @@ fn repository() -> (tempfile::TempDir, std::path::PathBuf) {
     std::fs::create_dir(&repo).expect("the repository");
     std::fs::write(
         repo.join("a.nft"),
-        "table inet t {\n\tchain c {\n\t\ttype filter hook input priority 0;\n\t\ttcp dport 22 accept\n\t}\n}\n",
+        "table inet t {\n\tchain c {\n\t\ttype filter hook input priority 0; policy drop;\n\t\ttcp dport 22 accept\n\t}\n}\n",
     )
     .expect("write a ruleset");
     (dir, repo)

@@ -65,7 +65,7 @@ fn ignore_file_hides_a_rule_in_the_whole_file() {
 #[test]
 fn iptables_save_and_scripts_and_policies_take_suppressions() {
     let save = "*filter\n:INPUT DROP [0:0]\n# portlint: ignore[PL101] sync service\n-A INPUT -p tcp --dport 14740 -j ACCEPT\n-A INPUT -p tcp --dport 14741 -j ACCEPT\nCOMMIT\n";
-    let script = "#!/bin/sh\niptables -A INPUT -p tcp --dport 14740 -j ACCEPT # portlint: ignore[PL101] sync\niptables -A INPUT -p tcp --dport 14741 -j ACCEPT\n";
+    let script = "#!/bin/sh\niptables -A INPUT -p tcp --dport 14740 -j ACCEPT # portlint: ignore[PL101] sync\niptables -A INPUT -p tcp --dport 14741 -j ACCEPT\niptables -P INPUT DROP\n";
     let policy = "portlint-policy: 1\nroles:\n  web:\n    default-inbound: deny\n    services:\n      - name: sync\n        ports: [14740/tcp] # portlint: ignore[unassigned-port] registration pending\n      - name: sync2\n        ports: [14741/tcp]\n";
     let dir = with_files(&[("rules.v4", save), ("fw.sh", script), ("web.yaml", policy)]);
     let (_, lines) = concise(dir.path(), &["fw.sh", "rules.v4", "web.yaml"]);
@@ -115,9 +115,12 @@ fn many_suppressions_and_findings_in_one_file_are_matched_by_place() {
     // 20,000 rules, each with a finding and its suppression: matched by line, not each against
     // each (which would be 400 million comparisons).
     let mut text = String::from("table inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n");
+    // Each rule for its own host, so that none is redundant (PL202).
     for port in 0..20_000u32 {
         text.push_str(&format!(
-            "\t\ttcp dport {} accept # portlint: ignore[PL101]\n",
+            "\t\tip saddr 10.0.{}.{} tcp dport {} accept # portlint: ignore[PL101]\n",
+            port / 256,
+            port % 256,
             14740 + port % 10
         ));
     }

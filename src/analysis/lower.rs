@@ -112,6 +112,12 @@ pub struct Interfaces {
 }
 
 impl Interfaces {
+    /// The number of `lo`, the loopback interface (the same in every analysis that asks
+    /// first).
+    pub fn loopback(&mut self) -> u128 {
+        self.id("lo").unwrap_or(0)
+    }
+
     fn id(&mut self, name: &str) -> Option<u128> {
         if let Some(id) = self.ids.get(name) {
             return Some(*id);
@@ -176,6 +182,59 @@ fn ct_condition(space: &Space, states: CtStates) -> PacketSet {
         })
 }
 
+/// The packets one match of `rule` lets through, or `None` when the match is not modelled.
+pub fn match_condition(
+    space: &Space,
+    interfaces: &mut Interfaces,
+    rule: &Rule,
+    m: &Match,
+) -> Option<PacketSet> {
+    // A set left with no element is one whose elements were all in error (`tcp dport 70000`,
+    // an address nft refuses): the error is reported, and the match is not judged.
+    let in_error = match m {
+        Match::Ports { ports, .. } => ports.elements.is_empty(),
+        Match::Addresses { set, .. } => set.ranges.is_empty(),
+        Match::Interface { names, .. } => names.is_empty(),
+        _ => false,
+    };
+    if in_error {
+        return None;
+    }
+    match m {
+        Match::L4Proto { protos, .. } => Some(protocols(space, *protos)),
+        // Conntrack's port is not the header's (NAT, replies): unknown to the packet model.
+        Match::Ports {
+            conntrack: true, ..
+        } => None,
+        Match::Ports {
+            direction,
+            op,
+            protos,
+            ports,
+            ..
+        } => port_condition(space, *direction, *op, ports).map(|ports| {
+            // A port match tests the port of the protocols it names, as narrowed by the
+            // rule's protocol matches.
+            protocols(space, rule.protocols_of(*protos)).intersect(&ports)
+        }),
+        Match::Family { family, .. } => family_packets(space, *family),
+        Match::Addresses {
+            direction,
+            negated,
+            set,
+            ..
+        } => Some(address_condition(space, *direction, *negated, set)),
+        Match::Interface {
+            direction,
+            negated,
+            names,
+            ..
+        } => interface_condition(space, interfaces, *direction, *negated, names),
+        Match::CtState { states, .. } => Some(ct_condition(space, *states)),
+        Match::Opaque { .. } => None,
+    }
+}
+
 /// The packets of `rule`, a rule of a chain whose packets are `universe`.
 pub fn rule_packets(
     space: &Space,
@@ -186,36 +245,7 @@ pub fn rule_packets(
     let mut packets = universe.clone();
     let mut exact = true;
     for m in &rule.matches {
-        let condition = match m {
-            Match::L4Proto { protos, .. } => Some(protocols(space, *protos)),
-            Match::Ports {
-                direction,
-                op,
-                protos,
-                ports,
-                ..
-            } => port_condition(space, *direction, *op, ports).map(|ports| {
-                // A port match tests the port of the protocols it names, as narrowed by the
-                // rule's protocol matches.
-                protocols(space, rule.protocols_of(*protos)).intersect(&ports)
-            }),
-            Match::Family { family, .. } => family_packets(space, *family),
-            Match::Addresses {
-                direction,
-                negated,
-                set,
-                ..
-            } => Some(address_condition(space, *direction, *negated, set)),
-            Match::Interface {
-                direction,
-                negated,
-                names,
-                ..
-            } => interface_condition(space, interfaces, *direction, *negated, names),
-            Match::CtState { states, .. } => Some(ct_condition(space, *states)),
-            Match::Opaque { .. } => None,
-        };
-        match condition {
+        match match_condition(space, interfaces, rule, m) {
             Some(condition) => packets = packets.intersect(&condition),
             None => exact = false,
         }

@@ -2,6 +2,8 @@
 //! the model as packet sets ([`lower`]), and the first-match sweep of a chain ([`sweep`]).
 //! Checks read the sweep's results; they never build packet sets themselves.
 
+pub mod chains;
+pub mod describe;
 pub mod lower;
 pub mod packets;
 pub mod sweep;

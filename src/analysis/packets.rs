@@ -282,6 +282,17 @@ impl Space {
         Some(packet)
     }
 
+    /// The values of `field` that some packet of `set` has, as a set that tests `field` only
+    /// (every other field is left free, within the valid packets).
+    pub fn values_of(&self, set: &PacketSet, field: Field) -> PacketSet {
+        let others: Vec<BddVariable> = Field::ALL
+            .iter()
+            .filter(|f| **f != field)
+            .flat_map(|f| (0..f.width()).map(|bit| self.var(*f, bit)))
+            .collect();
+        PacketSet(set.0.exists(&others).and(&self.valid))
+    }
+
     /// Whether `packet` is in `set`.
     pub fn contains(&self, set: &PacketSet, packet: &Packet) -> bool {
         let mut valuation = biodivine_lib_bdd::BddValuation::all_false(self.vars.num_vars());

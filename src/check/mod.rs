@@ -4,7 +4,9 @@
 //! service names) are reported by the front ends; the others run here, on the model.
 
 pub mod ambiguous_service_name;
+pub mod contradictory_match;
 pub mod deassigned_port;
+pub mod default_accept;
 pub mod dynamic_port;
 pub mod experimental_port;
 pub mod host_bits_set;
@@ -14,13 +16,17 @@ pub mod invalid_suppression;
 pub mod overlapping_ports;
 pub mod port_facts;
 pub mod privileged_port;
+pub mod redundant_rule;
 pub mod reserved_port;
+pub mod rule_flow;
 pub mod service_name_mismatch;
+pub mod shadowed_rule;
 pub mod syntax_error;
 pub mod unassigned_port;
 pub mod unauthorized_use;
 pub mod undefined_reference;
 pub mod unknown_service_name;
+pub mod unreachable_rule;
 pub mod unregistered_protocol;
 pub mod unsupported_syntax;
 pub mod unused_definition;
@@ -62,7 +68,12 @@ pub static RULES: &[&RuleInfo] = &[
     &dynamic_port::RULE,
     &service_name_mismatch::RULE,
     &ambiguous_service_name::RULE,
+    &shadowed_rule::RULE,
+    &redundant_rule::RULE,
+    &unreachable_rule::RULE,
     &overlapping_ports::RULE,
+    &contradictory_match::RULE,
+    &default_accept::RULE,
     &unused_definition::RULE,
     &host_bits_set::RULE,
     &unused_suppression::RULE,
@@ -86,6 +97,29 @@ pub struct Context<'a> {
 /// Run every model check on one ruleset.
 pub fn run(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     port_facts::for_each(ctx, |visit| check_ports(visit, out));
+    check_chains(ctx.ruleset, out);
+}
+
+/// The rules whose findings say the tool refuses the rule.
+const REFUSALS: [&str; 4] = ["PL001", "PL002", "PL003", "PL005"];
+
+/// The checks of what the chains do: one analysis of the ruleset, read by each.
+fn check_chains(ruleset: &Ruleset, out: &mut Vec<Diagnostic>) {
+    if ruleset.tables.iter().all(|t| t.chains.is_empty()) {
+        return;
+    }
+    let refused = crate::analysis::chains::Refused::new(
+        out.iter()
+            .filter(|d| REFUSALS.contains(&d.rule.code))
+            .map(|d| d.span)
+            .collect(),
+    );
+    let analysis = crate::analysis::chains::analyse(ruleset, &refused);
+    shadowed_rule::check(ruleset, &analysis, out);
+    redundant_rule::check(ruleset, &analysis, out);
+    unreachable_rule::check(ruleset, &analysis, out);
+    contradictory_match::check(ruleset, &analysis, out);
+    default_accept::check(ruleset, &analysis, out);
 }
 
 /// The checks of one step of the walk over port sets and elements: the same for rulesets and

@@ -203,6 +203,7 @@ fn judge_written_rule<'a>(
                 protos,
                 ports,
                 span,
+                conntrack: _,
             } = m
             {
                 let used_as = PortUse::Match {

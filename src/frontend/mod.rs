@@ -8,4 +8,5 @@ pub mod nft;
 pub mod policy;
 pub mod ports;
 pub mod resolve;
+pub mod shell;
 pub mod unanalysed;

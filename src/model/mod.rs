@@ -297,6 +297,10 @@ pub enum Match {
         protos: ProtoSet,
         /// Boxed so that every match stays small: a rule keeps its matches inline.
         ports: Box<PortSet>,
+        /// The port is conntrack's record of the connection (`ct original proto-dst`,
+        /// `--ctorigdstport`), not the packet's header: after NAT, or on a reply, the two
+        /// differ, so the analyses must not read it as `tcp dport`.
+        conntrack: bool,
         span: Span,
     },
     /// The match's header belongs to one IP family: `ip protocol` is IPv4 only, `ip6 nexthdr`
@@ -323,6 +327,21 @@ pub enum Match {
     CtState { states: CtStates, span: Span },
     /// Parsed but not modelled: analyses treat it as "may or may not match".
     Opaque { span: Span },
+}
+
+impl Match {
+    /// The characters of the match.
+    pub fn span(&self) -> Span {
+        match self {
+            Match::L4Proto { span, .. }
+            | Match::Ports { span, .. }
+            | Match::Family { span, .. }
+            | Match::Addresses { span, .. }
+            | Match::Interface { span, .. }
+            | Match::CtState { span, .. }
+            | Match::Opaque { span } => *span,
+        }
+    }
 }
 
 /// Which side of a packet a match looks at: source or destination address, input or output
@@ -477,6 +496,15 @@ pub struct BaseChain {
     pub hook: Option<Hook>,
     pub priority: Option<String>,
     pub policy: Option<Verdict>,
+    /// Where the policy is written (`policy accept`, `:INPUT ACCEPT`, `-P INPUT ACCEPT`), or
+    /// where the chain is declared when it is left at its default.
+    pub policy_span: Option<Span>,
+    /// The file sets the chain up from scratch: its policy is the one written (or nft's
+    /// default, accept) and no rule the file does not show runs before its rules. Not so for
+    /// an iptables script that appends to a chain it never flushed or whose policy it never
+    /// sets, or a restore section that does not declare the chain: what falls through such a
+    /// chain is unknown, so PL206 passes it by.
+    pub whole: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -485,6 +513,11 @@ pub struct Chain {
     pub span: Span,
     pub base: Option<BaseChain>,
     pub rules: Vec<Rule>,
+    /// The chain runs exactly `rules`, in this order. Not so when a command placed a rule
+    /// (`insert rule`, `add rule … index 2`), removed rules after adding them (`flush`,
+    /// `delete`), or shell control flow decides which commands run: then the analyses of the
+    /// rules' order (PL201–PL203, PL206) pass the chain by.
+    pub sequence_known: bool,
 }
 
 impl Chain {
@@ -513,6 +546,17 @@ impl Table {
     }
 }
 
+impl Ruleset {
+    /// Every chain's order is uncertain from here on (see [`Chain::sequence_known`]).
+    pub fn forget_sequence(&mut self) {
+        for table in &mut self.tables {
+            for chain in &mut table.chains {
+                chain.sequence_known = false;
+            }
+        }
+    }
+}
+
 /// One file's rules.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ruleset {
@@ -532,8 +576,9 @@ impl Ruleset {
 mod tests {
     #[test]
     fn a_rule_stays_small() {
-        // 100,000 rules are 100,000 of these in one vector.
-        assert_eq!(std::mem::size_of::<super::Rule>(), 168);
+        // 100,000 rules are 100,000 of these in one vector. (168 until a port match learnt
+        // whether it is conntrack's: that byte costs 8 per inline match.)
+        assert_eq!(std::mem::size_of::<super::Rule>(), 200);
     }
 }
 

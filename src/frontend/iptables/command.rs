@@ -12,8 +12,8 @@ use crate::check;
 use crate::diagnostic::Diagnostic;
 use crate::frontend::ports::Atoms;
 use crate::model::{
-    Match, Nat, NatKind, PortDirection, PortElement, PortOp, PortOrigin, PortSet, ProtoSet, Rule,
-    Verdict, L4,
+    AddressRange, AddressSet, CtStates, Direction, InterfaceName, Match, Nat, NatKind,
+    PortDirection, PortElement, PortOp, PortOrigin, PortSet, ProtoSet, Rule, Verdict, L4,
 };
 use crate::source::{FileId, Span};
 use smallvec::SmallVec;
@@ -112,6 +112,8 @@ struct PendingAddress {
     option: Range<usize>,
     /// An `-m iprange` range rather than an address list.
     range: bool,
+    /// `-s`/`-d`: the index of its opaque match in the rule, typed once the value is read.
+    placeholder: Option<(usize, Direction)>,
 }
 
 /// A NAT target option, lowered once the protocol is known.
@@ -653,12 +655,22 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 }
                 let span = written.start..arg.span().end;
                 self.note_address(&arg, written.negated || inner_negated, span.clone(), false);
+                // Opaque until `check_addresses` reads the value; then typed when it can be.
+                if let Some(pending) = self.addresses.last_mut() {
+                    pending.placeholder = Some((
+                        self.matches.len(),
+                        match option {
+                            Generic::Source => Direction::Source,
+                            _ => Direction::Destination,
+                        },
+                    ));
+                }
                 self.matches.push(Match::Opaque {
                     span: Span::new(self.env.file, span),
                 });
             }
             Generic::InInterface | Generic::OutInterface => {
-                let Some((arg, _)) = self.argument("an interface", &written) else {
+                let Some((arg, inner_negated)) = self.argument("an interface", &written) else {
                     return;
                 };
                 // IFNAMSIZ is 16, with the terminating NUL.
@@ -670,8 +682,32 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                     );
                 }
                 let span = written.start..arg.span().end;
-                self.matches.push(Match::Opaque {
-                    span: Span::new(self.env.file, span),
+                let direction = match option {
+                    Generic::InInterface => Direction::Source,
+                    _ => Direction::Destination,
+                };
+                let text = arg.text();
+                let span = Span::new(self.env.file, span);
+                if arg.opaque() || text.is_empty() {
+                    self.matches.push(Match::Opaque { span });
+                    return;
+                }
+                // `eth+` is every name that starts with `eth`.
+                let (name, wildcard) = match text.strip_suffix('+') {
+                    Some(prefix) => (prefix, true),
+                    None => (text, false),
+                };
+                let mut names = ThinVec::with_capacity(1);
+                names.push(InterfaceName {
+                    name: name.to_string(),
+                    wildcard,
+                    span: Span::new(self.env.file, arg.span()),
+                });
+                self.matches.push(Match::Interface {
+                    direction,
+                    negated: written.negated || inner_negated,
+                    names: Box::new(names),
+                    span,
                 });
             }
             Generic::Fragment => self.matches.push(Match::Opaque {
@@ -973,6 +1009,24 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 });
                 self.pos += 1;
             }
+            Meaning::CtState => {
+                let Some((arg, inner_negated)) = self.argument("conntrack states", &written) else {
+                    return;
+                };
+                let span = written.start..arg.span().end;
+                let states = (!arg.opaque()).then(|| ct_states(arg.text())).flatten();
+                match states {
+                    Some(states) => {
+                        let negated = written.negated || inner_negated;
+                        self.matches.push(Match::CtState {
+                            states: if negated { states.complement() } else { states },
+                            span: Span::new(self.env.file, span),
+                        });
+                    }
+                    // SNAT and DNAT are conntrack's virtual states, not the packet model's.
+                    None => self.opaque_option(span, true),
+                }
+            }
             Meaning::AddressRange => {
                 let Some((arg, inner_negated)) = self.argument("an address range", &written) else {
                     return;
@@ -1125,6 +1179,7 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
             negated,
             option,
             range,
+            placeholder: None,
         });
     }
 
@@ -1155,7 +1210,23 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
             let checked = if address.range {
                 addresses::iprange(text, version, tool).map(|()| 1)
             } else {
-                addresses::iptables_list(text, version, tool).map(|list| list.len())
+                addresses::iptables_list(text, version, tool).map(|list| {
+                    if let Some((index, direction)) = address.placeholder {
+                        let file = self.env.file;
+                        let typed = typed_addresses(&list, direction, address.negated, |r| {
+                            Span::new(file, word.sub_span(r))
+                        });
+                        if let (Some(mut typed), Some(slot)) = (typed, self.matches.get_mut(index))
+                        {
+                            // The match's span is the option's, `-s` included.
+                            if let Match::Addresses { span, .. } = &mut typed {
+                                *span = slot.span();
+                            }
+                            *slot = typed;
+                        }
+                    }
+                    list.len()
+                })
             };
             match checked {
                 Err(e) => {
@@ -1462,6 +1533,7 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
         };
         matches.push(Match::Ports {
             direction,
+            conntrack: false,
             op: if port.negated { PortOp::Ne } else { PortOp::Eq },
             protos: ProtoSet::one(l4),
             ports: Box::new(set),
@@ -1883,6 +1955,43 @@ pub(super) fn close(a: &str, b: &str) -> bool {
         && ra[1] == rb[0]
         && ra[2..] == rb[2..];
     swapped || ra.get(1..) == rb.get(1..) || ra.get(1..) == Some(rb) || Some(ra) == rb.get(1..)
+}
+
+/// `NEW,ESTABLISHED`: the states of a `--ctstate`/`--state` list, or `None` when one is not
+/// the packet model's (`SNAT`, `DNAT`) or not a state at all.
+fn ct_states(text: &str) -> Option<CtStates> {
+    text.split(',')
+        .try_fold(CtStates(0), |acc, word| {
+            Some(acc.union(CtStates::parse(word)?))
+        })
+        .filter(|states| states.0 != 0)
+}
+
+/// An address list as a typed match (its span filled in by the caller), or `None` when an
+/// element is a host name (resolved when the rule loads) or a mask that is not a prefix.
+fn typed_addresses(
+    list: &[crate::frontend::addresses::Element],
+    direction: Direction,
+    negated: bool,
+    span_of: impl Fn(Range<usize>) -> Span,
+) -> Option<Match> {
+    let mut ranges = Vec::with_capacity(list.len());
+    for element in list {
+        let (v6, lo, hi) = element.range()?;
+        ranges.push(AddressRange {
+            v6,
+            lo,
+            hi,
+            span: span_of(element.start..element.end),
+        });
+    }
+    let span = span_of(list.first().map_or(0, |e| e.start)..list.last().map_or(0, |e| e.end));
+    Some(Match::Addresses {
+        direction,
+        negated,
+        set: Box::new(AddressSet { ranges, span }),
+        span,
+    })
 }
 
 #[cfg(test)]

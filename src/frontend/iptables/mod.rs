@@ -127,6 +127,9 @@ struct TableState {
     whole: bool,
     /// `-j`/`-g` targets that are not known targets, checked once the table is whole.
     jumps: Vec<(String, Span)>,
+    /// Chains a script flushed (`-F`, `-F NAME`): their rules from then on are all the
+    /// script's, so with a policy set (`-P`) the chain is whole (`BaseChain::whole`).
+    flushed: HashSet<String>,
     /// Chains a script names in any command.
     mentioned: HashSet<String>,
     /// User chains the file itself creates (`:NAME - [0:0]`, `-N NAME`), for PL207.
@@ -162,6 +165,7 @@ impl TableState {
             strict,
             whole: !strict,
             jumps: Vec::new(),
+            flushed: HashSet::new(),
             mentioned: HashSet::new(),
             declared: HashSet::new(),
             chains_by_name: HashMap::new(),
@@ -372,21 +376,42 @@ impl Builder {
         let Some(state) = self.tables.get_mut(table) else {
             return;
         };
+        // A restore section replaces the table, so a declared policy makes the chain whole; a
+        // script's chain is whole once flushed and given a policy.
+        let whole = policy.is_some()
+            && (state.strict || state.flushed.contains(name) || state.flushed.contains(ALL_CHAINS));
         if let Some(index) = state.chain_index(name) {
             let chain = &mut state.table.chains[index];
             if let (Some(base), Some(policy)) = (chain.base.as_mut(), policy) {
                 base.policy = Some(policy);
+                base.policy_span = Some(span);
+                base.whole |= whole;
             }
             return;
         }
-        let base = options::is_builtin_chain(&state.table.name, name)
-            .then(|| base_chain(&state.table.name, name, policy));
+        let base = options::is_builtin_chain(&state.table.name, name).then(|| BaseChain {
+            whole,
+            ..base_chain(&state.table.name, name, policy, span)
+        });
         state.push_chain(Chain {
             name: name.to_string(),
             span,
             base,
             rules: Vec::new(),
+            sequence_known: true,
         });
+    }
+
+    /// The policy's own word (`ACCEPT` of `-P INPUT ACCEPT` or `:INPUT ACCEPT`) is where a
+    /// finding about it points.
+    pub fn point_policy_at(&mut self, table: usize, chain_name: &str, span: Range<usize>) {
+        let policy_span = self.span(span);
+        if let Some(base) = self.tables.get_mut(table).and_then(|state| {
+            let index = state.chain_index(chain_name)?;
+            state.table.chains.get_mut(index)?.base.as_mut()
+        }) {
+            base.policy_span = Some(policy_span);
+        }
     }
 
     /// A chain the file creates by name (`:NAME - [0:0]`, `-N NAME`): a user chain is reported
@@ -447,7 +472,12 @@ impl Builder {
         }
         let Some((chain_name, chain_span)) = command.chain.take() else {
             match command.action {
-                Action::Flush => self.each_chain(table, |c| c.rules.clear()),
+                Action::Flush => {
+                    if let Some(state) = self.tables.get_mut(table) {
+                        state.flushed.insert(ALL_CHAINS.to_string());
+                    }
+                    self.each_chain(table, flush)
+                }
                 Action::DeleteChain => {
                     if let Some(state) = self.tables.get_mut(table) {
                         state.retain_chains(|c| c.base.is_some());
@@ -470,8 +500,11 @@ impl Builder {
                 }
             }
             Action::Flush => {
+                if let Some(state) = self.tables.get_mut(table) {
+                    state.flushed.insert(chain_name.to_string());
+                }
                 if let Some(index) = self.existing_chain(table, &chain_name) {
-                    self.tables[table].table.chains[index].rules.clear();
+                    flush(&mut self.tables[table].table.chains[index]);
                 }
             }
             Action::Policy { target, span } => {
@@ -491,8 +524,8 @@ impl Builder {
                     );
                     return;
                 }
-                let _ = span;
                 self.declare_chain(table, &chain_name, chain_span, policy);
+                self.point_policy_at(table, &chain_name, span.clone());
             }
             Action::Rename { to, .. } => {
                 if let Some(index) = self.existing_chain(table, &chain_name) {
@@ -650,8 +683,19 @@ fn undefined_chain(state: &mut TableState, name: &str, span: Span) -> Diagnostic
     .with_help(help)
 }
 
+/// In `TableState::flushed`: `-F` with no chain, every chain of the table.
+const ALL_CHAINS: &str = "*";
+
+/// `-F`: the chain's rules are gone, and with a policy set it is now whole.
+fn flush(chain: &mut Chain) {
+    chain.rules.clear();
+    if let Some(base) = chain.base.as_mut() {
+        base.whole |= base.policy.is_some();
+    }
+}
+
 /// A built-in chain as a base chain: its hook, its table's type and priority, and its policy.
-fn base_chain(table: &str, chain: &str, policy: Option<Verdict>) -> BaseChain {
+fn base_chain(table: &str, chain: &str, policy: Option<Verdict>, declared: Span) -> BaseChain {
     let hook = options::hook_of(chain);
     let chain_type = match (table, chain) {
         ("nat", _) => "nat",
@@ -668,5 +712,8 @@ fn base_chain(table: &str, chain: &str, policy: Option<Verdict>) -> BaseChain {
         hook,
         priority: Some(priority.to_string()),
         policy,
+        policy_span: Some(declared),
+        // Set once the file shows the chain from its start (see `TableState::flushed`).
+        whole: false,
     }
 }

@@ -242,6 +242,8 @@ pub enum Meaning {
     NatPorts,
     /// An `-m iprange` address range (`--src-range`, `--dst-range`): checked, kept opaque.
     AddressRange,
+    /// `-m conntrack --ctstate`, `-m state --state`: a list of conntrack states.
+    CtState,
     /// Read and kept as an opaque match or ignored (a target's option).
     Other,
 }
@@ -326,6 +328,26 @@ const MULTIPORT_OPTIONS: &[ModuleOption] = &[
     port("ports", Meaning::EitherPort),
 ];
 
+const CONNTRACK_OPTIONS: &[ModuleOption] = &[
+    ModuleOption {
+        name: "ctstate",
+        arguments: Some(1),
+        meaning: Meaning::CtState,
+    },
+    opt("ctproto", 1),
+    opt("ctorigsrc", 1),
+    opt("ctorigdst", 1),
+    opt("ctreplsrc", 1),
+    opt("ctrepldst", 1),
+    opt("ctorigsrcport", 1),
+    opt("ctorigdstport", 1),
+    opt("ctreplsrcport", 1),
+    opt("ctrepldstport", 1),
+    opt("ctstatus", 1),
+    opt("ctexpire", 1),
+    opt("ctdir", 1),
+];
+
 macro_rules! module {
     ($name:literal, [$($option:literal : $n:literal),* $(,)?]) => {
         Module {
@@ -370,12 +392,22 @@ pub const MATCHES: &[Module] = &[
         ports_of: None,
         is_multiport: true,
     },
-    module!("conntrack", [
-        "ctstate": 1, "ctproto": 1, "ctorigsrc": 1, "ctorigdst": 1, "ctreplsrc": 1,
-        "ctrepldst": 1, "ctorigsrcport": 1, "ctorigdstport": 1, "ctreplsrcport": 1,
-        "ctrepldstport": 1, "ctstatus": 1, "ctexpire": 1, "ctdir": 1,
-    ]),
-    module!("state", ["state": 1]),
+    Module {
+        name: "conntrack",
+        options: CONNTRACK_OPTIONS,
+        ports_of: None,
+        is_multiport: false,
+    },
+    Module {
+        name: "state",
+        options: &[ModuleOption {
+            name: "state",
+            arguments: Some(1),
+            meaning: Meaning::CtState,
+        }],
+        ports_of: None,
+        is_multiport: false,
+    },
     module!("comment", ["comment": 1]),
     module!("set", [
         "match-set": 2, "set": 2, "return-nomatch": 0, "update-counters": 0,

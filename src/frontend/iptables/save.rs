@@ -277,7 +277,18 @@ fn chain_line(
         ));
     }
     if builtin {
+        let has_policy = policy.is_some();
         builder.declare_chain(table, name, name_span, policy);
+        // A finding about the policy points at its word.
+        let after_name = name.len();
+        if let Some(i) = chain
+            .get(after_name..)
+            .and_then(|rest| rest.find(policy_word))
+            .filter(|_| has_policy)
+        {
+            let start = at + 1 + after_name + i;
+            builder.point_policy_at(table, name, start..start + policy_word.len());
+        }
         builder.mark_whole(table);
     } else {
         builder.declare_user_chain(table, name, name_span);

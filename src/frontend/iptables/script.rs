@@ -217,7 +217,10 @@ pub fn read(
         let table = builder.table(family, &table_name, table_span, false);
         builder.apply(table, &mut command);
     }
-    let (ruleset, mut found) = builder.finish(None);
+    let (mut ruleset, mut found) = builder.finish(None);
+    if crate::frontend::shell::has_control_flow(text) {
+        ruleset.forget_sequence();
+    }
     out.append(&mut atoms.diagnostics);
     out.extend(unanalysed.findings());
     out.append(&mut found);

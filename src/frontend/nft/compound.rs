@@ -20,6 +20,8 @@ pub(super) enum Component {
         protos: ProtoSet,
         /// `tcp dport` implies `tcp`; `th` and `ct … proto-dst` imply nothing.
         implies: Option<L4>,
+        /// `ct … proto-dst`: conntrack's port, not the header's.
+        conntrack: bool,
     },
     /// `ip protocol`, `meta l4proto`, `ip6 nexthdr`: each key's protocol narrows the ports of
     /// the same key (`ip protocol . th dport { udp . 51820 }` is udp 51820 only).
@@ -94,6 +96,7 @@ impl<'a> Lowerer<'a> {
                 let component = Component::Port {
                     direction: direction(field)?,
                     protos: ProtoSet::ANY,
+                    conntrack: true,
                     implies: None,
                 };
                 Some((component, 2 + skip))
@@ -106,6 +109,7 @@ impl<'a> Lowerer<'a> {
                 let component = Component::Port {
                     direction: direction(field)?,
                     protos: ProtoSet::ANY,
+                    conntrack: false,
                     implies: None,
                 };
                 Some((component, 2))
@@ -122,6 +126,7 @@ impl<'a> Lowerer<'a> {
                 let component = Component::Port {
                     direction: direction(field)?,
                     protos: ProtoSet::one(l4),
+                    conntrack: false,
                     implies: Some(l4),
                 };
                 Some((component, 2))
@@ -374,7 +379,10 @@ impl<'a> Lowerer<'a> {
         let mut port_index = 0;
         for component in &selector.components {
             let Component::Port {
-                direction, protos, ..
+                direction,
+                protos,
+                conntrack,
+                ..
             } = component
             else {
                 continue;
@@ -391,6 +399,7 @@ impl<'a> Lowerer<'a> {
             port_index += 1;
             matches.push(Match::Ports {
                 direction: *direction,
+                conntrack: *conntrack,
                 op: selector.op,
                 protos: *protos,
                 ports: Box::new(PortSet {

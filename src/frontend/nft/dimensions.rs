@@ -323,7 +323,31 @@ impl<'a> Lowerer<'a> {
     pub(super) fn is_statement(&self, rule: &mut Rule, pos: usize, stop: usize) -> bool {
         let first = self.keyword(pos);
         if matches!(first, Keyword::Counter | Keyword::Log | Keyword::Comment) {
-            return true;
+            // `counter packets 0 bytes 0`, `log prefix "x" level info`: their own arguments. A
+            // run that goes on into something else (`counter update @s { ip saddr }`, which
+            // fails when the set is full) may filter.
+            let foreign = (pos + 1..stop).any(|i| {
+                self.tokens
+                    .get(i)
+                    .is_some_and(|t| t.kind == TokenKind::SetRef)
+                    || matches!(
+                        self.word(i),
+                        Some(
+                            "update"
+                                | "add"
+                                | "delete"
+                                | "limit"
+                                | "quota"
+                                | "meter"
+                                | "ct"
+                                | "meta"
+                                | "set"
+                                | "synproxy"
+                                | "numgen"
+                        )
+                    )
+            });
+            return !foreign;
         }
         if first == Keyword::Notrack {
             rule.rewrites = true;

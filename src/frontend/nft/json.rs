@@ -169,6 +169,8 @@ enum Field {
         direction: PortDirection,
         protos: ProtoSet,
         l4: Option<(L4, Span)>,
+        /// `ct original proto-dst`: conntrack's port, not the header's.
+        conntrack: bool,
     },
     /// The layer-4 protocol: `meta l4proto`, `ip protocol`, `ip6 nexthdr`.
     /// `ip protocol` and `ip6 nexthdr` also match their family.
@@ -533,8 +535,22 @@ impl<'a> Reader<'a> {
         };
         // Declarations first: a rule may use a set or jump to a chain listed after it.
         let mut rules = Vec::new();
+        // A command that places, replaces or removes rules leaves their order uncertain.
+        let mut unordered = false;
         for item in &items.elements {
+            let command = item
+                .as_object()
+                .and_then(single_member)
+                .map(|(name, _)| name);
+            unordered |= matches!(
+                command,
+                Some("insert" | "replace" | "delete" | "destroy" | "flush" | "rename")
+            );
             if let Some((kind, object, outer)) = self.command(item) {
+                let placed = ["position", "index", "handle"]
+                    .iter()
+                    .any(|key| get(object, key).is_some());
+                unordered |= command == Some("add") && kind == "rule" && placed;
                 if kind == "rule" {
                     rules.push((object, outer));
                 } else {
@@ -544,6 +560,9 @@ impl<'a> Reader<'a> {
         }
         for (object, outer) in rules {
             self.rule(object, outer);
+        }
+        if unordered {
+            self.ruleset.forget_sequence();
         }
         // A chain's rules grew by doubling; give back the unused tail.
         for table in &mut self.ruleset.tables {
@@ -723,6 +742,7 @@ impl<'a> Reader<'a> {
             span,
             base: None,
             rules: Vec::new(),
+            sequence_known: true,
         });
         chains.len() - 1
     }
@@ -789,6 +809,11 @@ impl<'a> Reader<'a> {
                 hook: string(hook).and_then(Hook::parse),
                 priority: get(object, "prio").and_then(scalar_text),
                 policy: self.policy(get(object, "policy")),
+                policy_span: Some(match get(object, "policy").or(get(object, "hook")) {
+                    Some(value) => self.span(value),
+                    None => span,
+                }),
+                whole: true,
             }),
         };
         let chain = &mut self.ruleset.tables[table].chains[index];
@@ -957,6 +982,18 @@ impl<'a> Reader<'a> {
         }
         // NAT targets are read last: their port protocol is the rule's, wherever it was matched.
         for (kind, body, span) in nat_pending {
+            // `{"addr": {"map": …}}`: a packet whose key the map lacks is not translated, and
+            // the rule does not match it (as in the text front end).
+            let through_map = body.as_object().is_some_and(|object| {
+                ["addr", "port"].iter().any(|key| {
+                    get(object, key)
+                        .and_then(Value::as_object)
+                        .is_some_and(|value| get(value, "map").is_some())
+                })
+            });
+            if through_map {
+                rule.matches.push(Match::Opaque { span });
+            }
             let nat = self.nat(&rule, kind, body, span);
             rule.nat.push(nat.without_own_port());
         }
@@ -1164,11 +1201,13 @@ impl<'a> Reader<'a> {
                         direction,
                         protos: ProtoSet::ANY,
                         l4: None,
+                        conntrack: false,
                     },
                     (_, _, Some(direction), Some((l4, span))) => Field::Ports {
                         direction,
                         protos: ProtoSet::one(l4),
                         l4: Some((l4, span)),
+                        conntrack: false,
                     },
                     (_, _, _, l4) => Field::Other { l4 },
                 }
@@ -1200,6 +1239,7 @@ impl<'a> Reader<'a> {
                     direction,
                     protos: ProtoSet::ANY,
                     l4: None,
+                    conntrack: true,
                 }
             }
             _ => Field::Other { l4: None },
@@ -1305,6 +1345,7 @@ impl<'a> Reader<'a> {
                 direction,
                 protos,
                 l4,
+                conntrack,
             } => {
                 self.push_l4(rule, l4);
                 let Some(op) = op else {
@@ -1319,6 +1360,7 @@ impl<'a> Reader<'a> {
                         elements.shrink_to_fit();
                         rule.matches.push(Match::Ports {
                             direction,
+                            conntrack,
                             op,
                             protos,
                             ports: Box::new(PortSet {
@@ -1585,7 +1627,10 @@ impl<'a> Reader<'a> {
         let keyed = keyed_protocols(&keys.values, protocol_component(parts));
         for (index, field) in fields.iter().enumerate() {
             let Field::Ports {
-                direction, protos, ..
+                direction,
+                protos,
+                conntrack,
+                ..
             } = field
             else {
                 continue;
@@ -1615,6 +1660,7 @@ impl<'a> Reader<'a> {
             {
                 rule.matches.push(Match::Ports {
                     direction: *direction,
+                    conntrack: *conntrack,
                     op: PortOp::Eq,
                     protos: *protos,
                     // A projection: the same port in several tuples is no duplicate.
@@ -1895,9 +1941,10 @@ impl<'a> Reader<'a> {
                 direction,
                 protos,
                 l4,
+                conntrack,
             } => {
                 self.push_l4(rule, l4);
-                Some((direction, protos))
+                Some((direction, protos, conntrack))
             }
             _ => None,
         };
@@ -1941,12 +1988,13 @@ impl<'a> Reader<'a> {
                     if let Some(protos) = keyed {
                         scratch.matches.insert(0, Match::L4Proto { protos, span });
                     }
-                } else if let Some((direction, protos)) = single {
+                } else if let Some((direction, protos, conntrack)) = single {
                     if let PortValue::Ports(elements, _) =
                         self.port_elements(&members, protos, &via, 0)
                     {
                         scratch.matches.push(Match::Ports {
                             direction,
+                            conntrack,
                             op: PortOp::Eq,
                             protos,
                             ports: Box::new(PortSet {
@@ -2015,7 +2063,10 @@ impl<'a> Reader<'a> {
             return;
         }
         let Field::Ports {
-            direction, protos, ..
+            direction,
+            protos,
+            conntrack,
+            ..
         } = self.field(key)
         else {
             return;
@@ -2031,6 +2082,7 @@ impl<'a> Reader<'a> {
         {
             rule.matches.push(Match::Ports {
                 direction,
+                conntrack,
                 op: PortOp::Eq,
                 protos,
                 ports: Box::new(PortSet {

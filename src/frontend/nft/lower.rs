@@ -234,6 +234,14 @@ impl<'a> Lowerer<'a> {
             }
             // Includes are spliced in before parsing; one left here was not followed.
             Item::Include { .. } => {}
+            Item::Removal => {
+                // Only chains that already have rules can lose some.
+                for chain in self.ruleset.tables.iter_mut().flat_map(|t| &mut t.chains) {
+                    if !chain.rules.is_empty() {
+                        chain.sequence_known = false;
+                    }
+                }
+            }
             Item::Table(table) => self.table(table),
             Item::AddNamed {
                 family,
@@ -259,9 +267,13 @@ impl<'a> Lowerer<'a> {
                 table,
                 chain,
                 rule,
+                placed,
             } => {
                 let table_index = self.table_index(family.as_ref(), table);
                 let chain_index = self.chain_index(table_index, chain);
+                if *placed {
+                    self.ruleset.tables[table_index].chains[chain_index].sequence_known = false;
+                }
                 self.family = self.ruleset.tables[table_index].family;
                 self.table = table_index;
                 let mut rules =
@@ -332,6 +344,7 @@ impl<'a> Lowerer<'a> {
             span,
             base: None,
             rules: Vec::new(),
+            sequence_known: true,
         });
         chains.len() - 1
     }
@@ -377,6 +390,17 @@ impl<'a> Lowerer<'a> {
             hook: spec.hook.as_ref().and_then(|h| Hook::parse(&h.text)),
             priority: spec.priority.clone(),
             policy: block.policy.as_ref().and_then(|p| self.policy(p)),
+            policy_span: Some(match &block.policy {
+                Some(policy) => self.span(policy.range.clone()),
+                None => self.span(
+                    spec.hook
+                        .as_ref()
+                        .map_or(spec.chain_type.range.clone(), |hook| {
+                            spec.chain_type.range.start..hook.range.end
+                        }),
+                ),
+            }),
+            whole: true,
         });
         let span = self.span(block.range.clone());
         let chain = &mut self.ruleset.tables[table].chains[index];
@@ -769,6 +793,15 @@ impl<'a> Lowerer<'a> {
         // NAT targets are read last: their port protocol is the rule's, wherever it was matched.
         let rule_start = range.start;
         for (kind, statement) in nat_pending {
+            // `dnat to ip daddr map @x`, `snat to numgen inc mod 2 map { … }`: a packet whose
+            // key the map lacks is not translated, and the rule does not match it.
+            // (The address expression after `to` is read as a value of its own: look on to the
+            // rule's end.)
+            if (statement.start..end).any(|i| self.keyword(i) == Keyword::Map) {
+                rule.matches.push(Match::Opaque {
+                    span: self.tokens_span(statement.clone()),
+                });
+            }
             self.implied_protocols(&mut rule, statement.clone());
             let mut nat = self.nat(&rule, kind, statement.clone(), rule_start);
             if nat.ports.is_none() {
@@ -1027,6 +1060,7 @@ impl<'a> Lowerer<'a> {
                 let value_span = self.tokens_span(value_start..pos);
                 rule.matches.push(Match::Ports {
                     direction,
+                    conntrack: false,
                     op,
                     protos,
                     ports: Box::new(PortSet {
@@ -1522,6 +1556,7 @@ impl<'a> Lowerer<'a> {
             let span = self.tokens_span(open..close + 1);
             rule.matches.push(Match::Ports {
                 direction,
+                conntrack: false,
                 op: PortOp::Eq,
                 protos,
                 ports: Box::new(PortSet {

@@ -41,7 +41,10 @@ pub fn read_script(
     resolver: &Resolver<'_>,
 ) -> (Ruleset, Vec<Diagnostic>) {
     let (nft_text, skipped) = script::nft_text(text);
-    let (ruleset, mut diagnostics) = read(file, &nft_text, resolver);
+    let (mut ruleset, mut diagnostics) = read(file, &nft_text, resolver);
+    if crate::frontend::shell::has_control_flow(text) {
+        ruleset.forget_sequence();
+    }
     let mut unanalysed = crate::frontend::unanalysed::Unanalysed::default();
     for &at in &skipped {
         let end = text

@@ -69,7 +69,13 @@ pub enum Item {
         table: Name,
         chain: Name,
         rule: Range<usize>,
+        /// `insert`, `replace`, or a `position`/`handle`/`index`: the rule is not simply
+        /// appended to its chain.
+        placed: bool,
     },
+    /// `flush`, `delete`, `destroy` or `rename` something: what the file added before may be
+    /// gone.
+    Removal,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -530,16 +536,17 @@ impl<'a> Parser<'a> {
             "define" | "redefine" | "undefine" => self.definition(word),
             "include" => self.include(start),
             // `replace rule … handle N RULE` puts a rule in place of another: read like `add`.
-            "add" | "create" | "insert" | "replace" => self.add_command(start),
+            "add" | "create" => self.add_command(start, false),
+            "insert" | "replace" => self.add_command(start, true),
             // nft reads `chain ip t c { … }` as `add chain ip t c { … }`, and so on: `add` is
             // optional before what it adds.
             w if ADDED_OBJECTS.contains(&w) => {
                 self.pos = start;
-                self.add_command(start)
+                self.add_command(start, false)
             }
             w if SKIPPED_COMMANDS.contains(&w) => {
                 self.skip_statement();
-                None
+                matches!(w, "flush" | "delete" | "destroy" | "rename").then_some(Item::Removal)
             }
             _ => {
                 let range = self.tokens[start].range();
@@ -629,7 +636,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn add_command(&mut self, start: usize) -> Option<Item> {
+    fn add_command(&mut self, start: usize, mut placed: bool) -> Option<Item> {
         match self.peek_word() {
             Some("table") => {
                 self.pos += 1;
@@ -652,6 +659,7 @@ impl<'a> Parser<'a> {
                 // `position N`, `handle N`, `index N` place the rule; they are not part of it.
                 while matches!(self.peek_word(), Some("position" | "handle" | "index")) {
                     self.pos += 2;
+                    placed = true;
                 }
                 let rule = self.skip_rule();
                 if rule.is_empty() {
@@ -668,6 +676,7 @@ impl<'a> Parser<'a> {
                     table,
                     chain,
                     rule,
+                    placed,
                 })
             }
             Some(kind @ ("set" | "map" | "flowtable" | "element")) => {

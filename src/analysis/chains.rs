@@ -1,0 +1,438 @@
+//! The analysis of a whole ruleset: every chain of every IP table swept once (DESIGN
+//! "Analysis"), what each chain lets fall through to its policy, and the rules that can match
+//! nothing. The checks PL201–PL206 read [`Analysis`]; they never build packet sets.
+
+use super::lower::{self, family_packets, Interfaces};
+use super::packets::{CtState, Field, PacketSet, Space};
+use super::sweep::{self, Decision, Finding, SweepRule};
+use crate::model::{Chain, Hook, NatKind, Rule, Ruleset, Table, Verdict};
+use std::collections::{HashMap, HashSet, VecDeque};
+
+/// What the sweep found in one chain.
+pub struct ChainAnalysis {
+    /// Indices into the ruleset: `ruleset.tables[table].chains[chain]`.
+    pub table: usize,
+    pub chain: usize,
+    /// Shadowed, redundant and unreachable rules. A finding's ids (and its covering set's) are
+    /// indices into the chain's rules: the first part of the written rule.
+    pub findings: Vec<Finding>,
+    /// Rules that can match no packet at all, with the matches that contradict.
+    pub contradictions: Vec<Contradiction>,
+    /// The packets that reach the chain's end unchanged whatever every opaque match does.
+    pub falls_through: PacketSet,
+    /// The packets an accept rule of the chain surely accepts.
+    pub surely_accepted: PacketSet,
+    /// The packets the chain sees.
+    pub universe: PacketSet,
+}
+
+/// A rule no packet can match: match `second` of the rule contradicts match `first` (or,
+/// `first` being `None`, the matches before it together, or the table's family).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contradiction {
+    pub rule: usize,
+    pub first: Option<usize>,
+    pub second: usize,
+    /// Match `second` alone matches no packet of the table's family.
+    pub family_alone: bool,
+}
+
+/// The analysis of one ruleset.
+pub struct Analysis {
+    pub space: Space,
+    pub chains: Vec<ChainAnalysis>,
+    /// The interface number of loopback (`lo`).
+    pub loopback: u128,
+}
+
+impl Analysis {
+    /// Each chain's analysis with its table and chain in the model.
+    pub fn with_models<'a>(
+        &'a self,
+        ruleset: &'a Ruleset,
+    ) -> impl Iterator<Item = (&'a ChainAnalysis, &'a Table, &'a Chain)> {
+        self.chains.iter().filter_map(move |analysis| {
+            let table = ruleset.tables.get(analysis.table)?;
+            let chain = table.chains.get(analysis.chain)?;
+            Some((analysis, table, chain))
+        })
+    }
+
+    pub fn chain(&self, table: usize, chain: usize) -> Option<&ChainAnalysis> {
+        self.chains
+            .iter()
+            .find(|c| c.table == table && c.chain == chain)
+    }
+}
+
+/// What a rule does with the packets it matches, for the rules after it.
+pub fn decision(rule: &Rule) -> Option<Decision> {
+    match &rule.verdict {
+        Some((verdict, _)) => match verdict {
+            Verdict::Accept => Some(Decision::Accept),
+            Verdict::Drop => Some(Decision::Drop),
+            Verdict::Reject => Some(Decision::Reject),
+            Verdict::Queue => Some(Decision::Queue),
+            Verdict::Return => Some(Decision::Return),
+            Verdict::Goto(target) => Some(Decision::Goto(target.to_string())),
+            // A jump may come back; `continue` goes on.
+            Verdict::Jump(_) | Verdict::Continue => None,
+        },
+        // A NAT statement ends the rule's chain (nft's nat expressions and iptables' DNAT,
+        // SNAT, MASQUERADE and REDIRECT targets accept after translating). A transparent proxy
+        // statement does not in nft, so it never decides here.
+        None => rule
+            .nat
+            .iter()
+            .find(|n| n.kind != NatKind::Tproxy)
+            .map(|n| Decision::Nat(nat_text(n))),
+    }
+}
+
+fn nat_text(nat: &crate::model::Nat) -> String {
+    let kind = match nat.kind {
+        NatKind::Dnat => "dnat",
+        NatKind::Snat => "snat",
+        NatKind::Redirect => "redirect",
+        NatKind::Masquerade => "masquerade",
+        NatKind::Tproxy => "tproxy",
+    };
+    let mut text = kind.to_string();
+    if let Some(address) = &nat.address {
+        text.push_str(" to ");
+        text.push_str(address);
+    }
+    if let Some(ports) = &nat.ports {
+        let list: Vec<String> = ports
+            .elements
+            .iter()
+            .map(|e| {
+                if e.is_single() {
+                    e.lo.to_string()
+                } else {
+                    format!("{}-{}", e.lo, e.hi)
+                }
+            })
+            .collect();
+        text.push_str(&format!(" port {}", list.join(",")));
+    }
+    text
+}
+
+/// Analyse every chain of every table whose packets are IP packets.
+pub fn analyse(ruleset: &Ruleset, refused: &Refused) -> Analysis {
+    let space = Space::new();
+    let mut interfaces = Interfaces::default();
+    let loopback = interfaces.loopback();
+    let mut chains = Vec::new();
+    for (t, table) in ruleset.tables.iter().enumerate() {
+        let Some(universe) = family_packets(&space, table.family) else {
+            continue;
+        };
+        let context = TableContext {
+            by_name: table.chains_by_name(),
+            rewriting: rewriting_chains(table),
+            refused,
+        };
+        for (c, chain) in table.chains.iter().enumerate() {
+            chains.push(analyse_chain(
+                &space,
+                &mut interfaces,
+                &universe,
+                &context,
+                chain,
+                (t, c),
+            ));
+        }
+    }
+    Analysis {
+        space,
+        chains,
+        loopback,
+    }
+}
+
+/// The chains of a table that may change a packet and return it: a chain with a rewriting
+/// rule, or one that jumps to such a chain (found backwards along the jumps, once each).
+fn rewriting_chains(table: &Table) -> HashSet<usize> {
+    let by_name = table.chains_by_name();
+    let mut callers: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut found: HashSet<usize> = HashSet::new();
+    let mut queue: VecDeque<usize> = VecDeque::new();
+    for (c, chain) in table.chains.iter().enumerate() {
+        for rule in &chain.rules {
+            if rule.rewrites && found.insert(c) {
+                queue.push_back(c);
+            }
+            if let Some((Verdict::Jump(target), _)) = &rule.verdict {
+                if let Some(&t) = by_name.get(target.as_ref()) {
+                    callers.entry(t).or_default().push(c);
+                }
+            }
+        }
+    }
+    while let Some(c) = queue.pop_front() {
+        for &caller in callers.get(&c).map(Vec::as_slice).unwrap_or(&[]) {
+            if found.insert(caller) {
+                queue.push_back(caller);
+            }
+        }
+    }
+    found
+}
+
+/// Where the tool refuses a rule: the spans of the refusals (PL001, PL002, PL003, PL005) read
+/// so far, by file and start.
+pub struct Refused(Vec<crate::source::Span>);
+
+impl Refused {
+    pub fn new(mut spans: Vec<crate::source::Span>) -> Refused {
+        spans.sort_by_key(|s| (s.file.0, s.start, s.end));
+        Refused(spans)
+    }
+
+    /// Whether a refusal lies inside `rule`: nft refuses the file, iptables the command, and
+    /// in either case the rule as read (`--dport 22` without `-p` reads as "every packet")
+    /// is not what any kernel would run.
+    fn within(&self, rule: crate::source::Span) -> bool {
+        let first = self
+            .0
+            .partition_point(|s| (s.file.0, s.start) < (rule.file.0, rule.start));
+        self.0[first..]
+            .iter()
+            .take_while(|s| s.file == rule.file && s.start <= rule.end)
+            .any(|s| s.end <= rule.end)
+    }
+}
+
+/// What every chain of one table needs: its chains by name, the ones that rewrite packets,
+/// and the refused rules.
+struct TableContext<'a> {
+    by_name: HashMap<&'a str, usize>,
+    rewriting: HashSet<usize>,
+    refused: &'a Refused,
+}
+
+fn analyse_chain(
+    space: &Space,
+    interfaces: &mut Interfaces,
+    universe: &PacketSet,
+    context: &TableContext<'_>,
+    chain: &Chain,
+    (t, c): (usize, usize),
+) -> ChainAnalysis {
+    let TableContext {
+        by_name,
+        rewriting,
+        refused,
+    } = context;
+    let mut rules = Vec::with_capacity(chain.rules.len());
+    let mut contradictions = Vec::new();
+    let mut id = 0;
+    for (i, rule) in chain.rules.iter().enumerate() {
+        // The parts of one written rule (a verdict map split by verdict, iptables alternatives)
+        // share its span and follow each other.
+        if i == 0 || chain.rules[i - 1].span != rule.span {
+            id = i;
+        }
+        // A refused rule is not run: as if it were not written.
+        if refused.within(rule.span) {
+            continue;
+        }
+        let set = lower::rule_packets(space, interfaces, universe, rule);
+        let jumps_to_rewriter = match &rule.verdict {
+            Some((Verdict::Jump(target), _)) => by_name
+                .get(target.as_ref())
+                .is_some_and(|target| rewriting.contains(target)),
+            _ => false,
+        };
+        if set.packets.is_empty() {
+            contradictions.push((id, i));
+        }
+        rules.push(SweepRule {
+            id,
+            packets: set.packets,
+            exact: set.exact,
+            decision: decision(rule),
+            rewrites: rule.rewrites || jumps_to_rewriter,
+            jumps: matches!(rule.verdict, Some((Verdict::Jump(_), _))),
+        });
+    }
+    let contradictions = contradictions_of(space, interfaces, universe, chain, &contradictions);
+    // When the rules' order is not known, nothing that depends on it is said: no finding, and
+    // no packet is known to fall through (or be accepted).
+    let (findings, outcome) = if chain.sequence_known {
+        (
+            sweep::sweep(universe, &rules),
+            sweep::outcome(universe, &rules),
+        )
+    } else {
+        let none = space.none();
+        (
+            Vec::new(),
+            sweep::Outcome {
+                falls_through: none.clone(),
+                surely_accepted: none,
+            },
+        )
+    };
+    ChainAnalysis {
+        table: t,
+        chain: c,
+        findings,
+        contradictions,
+        falls_through: outcome.falls_through,
+        surely_accepted: outcome.surely_accepted,
+        universe: universe.clone(),
+    }
+}
+
+/// The written rules all of whose parts match nothing, each with the two matches (or the
+/// match and those before it) that contradict.
+fn contradictions_of(
+    space: &Space,
+    interfaces: &mut Interfaces,
+    universe: &PacketSet,
+    chain: &Chain,
+    empty: &[(usize, usize)],
+) -> Vec<Contradiction> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < empty.len() {
+        let id = empty[start].0;
+        let parts: Vec<usize> = empty[start..]
+            .iter()
+            .take_while(|(i, _)| *i == id)
+            .map(|(_, part)| *part)
+            .collect();
+        start += parts.len();
+        let written = chain
+            .rules
+            .iter()
+            .skip(id)
+            .take_while(|r| {
+                chain
+                    .rules
+                    .get(id)
+                    .is_some_and(|first| first.span == r.span)
+            })
+            .count();
+        if parts.len() != written {
+            continue;
+        }
+        let Some(rule) = chain.rules.get(id) else {
+            continue;
+        };
+        out.push(explain_contradiction(space, interfaces, universe, rule, id));
+    }
+    out
+}
+
+/// The first match after which the rule matches nothing, and an earlier match it contradicts
+/// on its own when there is one.
+fn explain_contradiction(
+    space: &Space,
+    interfaces: &mut Interfaces,
+    universe: &PacketSet,
+    rule: &Rule,
+    id: usize,
+) -> Contradiction {
+    let conditions: Vec<Option<PacketSet>> = rule
+        .matches
+        .iter()
+        .map(|m| lower::match_condition(space, interfaces, rule, m))
+        .collect();
+    let mut so_far = universe.clone();
+    for (second, condition) in conditions.iter().enumerate() {
+        let Some(condition) = condition else {
+            continue;
+        };
+        so_far = so_far.intersect(condition);
+        if !so_far.is_empty() {
+            continue;
+        }
+        let first = conditions[..second].iter().position(|earlier| {
+            earlier
+                .as_ref()
+                .is_some_and(|e| e.intersect(condition).intersect(universe).is_empty())
+        });
+        return Contradiction {
+            rule: id,
+            first,
+            second,
+            family_alone: condition.intersect(universe).is_empty(),
+        };
+    }
+    Contradiction {
+        rule: id,
+        first: None,
+        second: 0,
+        family_alone: true,
+    }
+}
+
+/// New connections: the packets whose conntrack state is new.
+pub fn new_connections(space: &Space) -> PacketSet {
+    space.value(Field::CtState, CtState::New as u128)
+}
+
+/// The base chains of `hook` in the ruleset, as (table, chain) indices.
+pub fn base_chains_of(ruleset: &Ruleset, hook: Hook) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for (t, table) in ruleset.tables.iter().enumerate() {
+        for (c, chain) in table.chains.iter().enumerate() {
+            if chain.hook() == Some(hook) {
+                out.push((t, c));
+            }
+        }
+    }
+    out
+}
+
+impl Analysis {
+    /// The new connections base chain `(table, chain)` of an input or forward hook accepts by
+    /// its policy, in words, when there are any: packets that surely fall through it to an
+    /// accepting policy and that every other base chain of the hook surely lets through.
+    /// Loopback traffic on the input hook is not counted.
+    pub fn open_by_default(&self, ruleset: &Ruleset, table: usize, chain: usize) -> Option<String> {
+        let model = ruleset.tables.get(table)?.chains.get(chain)?;
+        let hook = model.hook()?;
+        let mine = self.chain(table, chain)?;
+        if !accepts_by_default(model) {
+            return None;
+        }
+        let mut open = mine.falls_through.intersect(&new_connections(&self.space));
+        if hook == Hook::Input {
+            open = open.minus(&self.space.value(Field::InIface, self.loopback));
+        }
+        for (t, c) in base_chains_of(ruleset, hook) {
+            if (t, c) == (table, chain) || open.is_empty() {
+                continue;
+            }
+            let (Some(other), Some(other_model)) = (
+                self.chain(t, c),
+                ruleset.tables.get(t).and_then(|t| t.chains.get(c)),
+            ) else {
+                continue;
+            };
+            // A packet is open by default when no rule of any base chain of the hook decides
+            // it: each other chain does not see it, or it surely falls through that chain to
+            // an accepting policy. (A packet another chain accepts by a rule is decided there;
+            // one it drops is not open. A chain shown only in part decides unknown packets.)
+            let mut passes = self.space.complement(&other.universe);
+            if accepts_by_default(other_model) {
+                passes = passes.union(&other.falls_through);
+            }
+            open = open.intersect(&passes);
+        }
+        (!open.is_empty()).then(|| super::describe::describe(&self.space, &open))
+    }
+}
+
+/// A base chain the file shows whole whose policy is accept, written or by default.
+fn accepts_by_default(chain: &Chain) -> bool {
+    chain
+        .base
+        .as_ref()
+        .is_some_and(|b| b.whole && matches!(b.policy, None | Some(Verdict::Accept)))
+}

@@ -1,0 +1,117 @@
+//! What PL201, PL202 and PL203 share: the sweep's findings, rule by rule, and the labels that
+//! name the earlier rules which decide a rule's packets.
+use crate::analysis::chains::{self, Analysis};
+use crate::analysis::sweep::{Decision, Finding, MAX_COVERING};
+use crate::diagnostic::Diagnostic;
+use crate::model::{Chain, Rule, Ruleset};
+
+/// One finding of the sweep, with the chain and the rule it is about.
+pub struct Flow<'a> {
+    pub chain: &'a Chain,
+    pub rule: &'a Rule,
+    pub id: usize,
+    pub finding: &'a Finding,
+}
+
+impl Flow<'_> {
+    /// What rule `index` of the chain does with its packets.
+    pub fn decision_of(&self, index: usize) -> Option<Decision> {
+        self.chain.rules.get(index).and_then(chains::decision)
+    }
+}
+
+/// Every shadowed, redundant or unreachable rule of the ruleset, in chain order.
+pub fn for_each_covered(ruleset: &Ruleset, analysis: &Analysis, mut visit: impl FnMut(Flow<'_>)) {
+    for (chain, _, model) in analysis.with_models(ruleset) {
+        for finding in &chain.findings {
+            let id = match finding {
+                Finding::Shadowed { id, .. }
+                | Finding::Redundant { id, .. }
+                | Finding::Unreachable { id, .. } => *id,
+            };
+            if let Some(rule) = model.rules.get(id) {
+                visit(Flow {
+                    chain: model,
+                    rule,
+                    id,
+                    finding,
+                });
+            }
+        }
+    }
+}
+
+/// "accepts", "drops", "jumps to web and may decide", for a label or a message.
+pub fn decision_verb(decision: &Decision) -> String {
+    match decision {
+        Decision::Accept => "accepts".into(),
+        Decision::Drop => "drops".into(),
+        Decision::Reject => "rejects".into(),
+        Decision::Queue => "queues".into(),
+        Decision::Return => "returns".into(),
+        Decision::Goto(chain) => format!("sends to `{chain}` (goto)"),
+        Decision::Nat(text) => format!("translates (`{text}`)"),
+    }
+}
+
+/// "an earlier `accept` rule", "3 earlier rules together (`accept`, `drop`)", "earlier rules".
+pub fn covering_text(flow: &Flow<'_>, covering: &[usize]) -> String {
+    let mut kinds: Vec<String> = Vec::new();
+    for &index in covering {
+        let kind = flow
+            .decision_of(index)
+            .map_or_else(|| "jump".to_string(), |d| d.describe());
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    match (covering.len(), kinds.as_slice()) {
+        (0, _) => "earlier rules (too many to name in a chain this large)".to_string(),
+        (1, [kind]) => format!("an earlier `{kind}` rule"),
+        (n, kinds) => format!(
+            "{n} earlier rules together ({})",
+            kinds
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Label each rule of the covering set (at most [`MAX_COVERING`]), first the largest share.
+/// `when` is "first" (another verdict wins) or "already" (the same verdict).
+pub fn covering_labels(
+    mut d: Diagnostic,
+    flow: &Flow<'_>,
+    covering: &[usize],
+    when: &str,
+) -> Diagnostic {
+    let several = covering.len() > 1;
+    for &index in covering.iter().take(MAX_COVERING) {
+        let Some(rule) = flow.chain.rules.get(index) else {
+            continue;
+        };
+        let verb = flow
+            .decision_of(index)
+            .map_or_else(|| "decides".to_string(), |d| decision_verb(&d));
+        let what = if several {
+            "some of its packets"
+        } else {
+            "its packets"
+        };
+        let label = match when {
+            "already" => format!("already {verb} {what}"),
+            _ => format!("{verb} {what} first"),
+        };
+        d = d.with_label(rule.span, label);
+    }
+    if covering.len() > MAX_COVERING {
+        let more = covering.len() - MAX_COVERING;
+        let help = d.help.take().unwrap_or_default();
+        d = d.with_help(format!(
+            "{help} ({more} more earlier rules take part, not labelled)"
+        ));
+    }
+    d
+}
