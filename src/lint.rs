@@ -202,7 +202,7 @@ pub fn lint_files(
 
 /// Reads a file of a format without includes into the model; `None` for a policy, which is
 /// no ruleset and is checked on its own.
-fn read_whole(
+pub fn read_whole(
     file: FileId,
     text: &str,
     detected: Detected,

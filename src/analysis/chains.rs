@@ -194,7 +194,7 @@ impl Refused {
     /// Whether a refusal lies inside `rule`: nft refuses the file, iptables the command, and
     /// in either case the rule as read (`--dport 22` without `-p` reads as "every packet")
     /// is not what any kernel would run.
-    fn within(&self, rule: crate::source::Span) -> bool {
+    pub fn within(&self, rule: crate::source::Span) -> bool {
         let first = self
             .0
             .partition_point(|s| (s.file.0, s.start) < (rule.file.0, rule.start));

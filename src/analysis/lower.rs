@@ -11,13 +11,7 @@ use std::collections::HashMap;
 
 /// The protocol number of a layer-4 protocol with ports.
 pub fn protocol_number(l4: L4) -> u128 {
-    match l4 {
-        L4::Tcp => 6,
-        L4::Udp => 17,
-        L4::Dccp => 33,
-        L4::Sctp => 132,
-        L4::UdpLite => 136,
-    }
+    u128::from(l4.number())
 }
 
 /// The packets a chain of a table of `family` sees; `None` for the families whose packets are

@@ -131,6 +131,17 @@ impl L4 {
             .map(|(_, _, l4)| *l4)
     }
 
+    /// The IP protocol number (`ip protocol`, `ip6 nexthdr`).
+    pub fn number(self) -> u8 {
+        match self {
+            L4::Tcp => 6,
+            L4::Udp => 17,
+            L4::Dccp => 33,
+            L4::Sctp => 132,
+            L4::UdpLite => 136,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             L4::Tcp => "tcp",
