@@ -2,6 +2,7 @@
 //! "Analysis"), what each chain lets fall through to its policy, and the rules that can match
 //! nothing. The checks PL201–PL206 read [`Analysis`]; they never build packet sets.
 
+use super::footprint::Footprint;
 use super::lower::{self, family_packets, Interfaces};
 use super::packets::{CtState, Field, PacketSet, Space};
 use super::sweep::{self, Decision, Finding, SweepRule};
@@ -18,10 +19,10 @@ pub struct ChainAnalysis {
     pub findings: Vec<Finding>,
     /// Rules that can match no packet at all, with the matches that contradict.
     pub contradictions: Vec<Contradiction>,
-    /// The packets that reach the chain's end unchanged whatever every opaque match does.
+    /// The packets that reach the chain's end unchanged whatever every opaque match does;
+    /// computed for the base chains whose policy accepts (PL206 reads nothing else), empty
+    /// for the others.
     pub falls_through: PacketSet,
-    /// The packets an accept rule of the chain surely accepts.
-    pub surely_accepted: PacketSet,
     /// The packets the chain sees.
     pub universe: PacketSet,
 }
@@ -256,33 +257,28 @@ fn analyse_chain(
             decision: decision(rule),
             rewrites: rule.rewrites || jumps_to_rewriter,
             jumps: matches!(rule.verdict, Some((Verdict::Jump(_), _))),
+            footprint: Footprint::of(rule),
         });
     }
     let contradictions = contradictions_of(space, interfaces, universe, chain, &contradictions);
     // When the rules' order is not known, nothing that depends on it is said: no finding, and
-    // no packet is known to fall through (or be accepted).
-    let (findings, outcome) = if chain.sequence_known {
-        (
-            sweep::sweep(universe, &rules),
-            sweep::outcome(universe, &rules),
-        )
+    // no packet is known to fall through.
+    let (findings, falls_through) = if chain.sequence_known {
+        let falls_through = if accepts_by_default(chain) {
+            sweep::outcome(universe, &rules).falls_through
+        } else {
+            space.none()
+        };
+        (sweep::sweep(space, universe, &rules), falls_through)
     } else {
-        let none = space.none();
-        (
-            Vec::new(),
-            sweep::Outcome {
-                falls_through: none.clone(),
-                surely_accepted: none,
-            },
-        )
+        (Vec::new(), space.none())
     };
     ChainAnalysis {
         table: t,
         chain: c,
         findings,
         contradictions,
-        falls_through: outcome.falls_through,
-        surely_accepted: outcome.surely_accepted,
+        falls_through,
         universe: universe.clone(),
     }
 }

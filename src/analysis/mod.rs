@@ -4,6 +4,7 @@
 
 pub mod chains;
 pub mod describe;
+pub mod footprint;
 pub mod lower;
 pub mod packets;
 pub mod sweep;

@@ -230,37 +230,17 @@ impl Space {
         if lo > hi || lo > max {
             return self.vars.mk_false();
         }
-        let hi = hi.min(max);
-        self.at_least(field, lo).and(&self.at_most(field, hi))
-    }
-
-    fn at_least(&self, field: Field, c: u128) -> Bdd {
-        self.bound(field, c, true)
-    }
-
-    fn at_most(&self, field: Field, c: u128) -> Bdd {
-        self.bound(field, c, false)
-    }
-
-    /// `field >= c` (`lower`) or `field <= c`, built from the least significant bit up. With
-    /// R the answer for the bits below: for `>=`, `x_i ∨ R` when c_i is 0 and `x_i ∧ R` when
-    /// it is 1; for `<=`, `¬x_i ∨ R` when c_i is 1 and `¬x_i ∧ R` when it is 0.
-    fn bound(&self, field: Field, c: u128, lower: bool) -> Bdd {
-        let mut below = self.vars.mk_true();
-        for bit in (0..field.width()).rev() {
-            let var = self.var(field, bit);
-            let literal = if lower {
-                self.vars.mk_var(var)
-            } else {
-                self.vars.mk_not_var(var)
-            };
-            below = if Self::bit_of(field, c, bit) == lower {
-                literal.and(&below)
-            } else {
-                literal.or(&below)
-            };
-        }
-        below
+        let cubes: Vec<BddPartialValuation> = range_prefixes(lo, hi.min(max), field.width())
+            .into_iter()
+            .map(|(value, len)| {
+                BddPartialValuation::from_values_iter(
+                    (0..len).map(|bit| (self.var(field, bit), Self::bit_of(field, value, bit))),
+                )
+            })
+            .collect();
+        // A range is at most 2 × width prefixes, each one cube: no chain of `and`/`or` over
+        // every bit (which made lowering 100,000 address prefixes cost seconds).
+        self.vars.mk_dnf(&cubes)
     }
 
     /// The valid packets not in `set`.
@@ -295,6 +275,11 @@ impl Space {
 
     /// Whether `packet` is in `set`.
     pub fn contains(&self, set: &PacketSet, packet: &Packet) -> bool {
+        self.point(packet).is_in(set)
+    }
+
+    /// A packet made ready to test against many sets.
+    pub fn point(&self, packet: &Packet) -> Point {
         let mut valuation = biodivine_lib_bdd::BddValuation::all_false(self.vars.num_vars());
         for field in Field::ALL {
             let value = packet.get(field);
@@ -302,7 +287,16 @@ impl Space {
                 valuation.set_value(self.var(field, bit), Self::bit_of(field, value, bit));
             }
         }
-        set.0.eval_in(&valuation)
+        Point(valuation)
+    }
+}
+
+/// A packet as a valuation of the space's variables (see [`Space::point`]).
+pub struct Point(biodivine_lib_bdd::BddValuation);
+
+impl Point {
+    pub fn is_in(&self, set: &PacketSet) -> bool {
+        set.0.eval_in(&self.0)
     }
 }
 
@@ -404,5 +398,57 @@ mod tests {
                 prop_assert_eq!(space.contains(&set, &packet), address & mask == value & mask);
             }
         }
+    }
+}
+
+/// The prefixes (value, length in bits) whose union is exactly `lo..=hi` in a field of `width`
+/// bits: each the largest aligned block that starts at `lo` and ends by `hi`.
+fn range_prefixes(mut lo: u128, hi: u128, width: u16) -> Vec<(u128, u16)> {
+    let mut out = Vec::new();
+    loop {
+        // The largest block aligned at `lo`: 2^free values.
+        let mut free = if lo == 0 {
+            u32::from(width)
+        } else {
+            lo.trailing_zeros().min(u32::from(width))
+        };
+        let last = |free: u32| -> u128 {
+            if free >= 128 {
+                u128::MAX
+            } else {
+                lo + ((1u128 << free) - 1)
+            }
+        };
+        while free > 0 && last(free) > hi {
+            free -= 1;
+        }
+        out.push((lo, width - free as u16));
+        let end = last(free);
+        if end >= hi {
+            return out;
+        }
+        lo = end + 1;
+    }
+}
+
+#[cfg(test)]
+mod range_tests {
+    use super::range_prefixes;
+
+    #[test]
+    fn ranges_split_into_aligned_prefixes() {
+        assert_eq!(range_prefixes(0, 65535, 16), [(0, 0)]);
+        assert_eq!(range_prefixes(22, 22, 16), [(22, 16)]);
+        assert_eq!(
+            range_prefixes(1, 6, 16),
+            [(1, 16), (2, 15), (4, 15), (6, 16)]
+        );
+        assert_eq!(range_prefixes(0, u128::MAX, 128), [(0, 0)]);
+        assert_eq!(
+            range_prefixes(10 << 24, (10 << 24) | 0xff_ffff, 128),
+            [(10 << 24, 104)]
+        );
+        let many = range_prefixes(1, 65534, 16);
+        assert_eq!(many.len(), 30);
     }
 }

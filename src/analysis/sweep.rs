@@ -6,7 +6,8 @@
 //! packet for the rules after it, and its own packets are judged without the opaque match
 //! (a superset of what it matches). A finding holds whatever every opaque match evaluates to.
 
-use super::packets::PacketSet;
+use super::footprint::Footprint;
+use super::packets::{PacketSet, Space};
 use std::collections::{HashMap, HashSet};
 
 /// What a rule does with the packets it matches, for the rules after it in its chain.
@@ -56,6 +57,8 @@ pub struct SweepRule {
     pub rewrites: bool,
     /// A jump: the target chain may decide the packet, or return it.
     pub jumps: bool,
+    /// Where its packets may lie, for finding the earlier rules that can decide them.
+    pub footprint: Footprint,
 }
 
 /// Why a written rule never matches a packet.
@@ -70,41 +73,130 @@ pub enum Finding {
     Unreachable { id: usize, after: usize },
 }
 
-/// The packets an exact, deciding rule decided: what is left of its set when it is reached.
-struct Decided {
-    id: usize,
-    /// What it decided (disjoint from every other entry's).
-    packets: PacketSet,
-    /// Everything it matches.
-    full: PacketSet,
-    /// It decided every packet it matches (`packets` is `full`).
-    whole: bool,
-    decision: Decision,
-}
-
 /// At most this many rules are named as covering a rule; the message counts the others.
 pub const MAX_COVERING: usize = 8;
 
-/// How many intersections the search for covering rules may cost in one chain, beyond the
-/// exact-duplicate index: a chain of many shadowed rules over many deciding rules would
-/// otherwise cost their product. Past it, a finding names no covering rules.
-const COVERING_BUDGET: usize = 2_000_000;
+/// How many packet-set operations, and how many looks at an earlier rule, the sweep of one
+/// chain may cost: a chain of many rules that all overlap would otherwise cost their product.
+/// Past either, the rest of the chain gets no finding (never a wrong one).
+const SET_BUDGET: usize = 2_000_000;
+const LOOK_BUDGET: usize = 50_000_000;
 
-/// A set's shape, as a key for finding exact duplicates in constant time.
-fn shape(set: &PacketSet) -> (usize, u64) {
-    (set.size(), set.cardinality().to_bits())
+/// A rule whose set has at most this many BDD nodes, and no address or port bound, is kept in
+/// one union to see when every packet is decided (PL203); the union stops growing past
+/// [`WIDE_UNION_MAX`] nodes.
+const WIDE_RULE_MAX: usize = 256;
+const WIDE_UNION_MAX: usize = 20_000;
+
+/// An earlier exact rule that decides what it matches.
+struct Decider {
+    id: usize,
+    full: PacketSet,
+    decision: Decision,
+    footprint: Footprint,
+}
+
+/// Source-address blocks, as prefix lengths of the 128-bit address field: an IPv4 address is
+/// a number below 2^32, so its /8, /16 and /24 are the last three.
+const LEVELS: [u32; 7] = [16, 32, 48, 64, 104, 112, 120];
+
+/// The earlier deciders of a chain, indexed by the source-address block their footprint lies
+/// in, so that a rule looks only at those that can meet it.
+#[derive(Default)]
+struct Index {
+    deciders: Vec<Decider>,
+    /// Deciders with no source-address bound that fits a block.
+    wide: Vec<u32>,
+    /// Deciders whose finest block is (level, block).
+    exact: HashMap<(usize, u128), Vec<u32>>,
+    /// Deciders whose footprint lies in (level, block), at that level or a finer one.
+    within: HashMap<(usize, u128), Vec<u32>>,
+}
+
+/// The finest level whose block holds the whole hull, and the hull's block at each level.
+fn blocks(hull: Option<(u128, u128)>) -> (usize, [u128; LEVELS.len()]) {
+    let mut out = [0u128; LEVELS.len()];
+    let Some((lo, hi)) = hull else {
+        return (0, out);
+    };
+    let mut finest = 0;
+    for (level, bits) in LEVELS.iter().enumerate() {
+        let shift = 128 - bits;
+        if lo >> shift != hi >> shift {
+            break;
+        }
+        out[level] = lo >> shift;
+        finest = level + 1;
+    }
+    (finest, out)
+}
+
+impl Index {
+    fn clear(&mut self) {
+        *self = Index::default();
+    }
+
+    fn insert(&mut self, decider: Decider) {
+        let at = self.deciders.len() as u32;
+        let (finest, blocks) = blocks(decider.footprint.saddr_hull());
+        if finest == 0 {
+            self.wide.push(at);
+        } else {
+            self.exact
+                .entry((finest - 1, blocks[finest - 1]))
+                .or_default()
+                .push(at);
+            for (level, block) in blocks.iter().enumerate().take(finest) {
+                self.within.entry((level, *block)).or_default().push(at);
+            }
+        }
+        self.deciders.push(decider);
+    }
+
+    /// The deciders whose footprint meets `footprint`, in chain order.
+    fn candidates(&self, footprint: &Footprint, looks: &mut usize) -> Vec<u32> {
+        let (finest, blocks) = blocks(footprint.saddr_hull());
+        let mut out: Vec<u32> = Vec::new();
+        let mut take = |list: &[u32], out: &mut Vec<u32>| {
+            *looks = looks.saturating_sub(list.len());
+            out.extend(
+                list.iter()
+                    .copied()
+                    .filter(|&i| self.deciders[i as usize].footprint.overlaps(footprint)),
+            );
+        };
+        if finest == 0 {
+            let all: Vec<u32> = (0..self.deciders.len() as u32).collect();
+            take(&all, &mut out);
+            return out;
+        }
+        take(&self.wide, &mut out);
+        for (level, block) in blocks.iter().enumerate().take(finest - 1) {
+            if let Some(list) = self.exact.get(&(level, *block)) {
+                take(list, &mut out);
+            }
+        }
+        if let Some(list) = self.within.get(&(finest - 1, blocks[finest - 1])) {
+            take(list, &mut out);
+        }
+        out.sort_unstable();
+        out
+    }
 }
 
 /// Sweep `rules` (in chain order) over `universe`, the packets that enter the chain.
-pub fn sweep(universe: &PacketSet, rules: &[SweepRule]) -> Vec<Finding> {
+pub fn sweep(space: &Space, universe: &PacketSet, rules: &[SweepRule]) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let mut undecided = universe.clone();
-    let mut decided: Vec<Decided> = Vec::new();
-    let mut by_shape: HashMap<(usize, u64), Vec<usize>> = HashMap::new();
-    let mut budget = COVERING_BUDGET;
+    let mut index = Index::default();
+    let mut wide_union = universe.minus(universe);
+    let mut sets = SET_BUDGET;
+    let mut looks = LOOK_BUDGET;
     let mut everything_decided_by: Option<usize> = None;
     let mut start = 0;
     while start < rules.len() {
+        if sets == 0 || looks == 0 {
+            break;
+        }
         let id = rules[start].id;
         let end = start + rules[start..].iter().take_while(|r| r.id == id).count();
         let parts = &rules[start..end];
@@ -118,36 +210,13 @@ pub fn sweep(universe: &PacketSet, rules: &[SweepRule]) -> Vec<Finding> {
             }
             continue;
         }
-        let reachable = parts.iter().any(|p| p.packets.overlaps(&undecided));
-        if !reachable && matchable {
-            let index = Covering {
-                decided: &decided,
-                by_shape: &by_shape,
-            };
-            findings.push(index.covered(id, parts, &mut budget));
-        }
-        for part in parts {
-            if let (true, Some(decision)) = (part.exact, &part.decision) {
-                let packets = part.packets.intersect(&undecided);
-                if packets.is_empty() {
-                    continue;
-                }
-                undecided = undecided.minus(&packets);
-                let whole = part.packets.is_subset(&packets);
-                if whole {
-                    by_shape
-                        .entry(shape(&part.packets))
-                        .or_default()
-                        .push(decided.len());
-                }
-                decided.push(Decided {
-                    id,
-                    packets,
-                    full: part.packets.clone(),
-                    whole,
-                    decision: decision.clone(),
-                });
-            }
+        let deciders = if matchable {
+            first_deciders(space, &index, parts, &mut sets, &mut looks)
+        } else {
+            None
+        };
+        if let Some(deciders) = &deciders {
+            findings.push(classify(id, parts, deciders, &mut sets));
         }
         // A packet the rule changed and passed on may be any packet now: the rules after it
         // are judged as if the chain started there.
@@ -155,164 +224,220 @@ pub fn sweep(universe: &PacketSet, rules: &[SweepRule]) -> Vec<Finding> {
             .iter()
             .any(|p| p.rewrites && !(p.exact && p.decision.is_some()))
         {
-            undecided = universe.clone();
-            decided.clear();
-            by_shape.clear();
+            index.clear();
+            wide_union = universe.minus(universe);
             continue;
         }
-        if undecided.is_empty() && everything_decided_by.is_none() {
+        if deciders.is_some() {
+            // It decides nothing the rules before it did not.
+            continue;
+        }
+        for part in parts {
+            let (true, Some(decision)) = (part.exact, &part.decision) else {
+                continue;
+            };
+            if part.packets.is_empty() {
+                continue;
+            }
+            if part.footprint.is_wide()
+                && part.packets.size() <= WIDE_RULE_MAX
+                && wide_union.size() <= WIDE_UNION_MAX
+            {
+                wide_union = wide_union.union(&part.packets);
+                sets = sets.saturating_sub(1);
+            }
+            index.insert(Decider {
+                id,
+                full: part.packets.clone(),
+                decision: decision.clone(),
+                footprint: part.footprint.clone(),
+            });
+        }
+        if universe.is_subset(&wide_union) {
             everything_decided_by = Some(id);
         }
     }
     findings
 }
 
+/// How many packets of a rule are tried against the earlier rules before the exact search:
+/// a packet of it that no earlier decider holds shows it is reachable at the cost of a lookup
+/// per candidate, where subtracting every candidate from it would grow a set as large as all
+/// of them (a catch-all at the end of 100,000 rules).
+const PROBES: usize = 8;
+
+/// When earlier rules decide every packet of the written rule `parts`: each earlier rule that
+/// is the first to decide some of them, with how many (in chain order). `None` when some packet
+/// of it is left undecided (or the budget ran out).
+fn first_deciders<'a>(
+    space: &Space,
+    index: &'a Index,
+    parts: &[SweepRule],
+    sets: &mut usize,
+    looks: &mut usize,
+) -> Option<Vec<(f64, &'a Decider)>> {
+    let mut found: Vec<(f64, &Decider)> = Vec::new();
+    for part in parts {
+        if part.packets.is_empty() {
+            continue;
+        }
+        let candidates = index.candidates(&part.footprint, looks);
+        if !probes_all_decided(space, index, &part.packets, &candidates, sets, looks) {
+            return None;
+        }
+        let mut left = part.packets.clone();
+        for at in candidates {
+            if *sets < 2 {
+                *sets = 0;
+                return None;
+            }
+            *sets -= 2;
+            let decider = &index.deciders[at as usize];
+            let taken = left.intersect(&decider.full);
+            if taken.is_empty() {
+                continue;
+            }
+            let share = taken.cardinality();
+            match found
+                .iter_mut()
+                .find(|(_, d)| d.id == decider.id && d.decision == decider.decision)
+            {
+                Some(entry) => entry.0 += share,
+                None => found.push((share, decider)),
+            }
+            left = left.minus(&decider.full);
+            if left.is_empty() {
+                break;
+            }
+        }
+        if !left.is_empty() {
+            return None;
+        }
+    }
+    Some(found)
+}
+
+/// Whether packets drawn from `packets` all lie in some candidate: `false` as soon as one lies
+/// in none (then the rule is reachable); `true` when the probes found no such packet, and the
+/// exact search must say.
+fn probes_all_decided(
+    space: &Space,
+    index: &Index,
+    packets: &PacketSet,
+    candidates: &[u32],
+    sets: &mut usize,
+    looks: &mut usize,
+) -> bool {
+    let mut probe = packets.clone();
+    for _ in 0..PROBES {
+        let Some(packet) = space.witness(&probe) else {
+            return true;
+        };
+        *looks = looks.saturating_sub(candidates.len());
+        let point = space.point(&packet);
+        let holder = candidates
+            .iter()
+            .map(|&at| &index.deciders[at as usize])
+            .find(|d| point.is_in(&d.full));
+        let Some(holder) = holder else {
+            return false;
+        };
+        *sets = sets.saturating_sub(1);
+        probe = probe.minus(&holder.full);
+    }
+    true
+}
+
+/// The finding for a written rule all of whose packets `deciders` decide first.
+fn classify(
+    id: usize,
+    parts: &[SweepRule],
+    deciders: &[(f64, &Decider)],
+    sets: &mut usize,
+) -> Finding {
+    let mine = |decision: &Decision| parts.iter().all(|p| p.decision.as_ref() == Some(decision));
+    let same = deciders.iter().all(|(_, d)| mine(&d.decision));
+    let mut covering = greedy_cover(parts, deciders, sets);
+    // When the named ones all decide as this rule does, one that decides differently is put
+    // first, so the reader sees why it is shadowed rather than redundant.
+    if !same {
+        let differs = |rule: &usize| {
+            deciders
+                .iter()
+                .any(|(_, d)| d.id == *rule && !mine(&d.decision))
+        };
+        if !covering.iter().take(MAX_COVERING).any(differs) {
+            let other = deciders
+                .iter()
+                .filter(|(_, d)| !mine(&d.decision))
+                .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.id.cmp(&a.1.id)))
+                .map(|(_, d)| d.id);
+            if let Some(other) = other {
+                covering.retain(|r| *r != other);
+                covering.insert(0, other);
+            }
+        }
+    }
+    if same {
+        Finding::Redundant { id, covering }
+    } else {
+        Finding::Shadowed { id, covering }
+    }
+}
+
 /// What a chain surely does, whatever every opaque match evaluates to.
 pub struct Outcome {
     /// Packets that reach the end of the chain (its policy, or the return to its caller)
-    /// unchanged: no rule that may decide or change them matches them.
+    /// unchanged: no rule that may decide, change or jump with them matches them.
     pub falls_through: PacketSet,
-    /// Packets an exact accept (or NAT) rule accepts, no rule before it able to take them.
-    pub surely_accepted: PacketSet,
 }
 
-/// The packets of `universe` that surely fall through `rules`, and those surely accepted.
+/// The packets of `universe` that surely fall through `rules`: those no rule that decides,
+/// jumps or rewrites may match. (An exact `return` counts as taking its packets: what it
+/// returns is not claimed to fall through.)
 pub fn outcome(universe: &PacketSet, rules: &[SweepRule]) -> Outcome {
-    let mut undecided = universe.clone();
-    // Packets some earlier rule may have decided or changed (an opaque match, a jump).
-    let mut maybe_taken = universe.minus(universe);
-    let mut surely_accepted = maybe_taken.clone();
-    // Packets an exact `return` sends to the chain's end as they are.
-    let mut returned = maybe_taken.clone();
-    for rule in rules {
-        let reaching = rule.packets.intersect(&undecided);
-        if reaching.is_empty() {
-            continue;
-        }
-        let deciding = rule.decision.is_some() && !rule.rewrites;
-        if rule.exact && deciding {
-            match rule.decision {
-                // A NAT statement accepts the packet it translates.
-                Some(Decision::Accept | Decision::Nat(_)) => {
-                    surely_accepted = surely_accepted.union(&reaching.minus(&maybe_taken));
-                }
-                Some(Decision::Return) => returned = returned.union(&reaching.minus(&maybe_taken)),
-                _ => {}
-            }
-            undecided = undecided.minus(&reaching);
-        } else if rule.decision.is_some() || rule.rewrites || rule.jumps {
-            maybe_taken = maybe_taken.union(&reaching);
-        }
+    let taking: Vec<&PacketSet> = rules
+        .iter()
+        .filter(|r| r.decision.is_some() || r.rewrites || r.jumps)
+        .map(|r| &r.packets)
+        .collect();
+    // A catch-all (`counter drop` at the end) leaves nothing, at the cost of a test per rule.
+    if taking.iter().any(|set| universe.is_subset(set)) {
+        return Outcome {
+            falls_through: universe.minus(universe),
+        };
     }
     Outcome {
-        falls_through: undecided.minus(&maybe_taken).union(&returned),
-        surely_accepted,
+        falls_through: universe.minus(&union_of(universe, &taking)),
     }
 }
 
-/// The earlier deciding rules of a chain, for naming the ones that cover a rule.
-struct Covering<'a> {
-    decided: &'a [Decided],
-    /// Entries whose rule decided all it matches, by the shape of what it matches.
-    by_shape: &'a HashMap<(usize, u64), Vec<usize>>,
-}
-
-impl Covering<'_> {
-    /// The finding for a written rule all of whose packets were decided before it.
-    fn covered(&self, id: usize, parts: &[SweepRule], budget: &mut usize) -> Finding {
-        let classify = |covering: Vec<usize>, same: bool| {
-            if same {
-                Finding::Redundant { id, covering }
-            } else {
-                Finding::Shadowed { id, covering }
-            }
-        };
-        let mine =
-            |decision: &Decision| parts.iter().all(|p| p.decision.as_ref() == Some(decision));
-        // An exact duplicate of an earlier rule that decided everything it matches: that
-        // rule alone decides every packet of this one.
-        if let [part] = parts {
-            let twin = self
-                .by_shape
-                .get(&shape(&part.packets))
-                .and_then(|entries| {
-                    entries
-                        .iter()
-                        .filter_map(|&e| self.decided.get(e))
-                        .find(|d| {
-                            d.whole
-                                && part.packets.is_subset(&d.full)
-                                && d.full.is_subset(&part.packets)
-                        })
-                });
-            if let Some(twin) = twin {
-                return classify(vec![twin.id], mine(&twin.decision));
-            }
+/// The union of `sets`, pairwise in a balanced tree: each union then costs about the size of
+/// its result, not of everything so far.
+fn union_of(universe: &PacketSet, sets: &[&PacketSet]) -> PacketSet {
+    match sets {
+        [] => universe.minus(universe),
+        [one] => (*one).clone(),
+        _ => {
+            let (left, right) = sets.split_at(sets.len() / 2);
+            union_of(universe, left).union(&union_of(universe, right))
         }
-        // Every rule that decided some packet of this one: the decided portions are disjoint
-        // and together hold all its packets.
-        let cost = self.decided.len() * parts.len();
-        if cost > *budget {
-            return Finding::Shadowed {
-                id,
-                covering: Vec::new(),
-            };
-        }
-        *budget -= cost;
-        let mut deciders: Vec<(f64, &Decided)> = Vec::new();
-        for earlier in self.decided {
-            let overlap: f64 = parts
-                .iter()
-                .map(|p| p.packets.intersect(&earlier.packets).cardinality())
-                .sum();
-            if overlap > 0.0 {
-                deciders.push((overlap, earlier));
-            }
-        }
-        let same = deciders.iter().all(|(_, d)| mine(&d.decision));
-        let covering = greedy_cover(parts, &deciders, budget);
-        let mut covering = covering;
-        // When the named ones all decide as this rule does, one that decides differently is
-        // put first, so the reader sees why it is shadowed rather than redundant.
-        if !same {
-            let differs = |rule: &usize| {
-                deciders
-                    .iter()
-                    .any(|(_, d)| d.id == *rule && !mine(&d.decision))
-            };
-            if !covering.iter().take(MAX_COVERING).any(differs) {
-                let other = deciders
-                    .iter()
-                    .filter(|(_, d)| !mine(&d.decision))
-                    .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.id.cmp(&a.1.id)))
-                    .map(|(_, d)| d.id);
-                if let Some(other) = other {
-                    covering.retain(|r| *r != other);
-                    covering.insert(0, other);
-                }
-            }
-        }
-        classify(covering, same)
     }
 }
 
 /// A small set of rules whose whole sets together hold every packet of `parts`: greedily the
 /// rule matching most of what is left, for the first [`MAX_COVERING`] picks; then the other
 /// deciders by the share they decided.
-fn greedy_cover(
-    parts: &[SweepRule],
-    deciders: &[(f64, &Decided)],
-    budget: &mut usize,
-) -> Vec<usize> {
+fn greedy_cover(parts: &[SweepRule], deciders: &[(f64, &Decider)], sets: &mut usize) -> Vec<usize> {
     let mut left: Vec<PacketSet> = parts.iter().map(|p| p.packets.clone()).collect();
     let mut chosen: Vec<usize> = Vec::new();
     let mut seen = HashSet::new();
     while left.iter().any(|l| !l.is_empty()) && chosen.len() < MAX_COVERING {
         let cost = deciders.len() * left.len();
-        if cost > *budget {
+        if cost > *sets {
             break;
         }
-        *budget -= cost;
+        *sets -= cost;
         let best = deciders
             .iter()
             .filter(|(_, d)| !seen.contains(&d.id))
@@ -335,7 +460,7 @@ fn greedy_cover(
         }
     }
     if left.iter().any(|l| !l.is_empty()) {
-        let mut rest: Vec<&(f64, &Decided)> = deciders
+        let mut rest: Vec<&(f64, &Decider)> = deciders
             .iter()
             .filter(|(_, d)| !seen.contains(&d.id))
             .collect();

@@ -174,6 +174,11 @@ impl ProtoSet {
         self.0 |= l4.bit();
     }
 
+    /// A bit per protocol, in the order of [`L4::ALL`].
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+
     pub fn intersect(self, other: ProtoSet) -> ProtoSet {
         ProtoSet(self.0 & other.0)
     }
