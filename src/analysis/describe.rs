@@ -94,7 +94,7 @@ fn ports_text(space: &Space, set: &PacketSet, number: u128) -> Option<String> {
 
 /// Whether every source address of each family in `set` sends some packet of it.
 fn every_source(space: &Space, set: &PacketSet) -> bool {
-    let every_v4 = space.range(Field::SrcAddr, 0, u128::from(u32::MAX));
+    let every_v4 = space.v4_range(Field::SrcAddr, 0, u128::from(u32::MAX));
     [(0u128, every_v4), (1u128, space.all())]
         .into_iter()
         .all(|(family, every)| {
@@ -183,7 +183,7 @@ mod tests {
             describe(&space, &range.intersect(&v4)),
             "TCP to ports 1000-2000, from any source, over IPv4"
         );
-        let lan = space.range(Field::SrcAddr, 10 << 24, (10 << 24) | 0xff_ffff);
+        let lan = space.v4_range(Field::SrcAddr, 10 << 24, (10 << 24) | 0xff_ffff);
         assert_eq!(
             describe(&space, &range.intersect(&v4).minus(&lan)),
             "TCP to ports 1000-2000, from some sources, over IPv4"

@@ -103,9 +103,18 @@ fn port_condition(
 #[derive(Default)]
 pub struct Interfaces {
     ids: HashMap<String, u128>,
+    /// The packets of each set of protocols, made once: nearly every rule has one.
+    protocol_sets: HashMap<u8, PacketSet>,
 }
 
 impl Interfaces {
+    fn protocols(&mut self, space: &Space, protos: ProtoSet) -> PacketSet {
+        self.protocol_sets
+            .entry(protos.bits())
+            .or_insert_with(|| protocols(space, protos))
+            .clone()
+    }
+
     /// The number of `lo`, the loopback interface (the same in every analysis that asks
     /// first).
     pub fn loopback(&mut self) -> u128 {
@@ -159,7 +168,12 @@ fn address_condition(
     let mut any = space.none();
     for range in &set.ranges {
         let family = space.value(Field::Family, u128::from(range.v6));
-        any = any.union(&space.range(field, range.lo, range.hi).intersect(&family));
+        let addresses = if range.v6 {
+            space.range(field, range.lo, range.hi)
+        } else {
+            space.v4_range(field, range.lo, range.hi)
+        };
+        any = any.union(&addresses.intersect(&family));
     }
     if negated {
         space.complement(&any)
@@ -195,7 +209,7 @@ pub fn match_condition(
         return None;
     }
     match m {
-        Match::L4Proto { protos, .. } => Some(protocols(space, *protos)),
+        Match::L4Proto { protos, .. } => Some(interfaces.protocols(space, *protos)),
         // Conntrack's port is not the header's (NAT, replies): unknown to the packet model.
         Match::Ports {
             conntrack: true, ..
@@ -209,7 +223,9 @@ pub fn match_condition(
         } => port_condition(space, *direction, *op, ports).map(|ports| {
             // A port match tests the port of the protocols it names, as narrowed by the
             // rule's protocol matches.
-            protocols(space, rule.protocols_of(*protos)).intersect(&ports)
+            interfaces
+                .protocols(space, rule.protocols_of(*protos))
+                .intersect(&ports)
         }),
         Match::Family { family, .. } => family_packets(space, *family),
         Match::Addresses {

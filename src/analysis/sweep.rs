@@ -89,11 +89,11 @@ const WIDE_RULE_MAX: usize = 256;
 const WIDE_UNION_MAX: usize = 20_000;
 
 /// An earlier exact rule that decides what it matches.
-struct Decider {
+struct Decider<'r> {
     id: usize,
-    full: PacketSet,
-    decision: Decision,
-    footprint: Footprint,
+    full: &'r PacketSet,
+    decision: &'r Decision,
+    footprint: &'r Footprint,
 }
 
 /// Source-address blocks, as prefix lengths of the 128-bit address field: an IPv4 address is
@@ -103,8 +103,8 @@ const LEVELS: [u32; 7] = [16, 32, 48, 64, 104, 112, 120];
 /// The earlier deciders of a chain, indexed by the source-address block their footprint lies
 /// in, so that a rule looks only at those that can meet it.
 #[derive(Default)]
-struct Index {
-    deciders: Vec<Decider>,
+struct Index<'r> {
+    deciders: Vec<Decider<'r>>,
     /// Deciders with no source-address bound that fits a block.
     wide: Vec<u32>,
     /// Deciders whose finest block is (level, block).
@@ -131,12 +131,12 @@ fn blocks(hull: Option<(u128, u128)>) -> (usize, [u128; LEVELS.len()]) {
     (finest, out)
 }
 
-impl Index {
+impl<'r> Index<'r> {
     fn clear(&mut self) {
         *self = Index::default();
     }
 
-    fn insert(&mut self, decider: Decider) {
+    fn insert(&mut self, decider: Decider<'r>) {
         let at = self.deciders.len() as u32;
         let (finest, blocks) = blocks(decider.footprint.saddr_hull());
         if finest == 0 {
@@ -248,9 +248,9 @@ pub fn sweep(space: &Space, universe: &PacketSet, rules: &[SweepRule]) -> Vec<Fi
             }
             index.insert(Decider {
                 id,
-                full: part.packets.clone(),
-                decision: decision.clone(),
-                footprint: part.footprint.clone(),
+                full: &part.packets,
+                decision,
+                footprint: &part.footprint,
             });
         }
         if universe.is_subset(&wide_union) {
@@ -269,14 +269,14 @@ const PROBES: usize = 8;
 /// When earlier rules decide every packet of the written rule `parts`: each earlier rule that
 /// is the first to decide some of them, with how many (in chain order). `None` when some packet
 /// of it is left undecided (or the budget ran out).
-fn first_deciders<'a>(
+fn first_deciders<'a, 'r>(
     space: &Space,
-    index: &'a Index,
+    index: &'a Index<'r>,
     parts: &[SweepRule],
     sets: &mut usize,
     looks: &mut usize,
-) -> Option<Vec<(f64, &'a Decider)>> {
-    let mut found: Vec<(f64, &Decider)> = Vec::new();
+) -> Option<Vec<(f64, &'a Decider<'r>)>> {
+    let mut found: Vec<(f64, &Decider<'r>)> = Vec::new();
     for part in parts {
         if part.packets.is_empty() {
             continue;
@@ -293,7 +293,7 @@ fn first_deciders<'a>(
             }
             *sets -= 2;
             let decider = &index.deciders[at as usize];
-            let taken = left.intersect(&decider.full);
+            let taken = left.intersect(decider.full);
             if taken.is_empty() {
                 continue;
             }
@@ -305,7 +305,7 @@ fn first_deciders<'a>(
                 Some(entry) => entry.0 += share,
                 None => found.push((share, decider)),
             }
-            left = left.minus(&decider.full);
+            left = left.minus(decider.full);
             if left.is_empty() {
                 break;
             }
@@ -322,7 +322,7 @@ fn first_deciders<'a>(
 /// exact search must say.
 fn probes_all_decided(
     space: &Space,
-    index: &Index,
+    index: &Index<'_>,
     packets: &PacketSet,
     candidates: &[u32],
     sets: &mut usize,
@@ -338,12 +338,12 @@ fn probes_all_decided(
         let holder = candidates
             .iter()
             .map(|&at| &index.deciders[at as usize])
-            .find(|d| point.is_in(&d.full));
+            .find(|d| point.is_in(d.full));
         let Some(holder) = holder else {
             return false;
         };
         *sets = sets.saturating_sub(1);
-        probe = probe.minus(&holder.full);
+        probe = probe.minus(holder.full);
     }
     true
 }
@@ -352,11 +352,11 @@ fn probes_all_decided(
 fn classify(
     id: usize,
     parts: &[SweepRule],
-    deciders: &[(f64, &Decider)],
+    deciders: &[(f64, &Decider<'_>)],
     sets: &mut usize,
 ) -> Finding {
     let mine = |decision: &Decision| parts.iter().all(|p| p.decision.as_ref() == Some(decision));
-    let same = deciders.iter().all(|(_, d)| mine(&d.decision));
+    let same = deciders.iter().all(|(_, d)| mine(d.decision));
     let mut covering = greedy_cover(parts, deciders, sets);
     // When the named ones all decide as this rule does, one that decides differently is put
     // first, so the reader sees why it is shadowed rather than redundant.
@@ -364,12 +364,12 @@ fn classify(
         let differs = |rule: &usize| {
             deciders
                 .iter()
-                .any(|(_, d)| d.id == *rule && !mine(&d.decision))
+                .any(|(_, d)| d.id == *rule && !mine(d.decision))
         };
         if !covering.iter().take(MAX_COVERING).any(differs) {
             let other = deciders
                 .iter()
-                .filter(|(_, d)| !mine(&d.decision))
+                .filter(|(_, d)| !mine(d.decision))
                 .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.id.cmp(&a.1.id)))
                 .map(|(_, d)| d.id);
             if let Some(other) = other {
@@ -428,7 +428,11 @@ fn union_of(universe: &PacketSet, sets: &[&PacketSet]) -> PacketSet {
 /// A small set of rules whose whole sets together hold every packet of `parts`: greedily the
 /// rule matching most of what is left, for the first [`MAX_COVERING`] picks; then the other
 /// deciders by the share they decided.
-fn greedy_cover(parts: &[SweepRule], deciders: &[(f64, &Decider)], sets: &mut usize) -> Vec<usize> {
+fn greedy_cover(
+    parts: &[SweepRule],
+    deciders: &[(f64, &Decider<'_>)],
+    sets: &mut usize,
+) -> Vec<usize> {
     let mut left: Vec<PacketSet> = parts.iter().map(|p| p.packets.clone()).collect();
     let mut chosen: Vec<usize> = Vec::new();
     let mut seen = HashSet::new();
@@ -442,10 +446,7 @@ fn greedy_cover(parts: &[SweepRule], deciders: &[(f64, &Decider)], sets: &mut us
             .iter()
             .filter(|(_, d)| !seen.contains(&d.id))
             .map(|(_, d)| {
-                let gain: f64 = left
-                    .iter()
-                    .map(|l| l.intersect(&d.full).cardinality())
-                    .sum();
+                let gain: f64 = left.iter().map(|l| l.intersect(d.full).cardinality()).sum();
                 (gain, d)
             })
             .filter(|(gain, _)| *gain > 0.0)
@@ -456,11 +457,11 @@ fn greedy_cover(parts: &[SweepRule], deciders: &[(f64, &Decider)], sets: &mut us
         seen.insert(best.id);
         chosen.push(best.id);
         for l in &mut left {
-            *l = l.minus(&best.full);
+            *l = l.minus(best.full);
         }
     }
     if left.iter().any(|l| !l.is_empty()) {
-        let mut rest: Vec<&(f64, &Decider)> = deciders
+        let mut rest: Vec<&(f64, &Decider<'_>)> = deciders
             .iter()
             .filter(|(_, d)| !seen.contains(&d.id))
             .collect();
