@@ -1,7 +1,7 @@
 //! One dynamic diagnostic type for every rule (as oxc does), rendered by `report/`.
 
-use crate::check::RuleInfo;
 use crate::model::ProtoSet;
+use crate::rule_info::RuleInfo;
 use crate::source::Span;
 use std::borrow::Cow;
 use thin_vec::ThinVec;
@@ -38,7 +38,7 @@ pub struct Label {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Message {
     Text(Box<str>),
-    /// See [`crate::check::port_facts::port_message`].
+    /// A registry finding on one port, kept in parts; shown by [`crate::port_text`].
     Port {
         template: PortTemplate,
         port: u16,
@@ -55,7 +55,7 @@ impl Message {
                 template,
                 port,
                 hits,
-            } => Cow::Owned(crate::check::port_facts::port_message_text(
+            } => Cow::Owned(crate::port_text::port_message_text(
                 template.before(),
                 *port,
                 *hits,

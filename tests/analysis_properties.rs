@@ -107,7 +107,19 @@ fn rule(in_sub: bool) -> impl Strategy<Value = String> {
         "meta l4proto vmap { tcp : accept, udp : drop }",
     ])
     .prop_map(str::to_string);
-    prop_oneof![8 => plain, 1 => maps]
+    // In the regular chain, returns that may or may not happen: a jump to it must not be
+    // taken as deciding what such a rule may hand back.
+    let maybe_returns = prop::sample::select(if in_sub {
+        vec![
+            "limit rate 10/second return",
+            "meta mark 0x1 return",
+            "tcp dport 22 meta mark 0x1 return",
+        ]
+    } else {
+        vec!["tcp dport 22 limit rate 10/second accept"]
+    })
+    .prop_map(str::to_string);
+    prop_oneof![8 => plain, 1 => maps, 1 => maybe_returns]
 }
 
 /// Rules, some written again later (a policy compiler in mixed mode writes each twice).

@@ -130,11 +130,13 @@ pub fn analyse(ruleset: &Ruleset, refused: &Refused) -> Analysis {
         let Some(universe) = family_packets(&space, table.family) else {
             continue;
         };
-        let context = TableContext {
+        let mut context = TableContext {
             by_name: table.chains_by_name(),
             rewriting: rewriting_chains(table),
             refused,
+            summaries: HashMap::new(),
         };
+        context.summarise(&space, &mut interfaces, &universe, table);
         for (c, chain) in table.chains.iter().enumerate() {
             chains.push(analyse_chain(
                 &space,
@@ -207,11 +209,110 @@ impl Refused {
 }
 
 /// What every chain of one table needs: its chains by name, the ones that rewrite packets,
-/// and the refused rules.
+/// the refused rules, and what the chains jumped to surely decide.
 struct TableContext<'a> {
     by_name: HashMap<&'a str, usize>,
     rewriting: HashSet<usize>,
     refused: &'a Refused,
+    /// For a chain some rule jumps to: the packets it surely decides, by verdict.
+    summaries: HashMap<usize, Summary>,
+}
+
+/// What a chain surely decides for a rule that jumps to it: the packets each final verdict
+/// takes (accept, drop, reject, queue, NAT), whatever every opaque match does. Packets it
+/// returns, or that a rule of it may take otherwise (an opaque match, a jump of its own, a
+/// goto), are in none: for them the jump decides nothing.
+type Summary = Vec<(Decision, PacketSet)>;
+
+/// A chain longer than this is not summarised (its first-match sweep keeps one set of
+/// undecided packets): a jump to it decides nothing.
+const SUMMARY_MAX_RULES: usize = 1_000;
+
+impl TableContext<'_> {
+    /// Summarises every chain a rule of the table jumps to (one level: a jump inside the
+    /// target counts as taking its packets, so no loop can arise).
+    fn summarise(
+        &mut self,
+        space: &Space,
+        interfaces: &mut Interfaces,
+        universe: &PacketSet,
+        table: &Table,
+    ) {
+        let mut targets: Vec<usize> = table
+            .chains
+            .iter()
+            .flat_map(|c| c.rules.iter())
+            .filter_map(|r| match &r.verdict {
+                Some((Verdict::Jump(target), _)) => self.by_name.get(target.as_ref()).copied(),
+                _ => None,
+            })
+            .collect();
+        targets.sort_unstable();
+        targets.dedup();
+        for target in targets {
+            let Some(chain) = table.chains.get(target) else {
+                continue;
+            };
+            if self.rewriting.contains(&target)
+                || !chain.sequence_known
+                || chain.base.is_some()
+                || chain.rules.len() > SUMMARY_MAX_RULES
+            {
+                continue;
+            }
+            let summary = summary_of(space, interfaces, universe, chain, self.refused);
+            self.summaries.insert(target, summary);
+        }
+    }
+}
+
+/// The first-match sweep of a chain jumped to, keeping what its exact final verdicts surely
+/// decide.
+fn summary_of(
+    space: &Space,
+    interfaces: &mut Interfaces,
+    universe: &PacketSet,
+    chain: &Chain,
+    refused: &Refused,
+) -> Summary {
+    let mut undecided = universe.clone();
+    let mut maybe_taken = space.none();
+    let mut decided: Summary = Vec::new();
+    for rule in &chain.rules {
+        if refused.within(rule.span) {
+            continue;
+        }
+        let set = lower::rule_packets(space, interfaces, universe, rule);
+        let reaching = set.packets.intersect(&undecided);
+        if reaching.is_empty() {
+            continue;
+        }
+        let verdict = decision(rule);
+        let jumps = matches!(rule.verdict, Some((Verdict::Jump(_), _)));
+        match verdict {
+            Some(verdict) if set.exact && !rule.rewrites => {
+                undecided = undecided.minus(&reaching);
+                match verdict {
+                    // Back to the caller, which goes on: not decided.
+                    Decision::Return => {}
+                    // Decided by a chain this one does not look into.
+                    Decision::Goto(_) => maybe_taken = maybe_taken.union(&reaching),
+                    verdict => {
+                        let surely = reaching.minus(&maybe_taken);
+                        match decided.iter_mut().find(|(d, _)| *d == verdict) {
+                            Some((_, set)) => *set = set.union(&surely),
+                            None => decided.push((verdict, surely)),
+                        }
+                    }
+                }
+            }
+            Some(_) => maybe_taken = maybe_taken.union(&reaching),
+            None if jumps || rule.rewrites => maybe_taken = maybe_taken.union(&reaching),
+            None => {}
+        }
+    }
+    decided.retain(|(_, set)| !set.is_empty());
+    decided
 }
 
 fn analyse_chain(
@@ -226,6 +327,7 @@ fn analyse_chain(
         by_name,
         rewriting,
         refused,
+        summaries,
     } = context;
     let mut rules = Vec::with_capacity(chain.rules.len());
     let mut contradictions = Vec::new();
@@ -250,7 +352,23 @@ fn analyse_chain(
         if set.packets.is_empty() {
             contradictions.push((id, i));
         }
+        // An exact jump decides what its target surely decides.
+        let jumped: Vec<(Decision, PacketSet)> = match &rule.verdict {
+            Some((Verdict::Jump(target), _)) if set.exact && !rule.rewrites => by_name
+                .get(target.as_ref())
+                .and_then(|t| summaries.get(t))
+                .map(|summary| {
+                    summary
+                        .iter()
+                        .map(|(d, portion)| (d.clone(), set.packets.intersect(portion)))
+                        .filter(|(_, part)| !part.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
         rules.push(SweepRule {
+            jumped,
             id,
             packets: set.packets,
             exact: set.exact,

@@ -59,6 +59,8 @@ pub struct SweepRule {
     pub jumps: bool,
     /// Where its packets may lie, for finding the earlier rules that can decide them.
     pub footprint: Footprint,
+    /// A jump: the packets of it its target chain surely decides, by verdict.
+    pub jumped: Vec<(Decision, PacketSet)>,
 }
 
 /// Why a written rule never matches a packet.
@@ -233,6 +235,14 @@ pub fn sweep(space: &Space, universe: &PacketSet, rules: &[SweepRule]) -> Vec<Fi
             continue;
         }
         for part in parts {
+            for (decision, packets) in &part.jumped {
+                index.insert(Decider {
+                    id,
+                    full: packets,
+                    decision,
+                    footprint: &part.footprint,
+                });
+            }
             let (true, Some(decision)) = (part.exact, &part.decision) else {
                 continue;
             };

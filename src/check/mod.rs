@@ -33,21 +33,11 @@ pub mod unused_definition;
 pub mod unused_suppression;
 pub mod version_dependent_syntax;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::model::Ruleset;
 use crate::registry::Registry;
 
-/// A rule's identity. Codes never change meaning and are never reused.
-#[derive(Debug, PartialEq, Eq)]
-pub struct RuleInfo {
-    pub code: &'static str,
-    pub slug: &'static str,
-    pub severity: Severity,
-    /// One line: when it fires.
-    pub summary: &'static str,
-    /// The rule's page (`rules/CODE.md`).
-    pub doc: &'static str,
-}
+pub use crate::rule_info::RuleInfo;
 
 /// Every rule portlint has, in code order.
 pub static RULES: &[&RuleInfo] = &[
@@ -158,7 +148,7 @@ pub fn run_policy(
 
 macro_rules! rule_info {
     ($code:literal, $slug:literal, $severity:ident, $summary:literal) => {
-        pub static RULE: $crate::check::RuleInfo = $crate::check::RuleInfo {
+        pub static RULE: $crate::rule_info::RuleInfo = $crate::rule_info::RuleInfo {
             code: $code,
             slug: $slug,
             severity: $crate::diagnostic::Severity::$severity,

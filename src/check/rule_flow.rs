@@ -54,13 +54,29 @@ pub fn decision_verb(decision: &Decision) -> String {
     }
 }
 
+/// `jump web`, for a rule that jumps (its target's decisions cover the rule).
+fn jump_text(flow: &Flow<'_>, index: usize) -> String {
+    match flow.chain.rules.get(index).and_then(|r| r.verdict.as_ref()) {
+        Some((crate::model::Verdict::Jump(target), _)) => format!("jump {target}"),
+        _ => "jump".to_string(),
+    }
+}
+
+/// "jumps to `web`".
+fn jumps_to(flow: &Flow<'_>, index: usize) -> String {
+    match flow.chain.rules.get(index).and_then(|r| r.verdict.as_ref()) {
+        Some((crate::model::Verdict::Jump(target), _)) => format!("jumps to `{target}`"),
+        _ => "jumps".to_string(),
+    }
+}
+
 /// "an earlier `accept` rule", "3 earlier rules together (`accept`, `drop`)", "earlier rules".
 pub fn covering_text(flow: &Flow<'_>, covering: &[usize]) -> String {
     let mut kinds: Vec<String> = Vec::new();
     for &index in covering {
         let kind = flow
             .decision_of(index)
-            .map_or_else(|| "jump".to_string(), |d| d.describe());
+            .map_or_else(|| jump_text(flow, index), |d| d.describe());
         if !kinds.contains(&kind) {
             kinds.push(kind);
         }
@@ -92,9 +108,10 @@ pub fn covering_labels(
         let Some(rule) = flow.chain.rules.get(index) else {
             continue;
         };
-        let verb = flow
-            .decision_of(index)
-            .map_or_else(|| "decides".to_string(), |d| decision_verb(&d));
+        let verb = flow.decision_of(index).map_or_else(
+            || format!("{}, which decides", jumps_to(flow, index)),
+            |d| decision_verb(&d),
+        );
         let what = if several {
             "some of its packets"
         } else {
