@@ -437,7 +437,7 @@ mod tests {
 
 /// The prefixes (value, length in bits) whose union is exactly `lo..=hi` in a field of `width`
 /// bits: each the largest aligned block that starts at `lo` and ends by `hi`.
-fn range_prefixes(mut lo: u128, hi: u128, width: u16) -> Vec<(u128, u16)> {
+pub fn range_prefixes(mut lo: u128, hi: u128, width: u16) -> Vec<(u128, u16)> {
     let mut out = Vec::new();
     loop {
         // The largest block aligned at `lo`: 2^free values.
