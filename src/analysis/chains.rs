@@ -130,20 +130,30 @@ pub fn analyse(ruleset: &Ruleset, refused: &Refused) -> Analysis {
         let Some(universe) = family_packets(&space, table.family) else {
             continue;
         };
-        let mut context = TableContext {
+        let context = TableContext {
             by_name: table.chains_by_name(),
             rewriting: rewriting_chains(table),
             refused,
-            summaries: HashMap::new(),
         };
-        context.summarise(&space, &mut interfaces, &universe, table);
+        // Each chain is lowered once: the chains jumped to are summarised from the same rules
+        // their own sweep reads.
+        let mut lowered: Vec<Lowered> = table
+            .chains
+            .iter()
+            .map(|chain| lower_chain(&space, &mut interfaces, &universe, &context, chain))
+            .collect();
+        let summaries = summaries(&space, &universe, &context, table, &lowered);
         for (c, chain) in table.chains.iter().enumerate() {
+            let Some(mut rules) = lowered.get_mut(c).map(std::mem::take) else {
+                continue;
+            };
+            rules.decide_jumps(&summaries);
             chains.push(analyse_chain(
                 &space,
                 &mut interfaces,
                 &universe,
-                &context,
                 chain,
+                rules,
                 (t, c),
             ));
         }
@@ -209,13 +219,11 @@ impl Refused {
 }
 
 /// What every chain of one table needs: its chains by name, the ones that rewrite packets,
-/// the refused rules, and what the chains jumped to surely decide.
+/// and the refused rules.
 struct TableContext<'a> {
     by_name: HashMap<&'a str, usize>,
     rewriting: HashSet<usize>,
     refused: &'a Refused,
-    /// For a chain some rule jumps to: the packets it surely decides, by verdict.
-    summaries: HashMap<usize, Summary>,
 }
 
 /// What a chain surely decides for a rule that jumps to it: the packets each final verdict
@@ -228,109 +236,49 @@ type Summary = Vec<(Decision, PacketSet)>;
 /// undecided packets): a jump to it decides nothing.
 const SUMMARY_MAX_RULES: usize = 1_000;
 
-impl TableContext<'_> {
-    /// Summarises every chain a rule of the table jumps to (one level: a jump inside the
-    /// target counts as taking its packets, so no loop can arise).
-    fn summarise(
-        &mut self,
-        space: &Space,
-        interfaces: &mut Interfaces,
-        universe: &PacketSet,
-        table: &Table,
-    ) {
-        let mut targets: Vec<usize> = table
-            .chains
-            .iter()
-            .flat_map(|c| c.rules.iter())
-            .filter_map(|r| match &r.verdict {
-                Some((Verdict::Jump(target), _)) => self.by_name.get(target.as_ref()).copied(),
-                _ => None,
-            })
-            .collect();
-        targets.sort_unstable();
-        targets.dedup();
-        for target in targets {
-            let Some(chain) = table.chains.get(target) else {
+/// A chain's rules as the sweep reads them.
+#[derive(Default)]
+struct Lowered {
+    rules: Vec<SweepRule>,
+    /// Per rule of `rules`: the chain an exact jump that rewrites nothing goes to.
+    jump_targets: Vec<Option<usize>>,
+    /// (written rule, model rule) of the model rules that match no packet.
+    empty: Vec<(usize, usize)>,
+}
+
+impl Lowered {
+    /// An exact jump decides what its target surely decides.
+    fn decide_jumps(&mut self, summaries: &HashMap<usize, Summary>) {
+        for (rule, target) in self.rules.iter_mut().zip(&self.jump_targets) {
+            let Some(summary) = target.and_then(|t| summaries.get(&t)) else {
                 continue;
             };
-            if self.rewriting.contains(&target)
-                || !chain.sequence_known
-                || chain.base.is_some()
-                || chain.rules.len() > SUMMARY_MAX_RULES
-            {
-                continue;
-            }
-            let summary = summary_of(space, interfaces, universe, chain, self.refused);
-            self.summaries.insert(target, summary);
+            rule.jumped = summary
+                .iter()
+                .map(|(d, portion)| (d.clone(), rule.packets.intersect(portion)))
+                .filter(|(_, part)| !part.is_empty())
+                .collect();
         }
     }
 }
 
-/// The first-match sweep of a chain jumped to, keeping what its exact final verdicts surely
-/// decide.
-fn summary_of(
-    space: &Space,
-    interfaces: &mut Interfaces,
-    universe: &PacketSet,
-    chain: &Chain,
-    refused: &Refused,
-) -> Summary {
-    let mut undecided = universe.clone();
-    let mut maybe_taken = space.none();
-    let mut decided: Summary = Vec::new();
-    for rule in &chain.rules {
-        if refused.within(rule.span) {
-            continue;
-        }
-        let set = lower::rule_packets(space, interfaces, universe, rule);
-        let reaching = set.packets.intersect(&undecided);
-        if reaching.is_empty() {
-            continue;
-        }
-        let verdict = decision(rule);
-        let jumps = matches!(rule.verdict, Some((Verdict::Jump(_), _)));
-        match verdict {
-            Some(verdict) if set.exact && !rule.rewrites => {
-                undecided = undecided.minus(&reaching);
-                match verdict {
-                    // Back to the caller, which goes on: not decided.
-                    Decision::Return => {}
-                    // Decided by a chain this one does not look into.
-                    Decision::Goto(_) => maybe_taken = maybe_taken.union(&reaching),
-                    verdict => {
-                        let surely = reaching.minus(&maybe_taken);
-                        match decided.iter_mut().find(|(d, _)| *d == verdict) {
-                            Some((_, set)) => *set = set.union(&surely),
-                            None => decided.push((verdict, surely)),
-                        }
-                    }
-                }
-            }
-            Some(_) => maybe_taken = maybe_taken.union(&reaching),
-            None if jumps || rule.rewrites => maybe_taken = maybe_taken.union(&reaching),
-            None => {}
-        }
-    }
-    decided.retain(|(_, set)| !set.is_empty());
-    decided
-}
-
-fn analyse_chain(
+fn lower_chain(
     space: &Space,
     interfaces: &mut Interfaces,
     universe: &PacketSet,
     context: &TableContext<'_>,
     chain: &Chain,
-    (t, c): (usize, usize),
-) -> ChainAnalysis {
+) -> Lowered {
     let TableContext {
         by_name,
         rewriting,
         refused,
-        summaries,
     } = context;
-    let mut rules = Vec::with_capacity(chain.rules.len());
-    let mut contradictions = Vec::new();
+    let mut out = Lowered {
+        rules: Vec::with_capacity(chain.rules.len()),
+        jump_targets: Vec::with_capacity(chain.rules.len()),
+        empty: Vec::new(),
+    };
     let mut id = 0;
     for (i, rule) in chain.rules.iter().enumerate() {
         // The parts of one written rule (a verdict map split by verdict, iptables alternatives)
@@ -343,32 +291,18 @@ fn analyse_chain(
             continue;
         }
         let set = lower::rule_packets(space, interfaces, universe, rule);
-        let jumps_to_rewriter = match &rule.verdict {
-            Some((Verdict::Jump(target), _)) => by_name
-                .get(target.as_ref())
-                .is_some_and(|target| rewriting.contains(target)),
-            _ => false,
+        let target = match &rule.verdict {
+            Some((Verdict::Jump(target), _)) => by_name.get(target.as_ref()).copied(),
+            _ => None,
         };
+        let jumps_to_rewriter = target.is_some_and(|t| rewriting.contains(&t));
         if set.packets.is_empty() {
-            contradictions.push((id, i));
+            out.empty.push((id, i));
         }
-        // An exact jump decides what its target surely decides.
-        let jumped: Vec<(Decision, PacketSet)> = match &rule.verdict {
-            Some((Verdict::Jump(target), _)) if set.exact && !rule.rewrites => by_name
-                .get(target.as_ref())
-                .and_then(|t| summaries.get(t))
-                .map(|summary| {
-                    summary
-                        .iter()
-                        .map(|(d, portion)| (d.clone(), set.packets.intersect(portion)))
-                        .filter(|(_, part)| !part.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default(),
-            _ => Vec::new(),
-        };
-        rules.push(SweepRule {
-            jumped,
+        out.jump_targets
+            .push(target.filter(|_| set.exact && !rule.rewrites));
+        out.rules.push(SweepRule {
+            jumped: Vec::new(),
             id,
             packets: set.packets,
             exact: set.exact,
@@ -378,12 +312,93 @@ fn analyse_chain(
             footprint: Footprint::of(rule),
         });
     }
-    let contradictions = contradictions_of(space, interfaces, universe, chain, &contradictions);
+    out
+}
+
+/// The summaries of the chains an exact jump of the table goes to (one level: a jump inside
+/// the target counts as taking its packets, so no loop can arise).
+fn summaries(
+    space: &Space,
+    universe: &PacketSet,
+    context: &TableContext<'_>,
+    table: &Table,
+    lowered: &[Lowered],
+) -> HashMap<usize, Summary> {
+    let mut targets: Vec<usize> = lowered
+        .iter()
+        .flat_map(|l| l.jump_targets.iter().flatten().copied())
+        .collect();
+    targets.sort_unstable();
+    targets.dedup();
+    let mut out = HashMap::new();
+    for target in targets {
+        let (Some(chain), Some(rules)) = (table.chains.get(target), lowered.get(target)) else {
+            continue;
+        };
+        if context.rewriting.contains(&target)
+            || !chain.sequence_known
+            || chain.base.is_some()
+            || chain.rules.len() > SUMMARY_MAX_RULES
+        {
+            continue;
+        }
+        out.insert(target, summary_of(space, universe, &rules.rules));
+    }
+    out
+}
+
+/// The first-match sweep of a chain jumped to, keeping what its exact final verdicts surely
+/// decide.
+fn summary_of(space: &Space, universe: &PacketSet, rules: &[SweepRule]) -> Summary {
+    let mut undecided = universe.clone();
+    let mut maybe_taken = space.none();
+    let mut decided: Summary = Vec::new();
+    for rule in rules {
+        let reaching = rule.packets.intersect(&undecided);
+        if reaching.is_empty() {
+            continue;
+        }
+        match &rule.decision {
+            Some(verdict) if rule.exact && !rule.rewrites => {
+                undecided = undecided.minus(&reaching);
+                match verdict {
+                    // Back to the caller, which goes on: not decided.
+                    Decision::Return => {}
+                    // Decided by a chain this one does not look into.
+                    Decision::Goto(_) => maybe_taken = maybe_taken.union(&reaching),
+                    verdict => {
+                        let surely = reaching.minus(&maybe_taken);
+                        match decided.iter_mut().find(|(d, _)| d == verdict) {
+                            Some((_, set)) => *set = set.union(&surely),
+                            None => decided.push((verdict.clone(), surely)),
+                        }
+                    }
+                }
+            }
+            Some(_) => maybe_taken = maybe_taken.union(&reaching),
+            None if rule.jumps || rule.rewrites => maybe_taken = maybe_taken.union(&reaching),
+            None => {}
+        }
+    }
+    decided.retain(|(_, set)| !set.is_empty());
+    decided
+}
+
+fn analyse_chain(
+    space: &Space,
+    interfaces: &mut Interfaces,
+    universe: &PacketSet,
+    chain: &Chain,
+    lowered: Lowered,
+    (t, c): (usize, usize),
+) -> ChainAnalysis {
+    let rules = lowered.rules;
+    let contradictions = contradictions_of(space, interfaces, universe, chain, &lowered.empty);
     // When the rules' order is not known, nothing that depends on it is said: no finding, and
     // no packet is known to fall through.
     let (findings, falls_through) = if chain.sequence_known {
         let falls_through = if accepts_by_default(chain) {
-            sweep::outcome(universe, &rules).falls_through
+            sweep::falls_through(universe, &rules)
         } else {
             space.none()
         };

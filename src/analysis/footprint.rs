@@ -118,17 +118,10 @@ impl Footprint {
                     // A port match tests the ports of the protocols it names (narrowed by the
                     // rule's), whatever it compares.
                     narrow_bits(&mut out.l4, rule.protocols_of(*protos).bits());
-                    let through_set = ports
-                        .elements
-                        .iter()
-                        .any(|e| e.via().iter().any(|u| u.is_set));
-                    if through_set || ports.elements.is_empty() {
+                    if ports.through_named_set() || ports.elements.is_empty() {
                         continue;
                     }
-                    let single = match ports.elements.as_slice() {
-                        [e] if e.is_single() => Some(u128::from(e.lo)),
-                        _ => None,
-                    };
+                    let single = ports.single().map(u128::from);
                     let values: Option<Intervals> = match (op, single) {
                         (PortOp::Eq, _) => Some(
                             ports

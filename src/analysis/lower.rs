@@ -55,14 +55,8 @@ fn port_condition(
     op: PortOp,
     ports: &PortSet,
 ) -> Option<PacketSet> {
-    // A named set's elements may change at run time (`flags dynamic`, `timeout`, a rule's
-    // `add @set`, `nft add element`): until the model says which sets cannot, a match on one
-    // is not modelled.
-    let through_named_set = ports
-        .elements
-        .iter()
-        .any(|e| e.via().iter().any(|used| used.is_set));
-    if through_named_set {
+    // Until the model says which named sets cannot change, a match on one is not modelled.
+    if ports.through_named_set() {
         return None;
     }
     let fields: &[Field] = match direction {
@@ -71,10 +65,7 @@ fn port_condition(
         PortDirection::Either => &[Field::SrcPort, Field::DstPort],
     };
     let each = |field: Field| -> Option<PacketSet> {
-        let single = || match ports.elements.as_slice() {
-            [e] if e.is_single() => Some(u128::from(e.lo)),
-            _ => None,
-        };
+        let single = || ports.single().map(u128::from);
         Some(match op {
             PortOp::Eq | PortOp::Ne => ports_in(space, field, ports),
             PortOp::Lt => match single()? {

@@ -395,17 +395,11 @@ fn classify(
     }
 }
 
-/// What a chain surely does, whatever every opaque match evaluates to.
-pub struct Outcome {
-    /// Packets that reach the end of the chain (its policy, or the return to its caller)
-    /// unchanged: no rule that may decide, change or jump with them matches them.
-    pub falls_through: PacketSet,
-}
-
-/// The packets of `universe` that surely fall through `rules`: those no rule that decides,
-/// jumps or rewrites may match. (An exact `return` counts as taking its packets: what it
-/// returns is not claimed to fall through.)
-pub fn outcome(universe: &PacketSet, rules: &[SweepRule]) -> Outcome {
+/// The packets of `universe` that surely reach the end of the chain (its policy, or the
+/// return to its caller) unchanged: those no rule that decides, jumps or rewrites may match,
+/// whatever every opaque match evaluates to. (An exact `return` counts as taking its packets:
+/// what it returns is not claimed to fall through.)
+pub fn falls_through(universe: &PacketSet, rules: &[SweepRule]) -> PacketSet {
     let taking: Vec<&PacketSet> = rules
         .iter()
         .filter(|r| r.decision.is_some() || r.rewrites || r.jumps)
@@ -413,13 +407,9 @@ pub fn outcome(universe: &PacketSet, rules: &[SweepRule]) -> Outcome {
         .collect();
     // A catch-all (`counter drop` at the end) leaves nothing, at the cost of a test per rule.
     if taking.iter().any(|set| universe.is_subset(set)) {
-        return Outcome {
-            falls_through: universe.minus(universe),
-        };
+        return universe.minus(universe);
     }
-    Outcome {
-        falls_through: universe.minus(&union_of(universe, &taking)),
-    }
+    universe.minus(&union_of(universe, &taking))
 }
 
 /// The union of `sets`, pairwise in a balanced tree: each union then costs about the size of

@@ -26,6 +26,6 @@ pub fn check(ruleset: &Ruleset, analysis: &Analysis, out: &mut Vec<Diagnostic>) 
             .with_help(
                 "delete the rule (a policy compiler writing every rule twice is the usual cause)",
             );
-        out.push(covering_labels(d, &flow, covering, "already"));
+        out.push(covering_labels(d, &flow, covering, true));
     });
 }

@@ -96,12 +96,13 @@ pub fn covering_text(flow: &Flow<'_>, covering: &[usize]) -> String {
 }
 
 /// Label each rule of the covering set (at most [`MAX_COVERING`]), first the largest share.
-/// `when` is "first" (another verdict wins) or "already" (the same verdict).
+/// `same_verdict`: the rule is redundant ("already accepts its packets"), not shadowed
+/// ("drops its packets first").
 pub fn covering_labels(
     mut d: Diagnostic,
     flow: &Flow<'_>,
     covering: &[usize],
-    when: &str,
+    same_verdict: bool,
 ) -> Diagnostic {
     let several = covering.len() > 1;
     for &index in covering.iter().take(MAX_COVERING) {
@@ -117,9 +118,10 @@ pub fn covering_labels(
         } else {
             "its packets"
         };
-        let label = match when {
-            "already" => format!("already {verb} {what}"),
-            _ => format!("{verb} {what} first"),
+        let label = if same_verdict {
+            format!("already {verb} {what}")
+        } else {
+            format!("{verb} {what} first")
         };
         d = d.with_label(rule.span, label);
     }

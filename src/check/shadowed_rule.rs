@@ -2,6 +2,7 @@
 //! differently. The sweep (`analysis/sweep.rs`) finds it; this says it.
 use super::rule_flow::covering_labels;
 use crate::analysis::chains::Analysis;
+use crate::analysis::sweep::Finding;
 use crate::diagnostic::Diagnostic;
 use crate::model::Ruleset;
 
@@ -14,7 +15,7 @@ super::rule_info!(
 
 pub fn check(ruleset: &Ruleset, analysis: &Analysis, out: &mut Vec<Diagnostic>) {
     super::rule_flow::for_each_covered(ruleset, analysis, |flow| {
-        let crate::analysis::sweep::Finding::Shadowed { covering, .. } = flow.finding else {
+        let Finding::Shadowed { covering, .. } = flow.finding else {
             return;
         };
         let message = format!(
@@ -24,6 +25,6 @@ pub fn check(ruleset: &Ruleset, analysis: &Analysis, out: &mut Vec<Diagnostic>) 
         let d = Diagnostic::new(&RULE, flow.rule.span, message)
             .with_span_label("never matches")
             .with_help("delete the rule, or move it above the rules labelled here if it was meant to decide these packets");
-        out.push(covering_labels(d, &flow, covering, "first"));
+        out.push(covering_labels(d, &flow, covering, false));
     });
 }

@@ -279,6 +279,25 @@ pub struct PortSet {
     pub is_list: bool,
 }
 
+impl PortSet {
+    /// Some element came through a named set (`@web`), whose elements may change at run time
+    /// (`flags dynamic`, `timeout`, a rule's `add @set`, `nft add element`): the analyses do not
+    /// take such a match as known.
+    pub fn through_named_set(&self) -> bool {
+        self.elements
+            .iter()
+            .any(|e| e.via().iter().any(|used| used.is_set))
+    }
+
+    /// The one port, when the value is a single port (what `<` and `>=` compare with).
+    pub fn single(&self) -> Option<u16> {
+        match self.elements.as_slice() {
+            [e] if e.is_single() => Some(e.lo),
+            _ => None,
+        }
+    }
+}
+
 /// Which ports of a packet a match looks at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PortDirection {

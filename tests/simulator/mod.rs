@@ -87,23 +87,14 @@ fn evaluate(rule: &Rule, m: &Match, packet: &Packet) -> Option<bool> {
             conntrack,
             ..
         } => {
-            if *conntrack
-                || ports.elements.is_empty()
-                || ports
-                    .elements
-                    .iter()
-                    .any(|e| e.via().iter().any(|u| u.is_set))
-            {
+            if *conntrack || ports.elements.is_empty() || ports.through_named_set() {
                 return None;
             }
             let has_protocol = rule
                 .protocols_of(*protos)
                 .iter()
                 .any(|l4| protocol_number(l4) == packet.l4);
-            let single = match ports.elements.as_slice() {
-                [e] if e.lo == e.hi => Some(e.lo),
-                _ => None,
-            };
+            let single = ports.single();
             let test = |port: u16| -> Option<bool> {
                 Some(match op {
                     PortOp::Eq | PortOp::Ne => in_ports(ports, port),
