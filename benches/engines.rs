@@ -14,7 +14,8 @@
 #[allow(dead_code)] // this bench reads the rulesets only
 mod common;
 
-use portlint::analysis::footprint::Footprint;
+use portlint::analysis::footprint::{Footprint, DST_PORT, PROTOCOLS, SRC_ADDR};
+use portlint::analysis::lower::Interfaces;
 use portlint::analysis::packets::range_prefixes;
 use portlint::frontend::resolve::Resolver;
 use portlint::registry::Registry;
@@ -44,7 +45,8 @@ fn cubes(first: u16, skip: u16, width: u16, lo: u128, hi: u128) -> Vec<Cube> {
 /// A rule as a conjunction of fields, each a union of cubes (an empty list: any value).
 fn fields_of(footprint: &Footprint) -> Vec<Vec<Cube>> {
     let mut fields = Vec::new();
-    if let Some(bits) = footprint.l4 {
+    if footprint.l4 != PROTOCOLS {
+        let bits = footprint.l4;
         let numbers = [6u128, 17, 132, 33, 136];
         let mut field = Vec::new();
         for (i, number) in numbers.iter().enumerate() {
@@ -54,7 +56,7 @@ fn fields_of(footprint: &Footprint) -> Vec<Vec<Cube>> {
         }
         fields.push(field);
     }
-    if let Some(ports) = &footprint.dport {
+    if let Some(ports) = footprint.dim(DST_PORT) {
         fields.push(
             ports
                 .iter()
@@ -62,7 +64,7 @@ fn fields_of(footprint: &Footprint) -> Vec<Vec<Cube>> {
                 .collect(),
         );
     }
-    if let Some(addresses) = &footprint.saddr {
+    if let Some(addresses) = footprint.dim(SRC_ADDR) {
         fields.push(
             addresses
                 .iter()
@@ -245,12 +247,13 @@ fn main() {
     let registry = Registry::embedded();
     let resolver = Resolver::new(&registry);
     let (ruleset, _) = portlint::frontend::nft::read(portlint::source::FileId(0), &text, &resolver);
+    let mut interfaces = Interfaces::default();
     let rules: Vec<Vec<Vec<Cube>>> = ruleset
         .tables
         .iter()
-        .flat_map(|t| t.chains.iter())
-        .flat_map(|c| c.rules.iter())
-        .map(|r| fields_of(&Footprint::of(r)))
+        .flat_map(|t| t.chains.iter().map(move |c| (t.family, c)))
+        .flat_map(|(family, c)| c.rules.iter().map(move |r| (family, r)))
+        .map(|(family, r)| fields_of(&Footprint::of(r, family, &mut interfaces).0))
         // Rules with no port, protocol or address bound (`ct state … accept`, the final
         // `counter drop`) would make the union every packet at once.
         .filter(|fields| !fields.is_empty())

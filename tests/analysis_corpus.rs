@@ -62,6 +62,12 @@ fn corpus_findings_hold_in_the_simulator() {
         if model.tables.iter().all(|t| t.chains.is_empty()) {
             continue;
         }
+        for disagreement in portlint::analysis::chains::footprint_disagreements(&model) {
+            failures.push(format!(
+                "{}: {disagreement}",
+                path.strip_prefix(&root).unwrap_or(path).display()
+            ));
+        }
         let packets = simulator::packets(&model, 1_000, text.len() as u64);
         match simulator::check(&model, &refused, &packets, &[1, 2]) {
             Ok(stats) => {

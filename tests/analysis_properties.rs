@@ -194,6 +194,8 @@ proptest! {
         let registry = Registry::embedded();
         let resolver = Resolver::new(&registry);
         let (model, diagnostics) = portlint::frontend::nft::read(FileId(0), &text, &resolver);
+        let disagreements = portlint::analysis::chains::footprint_disagreements(&model);
+        prop_assert!(disagreements.is_empty(), "{}\n{text}", disagreements.join("\n"));
         let packets = simulator::packets(&model, 300, text.len() as u64);
         let stats = simulator::check(&model, &refusals(&diagnostics), &packets, &[1, 2, 3])
             .map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;

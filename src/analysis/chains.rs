@@ -2,11 +2,12 @@
 //! "Analysis"), what each chain lets fall through to its policy, and the rules that can match
 //! nothing. The checks PL201–PL206 read [`Analysis`]; they never build packet sets.
 
-use super::footprint::Footprint;
-use super::lower::{self, family_packets, Interfaces};
+use super::footprint::{Footprint, FAMILIES};
+use super::lower::{self, family_packets, Interfaces, Lazy};
 use super::packets::{CtState, Field, PacketSet, Space};
 use super::sweep::{self, Decision, Finding, SweepRule};
 use crate::model::{Chain, Hook, NatKind, Rule, Ruleset, Table, Verdict};
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet, VecDeque};
 
 /// What the sweep found in one chain.
@@ -123,39 +124,38 @@ fn nat_text(nat: &crate::model::Nat) -> String {
 /// Analyse every chain of every table whose packets are IP packets.
 pub fn analyse(ruleset: &Ruleset, refused: &Refused) -> Analysis {
     let space = Space::new();
-    let mut interfaces = Interfaces::default();
-    let loopback = interfaces.loopback();
+    let interfaces = RefCell::new(Interfaces::default());
+    let loopback = interfaces.borrow_mut().loopback();
     let mut chains = Vec::new();
     for (t, table) in ruleset.tables.iter().enumerate() {
         let Some(universe) = family_packets(&space, table.family) else {
             continue;
         };
+        let lazy = Lazy {
+            space: &space,
+            interfaces: &interfaces,
+            universe: &universe,
+        };
         let context = TableContext {
             by_name: table.chains_by_name(),
             rewriting: rewriting_chains(table),
             refused,
+            family: table.family,
         };
         // Each chain is lowered once: the chains jumped to are summarised from the same rules
         // their own sweep reads.
-        let mut lowered: Vec<Lowered> = table
+        let mut lowered: Vec<Lowered<'_>> = table
             .chains
             .iter()
-            .map(|chain| lower_chain(&space, &mut interfaces, &universe, &context, chain))
+            .map(|chain| lower_chain(&lazy, &context, chain))
             .collect();
-        let summaries = summaries(&space, &universe, &context, table, &lowered);
+        let summaries = summaries(&lazy, &context, table, &lowered);
         for (c, chain) in table.chains.iter().enumerate() {
             let Some(mut rules) = lowered.get_mut(c).map(std::mem::take) else {
                 continue;
             };
-            rules.decide_jumps(&summaries);
-            chains.push(analyse_chain(
-                &space,
-                &mut interfaces,
-                &universe,
-                chain,
-                rules,
-                (t, c),
-            ));
+            rules.decide_jumps(&lazy, &summaries);
+            chains.push(analyse_chain(&lazy, &context, chain, rules, (t, c)));
         }
     }
     Analysis {
@@ -224,6 +224,18 @@ struct TableContext<'a> {
     by_name: HashMap<&'a str, usize>,
     rewriting: HashSet<usize>,
     refused: &'a Refused,
+    family: crate::model::Family,
+}
+
+impl TableContext<'_> {
+    /// The families of the table's packets, as footprint bits.
+    fn families(&self) -> u8 {
+        match self.family {
+            crate::model::Family::Ip => 0b01,
+            crate::model::Family::Ip6 => 0b10,
+            _ => FAMILIES,
+        }
+    }
 }
 
 /// What a chain surely decides for a rule that jumps to it: the packets each final verdict
@@ -238,41 +250,37 @@ const SUMMARY_MAX_RULES: usize = 1_000;
 
 /// A chain's rules as the sweep reads them.
 #[derive(Default)]
-struct Lowered {
-    rules: Vec<SweepRule>,
+struct Lowered<'m> {
+    rules: Vec<SweepRule<'m>>,
     /// Per rule of `rules`: the chain an exact jump that rewrites nothing goes to.
     jump_targets: Vec<Option<usize>>,
     /// (written rule, model rule) of the model rules that match no packet.
     empty: Vec<(usize, usize)>,
 }
 
-impl Lowered {
+impl Lowered<'_> {
     /// An exact jump decides what its target surely decides.
-    fn decide_jumps(&mut self, summaries: &HashMap<usize, Summary>) {
+    fn decide_jumps(&mut self, lazy: &Lazy<'_>, summaries: &HashMap<usize, Summary>) {
         for (rule, target) in self.rules.iter_mut().zip(&self.jump_targets) {
             let Some(summary) = target.and_then(|t| summaries.get(&t)) else {
                 continue;
             };
-            rule.jumped = summary
+            let jumped = summary
                 .iter()
-                .map(|(d, portion)| (d.clone(), rule.packets.intersect(portion)))
+                .map(|(d, portion)| (d.clone(), rule.packets(lazy).intersect(portion)))
                 .filter(|(_, part)| !part.is_empty())
                 .collect();
+            rule.jumped = jumped;
         }
     }
 }
 
-fn lower_chain(
-    space: &Space,
-    interfaces: &mut Interfaces,
-    universe: &PacketSet,
-    context: &TableContext<'_>,
-    chain: &Chain,
-) -> Lowered {
+fn lower_chain<'m>(lazy: &Lazy<'_>, context: &TableContext<'_>, chain: &'m Chain) -> Lowered<'m> {
     let TableContext {
         by_name,
         rewriting,
         refused,
+        ..
     } = context;
     let mut out = Lowered {
         rules: Vec::with_capacity(chain.rules.len()),
@@ -290,27 +298,23 @@ fn lower_chain(
         if refused.within(rule.span) {
             continue;
         }
-        let set = lower::rule_packets(space, interfaces, universe, rule);
+        let (footprint, exact) =
+            Footprint::of(rule, context.family, &mut lazy.interfaces.borrow_mut());
         let target = match &rule.verdict {
             Some((Verdict::Jump(target), _)) => by_name.get(target.as_ref()).copied(),
             _ => None,
         };
         let jumps_to_rewriter = target.is_some_and(|t| rewriting.contains(&t));
-        if set.packets.is_empty() {
+        let mut lowered = SweepRule::new(id, rule, footprint, exact);
+        lowered.decision = decision(rule);
+        lowered.rewrites = rule.rewrites || jumps_to_rewriter;
+        lowered.jumps = matches!(rule.verdict, Some((Verdict::Jump(_), _)));
+        if lowered.is_empty(lazy) {
             out.empty.push((id, i));
         }
         out.jump_targets
-            .push(target.filter(|_| set.exact && !rule.rewrites));
-        out.rules.push(SweepRule {
-            jumped: Vec::new(),
-            id,
-            packets: set.packets,
-            exact: set.exact,
-            decision: decision(rule),
-            rewrites: rule.rewrites || jumps_to_rewriter,
-            jumps: matches!(rule.verdict, Some((Verdict::Jump(_), _))),
-            footprint: Footprint::of(rule),
-        });
+            .push(target.filter(|_| exact && !rule.rewrites));
+        out.rules.push(lowered);
     }
     out
 }
@@ -318,11 +322,10 @@ fn lower_chain(
 /// The summaries of the chains an exact jump of the table goes to (one level: a jump inside
 /// the target counts as taking its packets, so no loop can arise).
 fn summaries(
-    space: &Space,
-    universe: &PacketSet,
+    lazy: &Lazy<'_>,
     context: &TableContext<'_>,
     table: &Table,
-    lowered: &[Lowered],
+    lowered: &[Lowered<'_>],
 ) -> HashMap<usize, Summary> {
     let mut targets: Vec<usize> = lowered
         .iter()
@@ -342,19 +345,19 @@ fn summaries(
         {
             continue;
         }
-        out.insert(target, summary_of(space, universe, &rules.rules));
+        out.insert(target, summary_of(lazy, &rules.rules));
     }
     out
 }
 
 /// The first-match sweep of a chain jumped to, keeping what its exact final verdicts surely
 /// decide.
-fn summary_of(space: &Space, universe: &PacketSet, rules: &[SweepRule]) -> Summary {
-    let mut undecided = universe.clone();
-    let mut maybe_taken = space.none();
+fn summary_of(lazy: &Lazy<'_>, rules: &[SweepRule<'_>]) -> Summary {
+    let mut undecided = lazy.universe.clone();
+    let mut maybe_taken = lazy.space.none();
     let mut decided: Summary = Vec::new();
     for rule in rules {
-        let reaching = rule.packets.intersect(&undecided);
+        let reaching = rule.packets(lazy).intersect(&undecided);
         if reaching.is_empty() {
             continue;
         }
@@ -385,26 +388,26 @@ fn summary_of(space: &Space, universe: &PacketSet, rules: &[SweepRule]) -> Summa
 }
 
 fn analyse_chain(
-    space: &Space,
-    interfaces: &mut Interfaces,
-    universe: &PacketSet,
+    lazy: &Lazy<'_>,
+    context: &TableContext<'_>,
     chain: &Chain,
-    lowered: Lowered,
+    lowered: Lowered<'_>,
     (t, c): (usize, usize),
 ) -> ChainAnalysis {
     let rules = lowered.rules;
-    let contradictions = contradictions_of(space, interfaces, universe, chain, &lowered.empty);
+    let contradictions = contradictions_of(lazy, chain, &lowered.empty);
     // When the rules' order is not known, nothing that depends on it is said: no finding, and
     // no packet is known to fall through.
+    let families = context.families();
     let (findings, falls_through) = if chain.sequence_known {
         let falls_through = if accepts_by_default(chain) {
-            sweep::falls_through(universe, &rules)
+            sweep::falls_through(lazy, families, &rules)
         } else {
-            space.none()
+            lazy.space.none()
         };
-        (sweep::sweep(space, universe, &rules), falls_through)
+        (sweep::sweep(lazy, families, &rules), falls_through)
     } else {
-        (Vec::new(), space.none())
+        (Vec::new(), lazy.space.none())
     };
     ChainAnalysis {
         table: t,
@@ -412,16 +415,14 @@ fn analyse_chain(
         findings,
         contradictions,
         falls_through,
-        universe: universe.clone(),
+        universe: lazy.universe.clone(),
     }
 }
 
 /// The written rules all of whose parts match nothing, each with the two matches (or the
 /// match and those before it) that contradict.
 fn contradictions_of(
-    space: &Space,
-    interfaces: &mut Interfaces,
-    universe: &PacketSet,
+    lazy: &Lazy<'_>,
     chain: &Chain,
     empty: &[(usize, usize)],
 ) -> Vec<Contradiction> {
@@ -452,24 +453,21 @@ fn contradictions_of(
         let Some(rule) = chain.rules.get(id) else {
             continue;
         };
-        out.push(explain_contradiction(space, interfaces, universe, rule, id));
+        out.push(explain_contradiction(lazy, rule, id));
     }
     out
 }
 
 /// The first match after which the rule matches nothing, and an earlier match it contradicts
 /// on its own when there is one.
-fn explain_contradiction(
-    space: &Space,
-    interfaces: &mut Interfaces,
-    universe: &PacketSet,
-    rule: &Rule,
-    id: usize,
-) -> Contradiction {
+fn explain_contradiction(lazy: &Lazy<'_>, rule: &Rule, id: usize) -> Contradiction {
+    let Lazy {
+        space, universe, ..
+    } = *lazy;
     let conditions: Vec<Option<PacketSet>> = rule
         .matches
         .iter()
-        .map(|m| lower::match_condition(space, interfaces, rule, m))
+        .map(|m| lower::match_condition(space, &mut lazy.interfaces.borrow_mut(), rule, m))
         .collect();
     let mut so_far = universe.clone();
     for (second, condition) in conditions.iter().enumerate() {
@@ -564,4 +562,39 @@ fn accepts_by_default(chain: &Chain) -> bool {
         .base
         .as_ref()
         .is_some_and(|b| b.whole && matches!(b.policy, None | Some(Verdict::Accept)))
+}
+
+/// Every rule of the ruleset's IP tables whose footprint disagrees with its packet set: an
+/// exact footprint that is not the rule's set, or a different word on whether the rule is
+/// exact. The sweep trusts an exact footprint in place of the set (it builds few sets), so
+/// tests run this over the corpus and generated rulesets; the answer must be empty.
+pub fn footprint_disagreements(ruleset: &Ruleset) -> Vec<String> {
+    let space = Space::new();
+    let mut interfaces = Interfaces::default();
+    let mut out = Vec::new();
+    for table in &ruleset.tables {
+        let Some(universe) = family_packets(&space, table.family) else {
+            continue;
+        };
+        for rule in table.chains.iter().flat_map(|c| c.rules.iter()) {
+            let (footprint, exact) = Footprint::of(rule, table.family, &mut interfaces);
+            let set = lower::rule_packets(&space, &mut interfaces, &universe, rule);
+            if set.exact != exact {
+                out.push(format!(
+                    "exact: footprint says {exact}, packet set {}: {rule:?}",
+                    set.exact
+                ));
+            }
+            if footprint.exact
+                && !set
+                    .packets
+                    .same_as(&lower::footprint_packets(&space, &footprint))
+            {
+                out.push(format!(
+                    "exact footprint {footprint:?} is not the set of {rule:?}"
+                ));
+            }
+        }
+    }
+    out
 }

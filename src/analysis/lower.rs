@@ -2,11 +2,13 @@
 //! the set and makes the rule *inexact*: its set then holds every packet the rule may match,
 //! and the sweep never lets it decide a packet (DESIGN, ternary logic).
 
+use super::footprint::{Footprint, DST_ADDR, DST_PORT, IN_IFACE, OUT_IFACE, SRC_ADDR, SRC_PORT};
 use super::packets::{Field, PacketSet, Space};
 use crate::model::{
     AddressSet, CtStates, Direction, Family, InterfaceName, Match, PortDirection, PortOp, PortSet,
     ProtoSet, Rule, L4,
 };
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// The protocol number of a layer-4 protocol with ports.
@@ -17,12 +19,20 @@ pub fn protocol_number(l4: L4) -> u128 {
 /// The packets a chain of a table of `family` sees; `None` for the families whose packets are
 /// not IP packets (arp, bridge, netdev), which the analyses do not judge.
 pub fn family_packets(space: &Space, family: Family) -> Option<PacketSet> {
+    if !is_ip(family) {
+        return None;
+    }
     match family {
         Family::Ip => Some(space.value(Field::Family, 0)),
         Family::Ip6 => Some(space.value(Field::Family, 1)),
         Family::Inet => Some(space.all()),
         Family::Arp | Family::Bridge | Family::Netdev => None,
     }
+}
+
+/// Whether the packets of `family` are IP packets, which the packet model holds.
+pub fn is_ip(family: Family) -> bool {
+    matches!(family, Family::Ip | Family::Ip6 | Family::Inet)
 }
 
 /// A rule's packets, and whether the set is exact.
@@ -112,7 +122,8 @@ impl Interfaces {
         self.id("lo").unwrap_or(0)
     }
 
-    fn id(&mut self, name: &str) -> Option<u128> {
+    /// The number of interface `name`: given on first sight; `None` when none is left.
+    pub fn id(&mut self, name: &str) -> Option<u128> {
         if let Some(id) = self.ids.get(name) {
             return Some(*id);
         }
@@ -181,6 +192,33 @@ fn ct_condition(space: &Space, states: CtStates) -> PacketSet {
         })
 }
 
+/// Whether the packet model types match `m`: [`match_condition`] is `None` for the others
+/// (and for an interface name past the last number, which [`Interfaces::id`] tells).
+pub fn is_modelled(m: &Match) -> bool {
+    match m {
+        // A set left with no element is one whose elements were all in error (`tcp dport
+        // 70000`, an address nft refuses): the error is reported, and the match is not judged.
+        Match::Addresses { set, .. } => !set.ranges.is_empty(),
+        Match::Interface { names, .. } => !names.is_empty() && names.iter().all(|n| !n.wildcard),
+        // Conntrack's port is not the header's (NAT, replies): unknown to the packet model.
+        // Until the model says which named sets cannot change, a match on one is not modelled.
+        Match::Ports {
+            conntrack,
+            op,
+            ports,
+            ..
+        } => {
+            !ports.elements.is_empty()
+                && !*conntrack
+                && !ports.through_named_set()
+                && (matches!(op, PortOp::Eq | PortOp::Ne) || ports.single().is_some())
+        }
+        Match::Family { family, .. } => is_ip(*family),
+        Match::L4Proto { .. } | Match::CtState { .. } => true,
+        Match::Opaque { .. } => false,
+    }
+}
+
 /// The packets one match of `rule` lets through, or `None` when the match is not modelled.
 pub fn match_condition(
     space: &Space,
@@ -188,15 +226,7 @@ pub fn match_condition(
     rule: &Rule,
     m: &Match,
 ) -> Option<PacketSet> {
-    // A set left with no element is one whose elements were all in error (`tcp dport 70000`,
-    // an address nft refuses): the error is reported, and the match is not judged.
-    let in_error = match m {
-        Match::Ports { ports, .. } => ports.elements.is_empty(),
-        Match::Addresses { set, .. } => set.ranges.is_empty(),
-        Match::Interface { names, .. } => names.is_empty(),
-        _ => false,
-    };
-    if in_error {
+    if !is_modelled(m) {
         return None;
     }
     match m {
@@ -252,4 +282,77 @@ pub fn rule_packets(
         }
     }
     RuleSet { packets, exact }
+}
+
+/// Builds a rule's packet set when the sweep first asks for it: most rules of a large chain
+/// are shown reachable by their footprints alone and never need one.
+pub struct Lazy<'a> {
+    pub space: &'a Space,
+    pub interfaces: &'a RefCell<Interfaces>,
+    /// The packets the chain sees.
+    pub universe: &'a PacketSet,
+}
+
+impl Lazy<'_> {
+    pub fn rule_packets(&self, rule: &Rule) -> RuleSet {
+        rule_packets(
+            self.space,
+            &mut self.interfaces.borrow_mut(),
+            self.universe,
+            rule,
+        )
+    }
+}
+
+/// The packets of a footprint's box, as the packet model holds them: for an exact footprint,
+/// the set of its rule (the analysis checks that they agree, in tests and debug builds).
+pub fn footprint_packets(space: &Space, footprint: &Footprint) -> PacketSet {
+    let bits = |field: Field, bits: u8, width: u32| {
+        (0..width)
+            .filter(|b| bits & (1 << b) != 0)
+            .fold(space.none(), |set, b| {
+                set.union(&space.value(field, u128::from(b)))
+            })
+    };
+    let mut set = bits(Field::Family, footprint.family, 2).intersect(&bits(
+        Field::CtState,
+        footprint.conntrack,
+        5,
+    ));
+    let mut protocols = space.none();
+    for (class, l4) in L4::ALL.iter().enumerate() {
+        if footprint.l4 & (1 << class) != 0 {
+            protocols = protocols.union(&space.value(Field::L4, protocol_number(*l4)));
+        }
+    }
+    if footprint.l4 & (1 << L4::ALL.len()) != 0 {
+        let five = L4::ALL.iter().fold(space.none(), |set, l4| {
+            set.union(&space.value(Field::L4, protocol_number(*l4)))
+        });
+        protocols = protocols.union(&space.complement(&five));
+    }
+    set = set.intersect(&protocols);
+    let fields = [
+        (SRC_PORT, Field::SrcPort),
+        (DST_PORT, Field::DstPort),
+        (IN_IFACE, Field::InIface),
+        (OUT_IFACE, Field::OutIface),
+        (SRC_ADDR, Field::SrcAddr),
+        (DST_ADDR, Field::DstAddr),
+    ];
+    for (dim, field) in fields {
+        let Some(list) = footprint.dim(dim) else {
+            continue;
+        };
+        let v4 = footprint.family == 0b01 && matches!(field, Field::SrcAddr | Field::DstAddr);
+        let values = list.iter().fold(space.none(), |acc, (lo, hi)| {
+            acc.union(&if v4 {
+                space.v4_range(field, *lo, *hi)
+            } else {
+                space.range(field, *lo, *hi)
+            })
+        });
+        set = set.intersect(&values);
+    }
+    set
 }

@@ -350,6 +350,12 @@ impl PacketSet {
         self.minus(other).is_empty()
     }
 
+    /// Whether both sets hold the same packets (two diagrams of one set may differ in the
+    /// order of their nodes, so `==` does not tell).
+    pub fn same_as(&self, other: &PacketSet) -> bool {
+        self.is_subset(other) && other.is_subset(self)
+    }
+
     pub fn overlaps(&self, other: &PacketSet) -> bool {
         !self.intersect(other).is_empty()
     }
