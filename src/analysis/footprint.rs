@@ -239,7 +239,8 @@ impl Cube {
                 .any(|d| d.as_ref().is_some_and(|d| d.is_empty()))
     }
 
-    fn dim(&self, dim: usize) -> Option<&[(u128, u128)]> {
+    /// The values field `dim` may have; `None`: any.
+    pub fn dim(&self, dim: usize) -> Option<&[(u128, u128)]> {
         self.dims.get(dim)?.as_deref()
     }
 
@@ -558,17 +559,7 @@ impl Footprint {
     /// The blocks of 1,024 destination ports the footprint meets, a bit each (all of them
     /// when unbounded): a filter cheaper than comparing lists.
     pub fn dport_blocks(&self) -> u64 {
-        let Some(list) = self.dim(DST_PORT) else {
-            return u64::MAX;
-        };
-        let mut bits = 0u64;
-        for (lo, hi) in list {
-            let (first, last) = ((lo >> 10).min(63), (hi >> 10).min(63));
-            for block in first..=last {
-                bits |= 1 << block;
-            }
-        }
-        bits
+        port_blocks(self.dim(DST_PORT))
     }
 
     /// Whether `packet` lies in the box (for an exact footprint: in the rule's set).
@@ -594,8 +585,7 @@ impl Footprint {
 
     /// The source addresses' hull, when bounded.
     pub fn saddr_hull(&self) -> Option<(u128, u128)> {
-        let list = self.dim(SRC_ADDR)?;
-        Some((list.first()?.0, list.last()?.1))
+        hull(self.dim(SRC_ADDR)?)
     }
 
     /// No address or port bound: such a rule may meet any other (`ct state … accept`).
@@ -605,6 +595,27 @@ impl Footprint {
             .fold(0u8, |bits, d| bits | 1 << d);
         self.bounded & bounds == 0
     }
+}
+
+/// The blocks of 1,024 ports a list of ports meets, a bit each (all of them for `None`, any
+/// port).
+pub fn port_blocks(list: Option<&[(u128, u128)]>) -> u64 {
+    let Some(list) = list else {
+        return u64::MAX;
+    };
+    let mut bits = 0u64;
+    for (lo, hi) in list {
+        let (first, last) = ((lo >> 10).min(63), (hi >> 10).min(63));
+        for block in first..=last {
+            bits |= 1 << block;
+        }
+    }
+    bits
+}
+
+/// The smallest interval holding a list's.
+pub fn hull(list: &[(u128, u128)]) -> Option<(u128, u128)> {
+    Some((list.first()?.0, list.last()?.1))
 }
 
 /// The numbers of interface names; `None` when one is a wildcard or no number is left.

@@ -6,7 +6,7 @@
 //! packet for the rules after it, and its own packets are judged without the opaque match
 //! (a superset of what it matches). A finding holds whatever every opaque match evaluates to.
 
-use super::footprint::{Cube, Footprint};
+use super::footprint::{hull, port_blocks, Cube, Footprint, DST_PORT, SRC_ADDR};
 use super::lower::{footprint_packets, Lazy};
 use super::packets::PacketSet;
 use crate::model::Rule;
@@ -187,6 +187,8 @@ struct Sketch {
     /// Bit `b`: some destination port of the rule lies in `b * 1024 .. (b + 1) * 1024`.
     dports: u64,
     saddr: (u128, u128),
+    /// A decider's: its footprint is the set it decides ([`Decider::box_exact`]).
+    box_exact: bool,
 }
 
 impl Sketch {
@@ -195,6 +197,16 @@ impl Sketch {
             bits: [footprint.family, footprint.l4, footprint.conntrack],
             dports: footprint.dport_blocks(),
             saddr: footprint.saddr_hull().unwrap_or((0, u128::MAX)),
+            box_exact: false,
+        }
+    }
+
+    fn of_cube(cube: &Cube) -> Sketch {
+        Sketch {
+            bits: [cube.family, cube.l4, cube.conntrack],
+            dports: port_blocks(cube.dim(DST_PORT)),
+            saddr: cube.dim(SRC_ADDR).and_then(hull).unwrap_or((0, u128::MAX)),
+            box_exact: false,
         }
     }
 
@@ -301,7 +313,8 @@ impl<'r> Index<'r> {
 
     fn insert(&mut self, decider: Decider<'r>) {
         let at = self.deciders.len() as u32;
-        let sketch = Sketch::of(decider.footprint());
+        let mut sketch = Sketch::of(decider.footprint());
+        sketch.box_exact = decider.box_exact();
         let entry = Entry {
             at,
             l4: sketch.bits[1],
@@ -632,11 +645,12 @@ fn reachable_by_boxes(
             return BoxSearch::Unsure;
         }
         *looks = looks.saturating_sub(candidates.len() - from.min(candidates.len()));
-        let next = candidates
-            .iter()
-            .enumerate()
-            .skip(from)
-            .find(|(_, at)| decider(at).box_exact() && cube.meets(decider(at).footprint()));
+        // The dense sketches first: the footprints are read only for those that pass.
+        let sketch = Sketch::of_cube(&cube);
+        let next = candidates.iter().enumerate().skip(from).find(|(_, at)| {
+            let theirs = &index.sketches[**at as usize];
+            theirs.box_exact && theirs.meets(&sketch) && cube.meets(decider(at).footprint())
+        });
         if let Some((k, at)) = next {
             let footprint = decider(at).footprint();
             match cube.minus(footprint) {
