@@ -2,7 +2,7 @@
 //! "Analysis"), what each chain lets fall through to its policy, and the rules that can match
 //! nothing. The checks PL201–PL206 read [`Analysis`]; they never build packet sets.
 
-use super::footprint::{Footprint, FAMILIES};
+use super::footprint::{family_bits, Footprint};
 use super::lower::{self, family_packets, Interfaces, Lazy};
 use super::packets::{CtState, Field, PacketSet, Space};
 use super::sweep::{self, Decision, Finding, SweepRule};
@@ -227,17 +227,6 @@ struct TableContext<'a> {
     family: crate::model::Family,
 }
 
-impl TableContext<'_> {
-    /// The families of the table's packets, as footprint bits.
-    fn families(&self) -> u8 {
-        match self.family {
-            crate::model::Family::Ip => 0b01,
-            crate::model::Family::Ip6 => 0b10,
-            _ => FAMILIES,
-        }
-    }
-}
-
 /// What a chain surely decides for a rule that jumps to it: the packets each final verdict
 /// takes (accept, drop, reject, queue, NAT), whatever every opaque match does. Packets it
 /// returns, or that a rule of it may take otherwise (an opaque match, a jump of its own, a
@@ -398,7 +387,7 @@ fn analyse_chain(
     let contradictions = contradictions_of(lazy, chain, &lowered.empty);
     // When the rules' order is not known, nothing that depends on it is said: no finding, and
     // no packet is known to fall through.
-    let families = context.families();
+    let families = family_bits(context.family);
     let (findings, falls_through) = if chain.sequence_known {
         let falls_through = if accepts_by_default(chain) {
             sweep::falls_through(lazy, families, &rules)

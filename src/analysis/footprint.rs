@@ -408,11 +408,7 @@ impl Footprint {
     /// rule is modelled (the rule's set is then exact; see [`super::lower::rule_packets`]).
     /// Interface names get their numbers here, in the order the rules are read.
     pub fn of(rule: &Rule, family: Family, interfaces: &mut Interfaces) -> (Footprint, bool) {
-        let mut cube = Cube::families(match family {
-            Family::Ip => 0b01,
-            Family::Ip6 => 0b10,
-            _ => FAMILIES,
-        });
+        let mut cube = Cube::families(family_bits(family));
         let mut exact = true;
         let mut modelled = true;
         for m in &rule.matches {
@@ -572,7 +568,10 @@ impl Footprint {
 
     /// No packet at all (meaningful for an exact footprint).
     pub fn is_empty(&self) -> bool {
-        self.cube().is_empty()
+        self.family == 0
+            || self.l4 == 0
+            || self.conntrack == 0
+            || (0..RANGED).any(|d| self.dim(d).is_some_and(|l| l.is_empty()))
     }
 
     /// Every packet of the families `family`: no field bounded.
@@ -594,6 +593,15 @@ impl Footprint {
             .iter()
             .fold(0u8, |bits, d| bits | 1 << d);
         self.bounded & bounds == 0
+    }
+}
+
+/// The families of the packets of a table of `family`, as footprint bits.
+pub fn family_bits(family: Family) -> u8 {
+    match family {
+        Family::Ip => 0b01,
+        Family::Ip6 => 0b10,
+        _ => FAMILIES,
     }
 }
 

@@ -231,10 +231,6 @@ pub fn match_condition(
     }
     match m {
         Match::L4Proto { protos, .. } => Some(interfaces.protocols(space, *protos)),
-        // Conntrack's port is not the header's (NAT, replies): unknown to the packet model.
-        Match::Ports {
-            conntrack: true, ..
-        } => None,
         Match::Ports {
             direction,
             op,
@@ -326,9 +322,7 @@ pub fn footprint_packets(space: &Space, footprint: &Footprint) -> PacketSet {
         }
     }
     if footprint.l4 & (1 << L4::ALL.len()) != 0 {
-        let five = L4::ALL.iter().fold(space.none(), |set, l4| {
-            set.union(&space.value(Field::L4, protocol_number(*l4)))
-        });
+        let five = self::protocols(space, ProtoSet::ANY);
         protocols = protocols.union(&space.complement(&five));
     }
     set = set.intersect(&protocols);
