@@ -336,9 +336,17 @@ fn display_path(path: &Path) -> String {
 /// the same finding at the same span once.
 fn sort_and_dedup(sources: &Sources, diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| {
-        let pa = &sources.get(a.span.file).path;
-        let pb = &sources.get(b.span.file).path;
-        pa.cmp(pb)
+        // Most findings share their file with the one they are compared with: its path need
+        // not be read.
+        let by_path = if a.span.file == b.span.file {
+            std::cmp::Ordering::Equal
+        } else {
+            sources
+                .get(a.span.file)
+                .path
+                .cmp(&sources.get(b.span.file).path)
+        };
+        by_path
             .then(a.span.start.cmp(&b.span.start))
             .then(a.span.end.cmp(&b.span.end))
             .then(a.rule.code.cmp(b.rule.code))

@@ -196,6 +196,13 @@ proptest! {
         let (model, diagnostics) = portlint::frontend::nft::read(FileId(0), &text, &resolver);
         let disagreements = portlint::analysis::chains::footprint_disagreements(&model);
         prop_assert!(disagreements.is_empty(), "{}\n{text}", disagreements.join("\n"));
+        // A long chain's fall-through is made from widened boxes: it must hold only packets
+        // the exact one holds.
+        let (_, escapes) = portlint::analysis::chains::widened_fall_through_escapes(
+            &model,
+            &refusals(&diagnostics),
+        );
+        prop_assert!(escapes.is_empty(), "{}\n{text}", escapes.join("\n"));
         let packets = simulator::packets(&model, 300, text.len() as u64);
         let stats = simulator::check(&model, &refusals(&diagnostics), &packets, &[1, 2, 3])
             .map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
@@ -219,10 +226,16 @@ fn the_property_is_not_vacuous() {
     let registry = Registry::embedded();
     let resolver = Resolver::new(&registry);
     let mut sum = simulator::Stats::default();
+    let mut widened_nonempty = 0;
     let strategy = ruleset();
     for _ in 0..200 {
         let text = strategy.new_tree(&mut runner).expect("a ruleset").current();
         let (model, diagnostics) = portlint::frontend::nft::read(FileId(0), &text, &resolver);
+        widened_nonempty += portlint::analysis::chains::widened_fall_through_escapes(
+            &model,
+            &refusals(&diagnostics),
+        )
+        .0;
         let packets = simulator::packets(&model, 300, text.len() as u64);
         if let Ok(stats) = simulator::check(&model, &refusals(&diagnostics), &packets, &[1, 2, 3]) {
             sum.add(stats);
@@ -246,6 +259,11 @@ fn the_property_is_not_vacuous() {
             totals.packets
         );
     }
+    eprintln!("{widened_nonempty} chains with a widened fall-through that holds a packet");
+    assert!(
+        widened_nonempty > 20,
+        "too few widened fall-throughs hold a packet to compare: {widened_nonempty}"
+    );
     assert!(
         sum.shadowed > 20,
         "too few PL201 findings to check: {sum:?}"

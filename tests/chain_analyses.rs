@@ -14,8 +14,8 @@ fn portlint(args: &[&str]) -> std::process::Output {
         .expect("run portlint")
 }
 
-/// (code, line, labelled lines) of each finding of the JSON report.
-fn findings(args: &[&str]) -> Vec<(String, u64, Vec<u64>)> {
+/// The diagnostics of the JSON report for `args`.
+fn diagnostics(args: &[&str]) -> Vec<serde_json::Value> {
     let mut all = vec!["--format", "json"];
     all.extend_from_slice(args);
     let out = portlint(&all);
@@ -24,6 +24,12 @@ fn findings(args: &[&str]) -> Vec<(String, u64, Vec<u64>)> {
     report["diagnostics"]
         .as_array()
         .expect("diagnostics")
+        .clone()
+}
+
+/// (code, line, labelled lines) of each finding of the JSON report.
+fn findings(args: &[&str]) -> Vec<(String, u64, Vec<u64>)> {
+    diagnostics(args)
         .iter()
         .map(|d| {
             let labels = d["labels"]
@@ -79,5 +85,60 @@ fn duplicates_and_a_rule_covered_by_two_together() {
             ("PL201".to_string(), 8, vec![7, 6]),
         ],
         "{found:?}"
+    );
+}
+
+/// The messages of each PL206 finding of the JSON report for `args`.
+fn default_accept_messages(args: &[&str]) -> Vec<String> {
+    let mut all = vec!["--select", "PL206"];
+    all.extend_from_slice(args);
+    diagnostics(&all)
+        .iter()
+        .filter_map(|d| d["message"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// An IPv4 chain with more rules than its fall-through is built exactly from
+/// (`EXACT_FALL_THROUGH_RULES`, 2,000) and no catch-all: what falls through is told from the
+/// rules widened to every address, and the message says "at least". The same rules in a short
+/// chain are told exactly.
+#[test]
+fn a_long_open_chain_is_told_at_least_what_falls_through() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let chain = |rules: usize| {
+        let mut text = String::from(
+            "table ip filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n",
+        );
+        for i in 0..rules {
+            // Each from its own /24 of 10.0.0.0/8, to TCP 22 or UDP 53.
+            let proto = if i % 2 == 0 {
+                "tcp dport 22"
+            } else {
+                "udp dport 53"
+            };
+            text.push_str(&format!(
+                "\t\tip saddr 10.{}.{}.0/24 {proto} accept\n",
+                i / 256,
+                i % 256
+            ));
+        }
+        text.push_str("\t}\n}\n");
+        text
+    };
+    let long = dir.path().join("long.nft");
+    let short = dir.path().join("short.nft");
+    std::fs::write(&long, chain(2_500)).expect("write");
+    std::fs::write(&short, chain(10)).expect("write");
+    let long = default_accept_messages(&[long.to_str().expect("utf-8 path")]);
+    let short = default_accept_messages(&[short.to_str().expect("utf-8 path")]);
+    assert_eq!(
+        long,
+        ["the policy accepts new connections that no rule decides: at least TCP to every port but 22, UDP to every port but 53, and every other protocol, from any source, over IPv4"],
+        "{long:?}"
+    );
+    assert_eq!(
+        short,
+        ["the policy accepts new connections that no rule decides: every protocol and port, from any source, over IPv4"],
+        "{short:?}"
     );
 }

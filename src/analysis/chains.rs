@@ -24,6 +24,8 @@ pub struct ChainAnalysis {
     /// computed for the base chains whose policy accepts (PL206 reads nothing else), empty
     /// for the others.
     pub falls_through: PacketSet,
+    /// `falls_through` is only some of the packets that do ([`sweep::FallThrough::partial`]).
+    pub falls_through_partial: bool,
     /// The packets the chain sees.
     pub universe: PacketSet,
 }
@@ -76,7 +78,7 @@ pub fn decision(rule: &Rule) -> Option<Decision> {
             Verdict::Reject => Some(Decision::Reject),
             Verdict::Queue => Some(Decision::Queue),
             Verdict::Return => Some(Decision::Return),
-            Verdict::Goto(target) => Some(Decision::Goto(target.to_string())),
+            Verdict::Goto(target) => Some(Decision::Goto(target.clone())),
             // A jump may come back; `continue` goes on.
             Verdict::Jump(_) | Verdict::Continue => None,
         },
@@ -87,7 +89,7 @@ pub fn decision(rule: &Rule) -> Option<Decision> {
             .nat
             .iter()
             .find(|n| n.kind != NatKind::Tproxy)
-            .map(|n| Decision::Nat(nat_text(n))),
+            .map(|n| Decision::Nat(nat_text(n).into())),
     }
 }
 
@@ -127,41 +129,55 @@ pub fn analyse(ruleset: &Ruleset, refused: &Refused) -> Analysis {
     let interfaces = RefCell::new(Interfaces::default());
     let loopback = interfaces.borrow_mut().loopback();
     let mut chains = Vec::new();
-    for (t, table) in ruleset.tables.iter().enumerate() {
-        let Some(universe) = family_packets(&space, table.family) else {
-            continue;
-        };
-        let lazy = Lazy {
-            space: &space,
-            interfaces: &interfaces,
-            universe: &universe,
-        };
-        let context = TableContext {
-            by_name: table.chains_by_name(),
-            rewriting: rewriting_chains(table),
-            refused,
-            family: table.family,
-        };
-        // Each chain is lowered once: the chains jumped to are summarised from the same rules
-        // their own sweep reads.
-        let mut lowered: Vec<Lowered<'_>> = table
-            .chains
-            .iter()
-            .map(|chain| lower_chain(&lazy, &context, chain))
-            .collect();
-        let summaries = summaries(&lazy, &context, table, &lowered);
-        for (c, chain) in table.chains.iter().enumerate() {
-            let Some(mut rules) = lowered.get_mut(c).map(std::mem::take) else {
-                continue;
-            };
-            rules.decide_jumps(&lazy, &summaries);
-            chains.push(analyse_chain(&lazy, &context, chain, rules, (t, c)));
-        }
-    }
+    for_each_ip_table(
+        ruleset,
+        refused,
+        &space,
+        &interfaces,
+        |t, table, lazy, context| {
+            // Each chain is lowered once: the chains jumped to are summarised from the same rules
+            // their own sweep reads.
+            let mut lowered: Vec<Lowered<'_>> = table
+                .chains
+                .iter()
+                .map(|chain| lower_chain(lazy, context, chain))
+                .collect();
+            let summaries = summaries(lazy, context, table, &lowered);
+            for (c, chain) in table.chains.iter().enumerate() {
+                let Some(mut rules) = lowered.get_mut(c).map(std::mem::take) else {
+                    continue;
+                };
+                rules.decide_jumps(lazy, &summaries);
+                chains.push(analyse_chain(lazy, context, chain, rules, (t, c)));
+            }
+        },
+    );
     Analysis {
         space,
         chains,
         loopback,
+    }
+}
+
+/// Calls `visit` with each table whose packets are IP packets (by index), the packets it sees
+/// and what its chains share.
+fn for_each_ip_table<'m>(
+    ruleset: &'m Ruleset,
+    refused: &Refused,
+    space: &Space,
+    interfaces: &RefCell<Interfaces>,
+    mut visit: impl FnMut(usize, &'m Table, &Lazy<'_>, &TableContext<'_>),
+) {
+    for (t, table) in ruleset.tables.iter().enumerate() {
+        let Some(universe) = family_packets(space, table.family) else {
+            continue;
+        };
+        let lazy = Lazy {
+            space,
+            interfaces,
+            universe: &universe,
+        };
+        visit(t, table, &lazy, &TableContext::of(table, refused));
     }
 }
 
@@ -225,6 +241,17 @@ struct TableContext<'a> {
     rewriting: HashSet<usize>,
     refused: &'a Refused,
     family: crate::model::Family,
+}
+
+impl<'a> TableContext<'a> {
+    fn of(table: &'a Table, refused: &'a Refused) -> TableContext<'a> {
+        TableContext {
+            by_name: table.chains_by_name(),
+            rewriting: rewriting_chains(table),
+            refused,
+            family: table.family,
+        }
+    }
 }
 
 /// What a chain surely decides for a rule that jumps to it: the packets each final verdict
@@ -388,22 +415,27 @@ fn analyse_chain(
     // When the rules' order is not known, nothing that depends on it is said: no finding, and
     // no packet is known to fall through.
     let families = family_bits(context.family);
+    let none = || sweep::FallThrough {
+        packets: lazy.space.none(),
+        partial: false,
+    };
     let (findings, falls_through) = if chain.sequence_known {
         let falls_through = if accepts_by_default(chain) {
             sweep::falls_through(lazy, families, &rules)
         } else {
-            lazy.space.none()
+            none()
         };
         (sweep::sweep(lazy, families, &rules), falls_through)
     } else {
-        (Vec::new(), lazy.space.none())
+        (Vec::new(), none())
     };
     ChainAnalysis {
         table: t,
         chain: c,
         findings,
         contradictions,
-        falls_through,
+        falls_through: falls_through.packets,
+        falls_through_partial: falls_through.partial,
         universe: lazy.universe.clone(),
     }
 }
@@ -509,7 +541,9 @@ impl Analysis {
     /// The new connections base chain `(table, chain)` of an input or forward hook accepts by
     /// its policy, in words, when there are any: packets that surely fall through it to an
     /// accepting policy and that every other base chain of the hook surely lets through.
-    /// Loopback traffic on the input hook is not counted.
+    /// Loopback traffic on the input hook is not counted. When a chain was too long to tell
+    /// every packet that falls through it ([`sweep::FallThrough::partial`]), the words start
+    /// "at least".
     pub fn open_by_default(&self, ruleset: &Ruleset, table: usize, chain: usize) -> Option<String> {
         let model = ruleset.tables.get(table)?.chains.get(chain)?;
         let hook = model.hook()?;
@@ -518,6 +552,7 @@ impl Analysis {
             return None;
         }
         let mut open = mine.falls_through.intersect(&new_connections(&self.space));
+        let mut partial = mine.falls_through_partial;
         if hook == Hook::Input {
             open = open.minus(&self.space.value(Field::InIface, self.loopback));
         }
@@ -538,10 +573,18 @@ impl Analysis {
             let mut passes = self.space.complement(&other.universe);
             if accepts_by_default(other_model) {
                 passes = passes.union(&other.falls_through);
+                partial |= other.falls_through_partial;
             }
             open = open.intersect(&passes);
         }
-        (!open.is_empty()).then(|| super::describe::describe(&self.space, &open))
+        (!open.is_empty()).then(|| {
+            let words = super::describe::describe(&self.space, &open);
+            if partial {
+                format!("at least {words}")
+            } else {
+                words
+            }
+        })
     }
 }
 
@@ -551,6 +594,43 @@ fn accepts_by_default(chain: &Chain) -> bool {
         .base
         .as_ref()
         .is_some_and(|b| b.whole && matches!(b.policy, None | Some(Verdict::Accept)))
+}
+
+/// How the fall-through of a long chain, made from widened boxes, compares with the exact one
+/// on the chains of `ruleset` (each chain as if it were long): the number of chains whose
+/// widened fall-through has a packet, and a line for each chain where it has a packet the
+/// exact one has not (a packet claimed to fall through that a rule may take). Tests run it over
+/// generated rulesets; the list must be empty.
+pub fn widened_fall_through_escapes(ruleset: &Ruleset, refused: &Refused) -> (usize, Vec<String>) {
+    let space = Space::new();
+    let interfaces = RefCell::new(Interfaces::default());
+    let (mut nonempty, mut escapes) = (0, Vec::new());
+    for_each_ip_table(
+        ruleset,
+        refused,
+        &space,
+        &interfaces,
+        |_, table, lazy, context| {
+            let families = family_bits(table.family);
+            for chain in &table.chains {
+                let rules = lower_chain(lazy, context, chain).rules;
+                let exact = sweep::falls_through_with(lazy, families, &rules, usize::MAX);
+                let widened = sweep::falls_through_with(lazy, families, &rules, 0);
+                if !widened.packets.is_empty() {
+                    nonempty += 1;
+                }
+                if !widened.packets.is_subset(&exact.packets) {
+                    let extra = widened.packets.minus(&exact.packets);
+                    escapes.push(format!(
+                        "chain {}: the widened fall-through holds {}, which a rule may take",
+                        chain.name,
+                        super::describe::describe(&space, &extra)
+                    ));
+                }
+            }
+        },
+    );
+    (nonempty, escapes)
 }
 
 /// Every rule of the ruleset's IP tables whose footprint disagrees with its packet set: an

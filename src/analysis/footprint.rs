@@ -42,7 +42,7 @@ const RANGED: usize = 6;
 const MAX_VALUES: usize = u16::MAX as usize;
 
 /// A rule's footprint, compact: it is kept for every rule of a chain.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Footprint {
     pub family: u8,
     pub l4: u8,
@@ -65,7 +65,8 @@ pub struct Cube {
     pub dims: [Option<Intervals>; RANGED],
 }
 
-fn normalise(mut list: Intervals) -> Intervals {
+/// The intervals sorted, without empty ones, overlapping and adjacent ones merged.
+pub fn normalise(mut list: Intervals) -> Intervals {
     list.sort_unstable();
     let mut out: Intervals = SmallVec::new();
     for (lo, hi) in list {
@@ -541,6 +542,16 @@ impl Footprint {
         }
     }
 
+    /// The same box with no bound on either address nor on the destination port, and its
+    /// destination ports (`None`: any): together they hold every packet this one does.
+    pub fn without_addresses(&self) -> (Footprint, Option<&[(u128, u128)]>) {
+        let mut cube = self.cube();
+        cube.dims[SRC_ADDR] = None;
+        cube.dims[DST_ADDR] = None;
+        cube.dims[DST_PORT] = None;
+        (cube.footprint(false), self.dim(DST_PORT))
+    }
+
     /// Whether some packet may be in both footprints.
     pub fn overlaps(&self, other: &Footprint) -> bool {
         self.family & other.family != 0
@@ -616,6 +627,27 @@ pub fn port_blocks(list: Option<&[(u128, u128)]>) -> u64 {
         let (first, last) = ((lo >> 10).min(63), (hi >> 10).min(63));
         for block in first..=last {
             bits |= 1 << block;
+        }
+    }
+    bits
+}
+
+/// The ports of block `block` (of 1,024) a list of ports meets, by 32-port piece, a bit each
+/// (all of them for `None`, any port).
+pub fn ports_within_block(list: Option<&[(u128, u128)]>, block: u32) -> u32 {
+    let Some(list) = list else {
+        return u32::MAX;
+    };
+    let start = u128::from(block) << 10;
+    let end = start + 1023;
+    let mut bits = 0u32;
+    for &(lo, hi) in list {
+        if hi < start || lo > end {
+            continue;
+        }
+        let (first, last) = ((lo.max(start) - start) >> 5, (hi.min(end) - start) >> 5);
+        for piece in first..=last {
+            bits |= 1 << piece;
         }
     }
     bits

@@ -6,15 +6,19 @@
 //! packet for the rules after it, and its own packets are judged without the opaque match
 //! (a superset of what it matches). A finding holds whatever every opaque match evaluates to.
 
-use super::footprint::{hull, port_blocks, Cube, Footprint, DST_PORT, SRC_ADDR};
+use super::footprint::{
+    hull, normalise, port_blocks, ports_within_block, Cube, Footprint, Intervals, DST_PORT,
+    SRC_ADDR,
+};
 use super::lower::{footprint_packets, Lazy};
-use super::packets::PacketSet;
+use super::packets::{Field, PacketSet};
 use crate::model::Rule;
 use rustc_hash::FxHasher;
 use smallvec::SmallVec;
 use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasherDefault;
+use thin_vec::ThinVec;
 
 /// What a rule does with the packets it matches, for the rules after it in its chain.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -26,9 +30,9 @@ pub enum Decision {
     /// Back to the calling chain (in a base chain: the policy).
     Return,
     /// On to another chain, never to come back.
-    Goto(String),
+    Goto(Box<str>),
     /// A NAT statement, as written (`dnat to 10.0.0.1 port 80`): translated, then accepted.
-    Nat(String),
+    Nat(Box<str>),
 }
 
 impl Decision {
@@ -40,7 +44,7 @@ impl Decision {
             Decision::Queue => "queue".into(),
             Decision::Return => "return".into(),
             Decision::Goto(chain) => format!("goto {chain}"),
-            Decision::Nat(text) => text.clone(),
+            Decision::Nat(text) => text.to_string(),
         }
     }
 }
@@ -68,7 +72,7 @@ pub struct SweepRule<'m> {
     /// exact, its packets themselves.
     pub footprint: Footprint,
     /// A jump: the packets of it its target chain surely decides, by verdict.
-    pub jumped: Vec<(Decision, PacketSet)>,
+    pub jumped: ThinVec<(Decision, PacketSet)>,
 }
 
 impl<'m> SweepRule<'m> {
@@ -82,7 +86,7 @@ impl<'m> SweepRule<'m> {
             rewrites: false,
             jumps: false,
             footprint,
-            jumped: Vec::new(),
+            jumped: ThinVec::new(),
         }
     }
 
@@ -221,12 +225,34 @@ impl Sketch {
 }
 
 /// A decider in a list of the index, with what rules most of them out kept in place, so that
-/// a scan of a long list reads it in order.
+/// a scan of a long list reads it in order. Eight bytes: a long chain files a decider in a few
+/// lists each.
 #[derive(Clone, Copy)]
 struct Entry {
     at: u32,
-    l4: u8,
-    dports: u64,
+    /// The decider's destination ports as the list sees them ([`ports_in_list`]).
+    ports: u32,
+}
+
+/// A footprint's destination ports as list `list` sees them: in the list of a block of 1,024
+/// ports, which 32-port pieces of that block they meet; in the list [`ANY_PORT`], which pairs
+/// of blocks. A rule and a decider whose ports meet have a port in a list both are read for,
+/// and the same bit set for that list: testing the bits never drops a decider that meets the
+/// rule, and tells apart most that only share a block (on a million rules, a block holds
+/// thousands).
+fn ports_in_list(dports: Option<&[(u128, u128)]>, list: u32) -> u32 {
+    if list == ANY_PORT {
+        let blocks = port_blocks(dports);
+        (0..32).fold(0, |bits, pair| {
+            if blocks & (0b11 << (2 * pair)) != 0 {
+                bits | 1 << pair
+            } else {
+                bits
+            }
+        })
+    } else {
+        ports_within_block(dports, list)
+    }
 }
 
 /// The levels of [`LEVELS`] that can tell IPv4 addresses apart: above them, every IPv4 address
@@ -263,12 +289,16 @@ fn lists_to_read(dports: u64) -> SmallVec<[u32; 8]> {
 }
 
 /// (level, block, port list) as one key: a block of a level has at most 120 bits.
-fn key(level: usize, block: u128, port_list: u32) -> u128 {
-    ((level as u128) << 124) | (u128::from(port_list) << 120) | block
+fn key(level: usize, block: u128, port_list: u32) -> Key {
+    let key = ((level as u128) << 124) | (u128::from(port_list) << 120) | block;
+    [(key >> 64) as u64, key as u64]
 }
 
+/// A key in two halves: a `u128` would be aligned to 16 bytes, and pad every slot of the maps.
+type Key = [u64; 2];
+
 /// Most lists hold one decider (a /24 of its own): kept inline, without an allocation.
-type Lists = HashMap<u128, SmallVec<[Entry; 1]>, BuildHasherDefault<FxHasher>>;
+type Lists = HashMap<Key, SmallVec<[Entry; 1]>, BuildHasherDefault<FxHasher>>;
 
 /// The earlier deciders of a chain, indexed by the source-address block their footprint lies
 /// in and by their destination-port blocks, so that a rule looks only at those that can meet
@@ -315,10 +345,10 @@ impl<'r> Index<'r> {
         let at = self.deciders.len() as u32;
         let mut sketch = Sketch::of(decider.footprint());
         sketch.box_exact = decider.box_exact();
-        let entry = Entry {
+        let dports = decider.footprint().dim(DST_PORT);
+        let entry = |list: u32| Entry {
             at,
-            l4: sketch.bits[1],
-            dports: sketch.dports,
+            ports: ports_in_list(dports, list),
         };
         let hull = decider.footprint().saddr_hull();
         let (finest, blocks) = blocks(hull);
@@ -327,19 +357,21 @@ impl<'r> Index<'r> {
         } else {
             0
         };
-        let push = |lists: &mut Lists, key: u128| lists.entry(key).or_default().push(entry);
+        let push = |lists: &mut Lists, key: Key, list: u32| {
+            lists.entry(key).or_default().push(entry(list));
+        };
         let ports = port_lists(sketch.dports);
-        for list in &ports {
-            push(&mut self.all, key(0, 0, *list));
+        for &list in &ports {
+            push(&mut self.all, key(0, 0, list), list);
         }
         if finest == 0 {
-            for list in &ports {
-                push(&mut self.wide, key(0, 0, *list));
+            for &list in &ports {
+                push(&mut self.wide, key(0, 0, list), list);
             }
         } else {
-            self.push_at(finest - 1, blocks[finest - 1], &ports, entry, true);
+            self.push_at(finest - 1, blocks[finest - 1], &ports, &entry, true);
             for (level, block) in blocks.iter().enumerate().take(finest).skip(skip) {
-                self.push_at(level, *block, &ports, entry, false);
+                self.push_at(level, *block, &ports, &entry, false);
             }
         }
         self.sketches.push(sketch);
@@ -348,7 +380,14 @@ impl<'r> Index<'r> {
 
     /// Files a decider under (level, block) of the lists `exact` or `within`: by port list at
     /// the coarse levels, whose lists grow with the chain; in one list at the fine ones.
-    fn push_at(&mut self, level: usize, block: u128, ports: &[u32], entry: Entry, exact: bool) {
+    fn push_at(
+        &mut self,
+        level: usize,
+        block: u128,
+        ports: &[u32],
+        entry: &impl Fn(u32) -> Entry,
+        exact: bool,
+    ) {
         let lists = if exact {
             &mut self.exact
         } else {
@@ -358,14 +397,14 @@ impl<'r> Index<'r> {
             lists
                 .entry(key(level, block, ANY_PORT))
                 .or_default()
-                .push(entry);
+                .push(entry(ANY_PORT));
             return;
         }
-        for list in ports {
+        for &list in ports {
             lists
-                .entry(key(level, block, *list))
+                .entry(key(level, block, list))
                 .or_default()
-                .push(entry);
+                .push(entry(list));
         }
     }
 
@@ -375,6 +414,7 @@ impl<'r> Index<'r> {
         let hull = footprint.saddr_hull();
         let (finest, blocks) = blocks(hull);
         let sketch = Sketch::of(footprint);
+        let dports = footprint.dim(DST_PORT);
         let read = lists_to_read(sketch.dports);
         let mut out: Vec<u32> = Vec::new();
         let one_list: [u32; 1] = [ANY_PORT];
@@ -385,14 +425,16 @@ impl<'r> Index<'r> {
             } else {
                 &read
             };
-            for list in read {
-                let Some(list) = lists.get(&key(level, block, *list)) else {
+            for &list in read {
+                let Some(entries) = lists.get(&key(level, block, list)) else {
                     continue;
                 };
-                *looks = looks.saturating_sub(list.len());
+                *looks = looks.saturating_sub(entries.len());
+                let ports = ports_in_list(dports, list);
                 out.extend(
-                    list.iter()
-                        .filter(|e| e.l4 & sketch.bits[1] != 0 && e.dports & sketch.dports != 0)
+                    entries
+                        .iter()
+                        .filter(|e| e.ports & ports != 0)
                         .map(|e| e.at)
                         .filter(|&at| self.sketches[at as usize].meets(&sketch)),
                 );
@@ -761,11 +803,40 @@ fn classify(
     }
 }
 
+/// Above this many rules that take packets, a chain's fall-through is not built from their
+/// packet sets: the union of 3,000 rules' sets costs a third of a second, of 100,000 twenty
+/// seconds (a long chain with an accepting policy and no catch-all).
+pub const EXACT_FALL_THROUGH_RULES: usize = 2_000;
+
+/// The packets of a chain that surely reach its end, and whether they are only some of them.
+pub struct FallThrough {
+    pub packets: PacketSet,
+    /// Built from the rules' footprints widened to every address (the chain had more than
+    /// [`EXACT_FALL_THROUGH_RULES`] rules that take packets): every packet of it falls
+    /// through, but so may packets outside it.
+    pub partial: bool,
+}
+
 /// The packets of the chain that surely reach its end (its policy, or the return to its
 /// caller) unchanged: those no rule that decides, jumps or rewrites may match, whatever every
 /// opaque match evaluates to. (An exact `return` counts as taking its packets: what it returns
 /// is not claimed to fall through.)
-pub fn falls_through(lazy: &Lazy<'_>, families: u8, rules: &[SweepRule<'_>]) -> PacketSet {
+pub fn falls_through(lazy: &Lazy<'_>, families: u8, rules: &[SweepRule<'_>]) -> FallThrough {
+    falls_through_with(lazy, families, rules, EXACT_FALL_THROUGH_RULES)
+}
+
+/// [`falls_through`], exact for chains of at most `exact_up_to` rules that take packets
+/// (tests compare the two ways on the same chains).
+pub fn falls_through_with(
+    lazy: &Lazy<'_>,
+    families: u8,
+    rules: &[SweepRule<'_>],
+    exact_up_to: usize,
+) -> FallThrough {
+    let exact = |packets| FallThrough {
+        packets,
+        partial: false,
+    };
     let taking: Vec<&SweepRule<'_>> = rules
         .iter()
         .filter(|r| r.decision.is_some() || r.rewrites || r.jumps)
@@ -773,13 +844,64 @@ pub fn falls_through(lazy: &Lazy<'_>, families: u8, rules: &[SweepRule<'_>]) -> 
     // A catch-all (`counter drop` at the end) leaves nothing: seen from its footprint, or at
     // the cost of a test per rule.
     if taking.iter().any(|r| r.takes_everything(families)) {
-        return lazy.space.none();
+        return exact(lazy.space.none());
+    }
+    if taking.len() > exact_up_to {
+        return widened_fall_through(lazy, &taking);
     }
     let sets: Vec<&PacketSet> = taking.iter().map(|r| r.packets(lazy)).collect();
     if sets.iter().any(|set| lazy.universe.is_subset(set)) {
-        return lazy.space.none();
+        return exact(lazy.space.none());
     }
-    lazy.universe.minus(&union_of(lazy, &sets))
+    exact(lazy.universe.minus(&union_of(lazy, &sets)))
+}
+
+/// What surely falls through a long chain, from each taking rule's footprint with its
+/// address bounds dropped: a box that holds every packet the rule may take, so what lies
+/// outside all of them falls through. Boxes that differ only in their destination ports (a
+/// long chain's rules mostly differ in addresses and ports) are one box, of the union of
+/// their ports: a few packet sets, however long the chain.
+fn widened_fall_through(lazy: &Lazy<'_>, taking: &[&SweepRule<'_>]) -> FallThrough {
+    // Fx hashing: the same boxes in the same order on every run.
+    let mut ports_by_box: HashMap<Footprint, Option<Intervals>, BuildHasherDefault<FxHasher>> =
+        HashMap::default();
+    for rule in taking {
+        let (widened, dports) = rule.footprint.without_addresses();
+        let ports = ports_by_box
+            .entry(widened)
+            .or_insert_with(|| Some(Intervals::new()));
+        match (ports.as_mut(), dports) {
+            (Some(ports), Some(dports)) => ports.extend_from_slice(dports),
+            _ => *ports = None,
+        }
+    }
+    let sets: Vec<PacketSet> = ports_by_box
+        .into_iter()
+        .map(|(widened, ports)| {
+            let set = footprint_packets(lazy.space, &widened);
+            match ports {
+                None => set,
+                Some(ports) => set.intersect(&port_set(lazy, &normalise(ports))),
+            }
+        })
+        .collect();
+    let sets: Vec<&PacketSet> = sets.iter().collect();
+    FallThrough {
+        packets: lazy.universe.minus(&union_of(lazy, &sets)),
+        partial: true,
+    }
+}
+
+/// The packets to a destination port in `ranges` (sorted, disjoint), united pairwise.
+fn port_set(lazy: &Lazy<'_>, ranges: &[(u128, u128)]) -> PacketSet {
+    match ranges {
+        [] => lazy.space.none(),
+        [(lo, hi)] => lazy.space.range(Field::DstPort, *lo, *hi),
+        _ => {
+            let (left, right) = ranges.split_at(ranges.len() / 2);
+            port_set(lazy, left).union(&port_set(lazy, right))
+        }
+    }
 }
 
 /// The union of `sets`, pairwise in a balanced tree: each union then costs about the size of
