@@ -142,3 +142,59 @@ fn a_long_open_chain_is_told_at_least_what_falls_through() {
         "{short:?}"
     );
 }
+
+/// An `-m iprange` range is typed like `-s`: a host inside a range dropped before it is
+/// shadowed, and a destination both inside and outside one is a contradiction. (A reversed
+/// range, which iptables warns never matches, stays opaque.)
+#[test]
+fn iptables_address_ranges_are_typed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("ranges.rules");
+    std::fs::write(
+        &file,
+        "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -m iprange --src-range 10.0.0.1-10.0.0.9 -j DROP\n-A INPUT -s 10.0.0.5 -j ACCEPT\n-A INPUT -m iprange ! --dst-range 192.168.0.1-192.168.0.20 -d 192.168.0.5 -j ACCEPT\n-A INPUT -m iprange --src-range 10.0.0.9-10.0.0.1 -j ACCEPT\nCOMMIT\n",
+    )
+    .expect("write");
+    let found = findings(&[
+        "--select",
+        "PL201,PL205",
+        file.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(
+        found,
+        [
+            ("PL201".to_string(), 6, vec![5]),
+            ("PL205".to_string(), 7, vec![7]),
+        ],
+        "{found:?}"
+    );
+}
+
+/// `ct state ! new,related` (none of the flags) is typed in the text and in `nft -j` output
+/// (which writes it as the operator `!`): a packet has one state, so the rule accepts every
+/// other, and `ct state established accept` after it is redundant.
+#[test]
+fn none_of_the_conntrack_flags_is_every_other_state() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = dir.path().join("none-of.nft");
+    std::fs::write(
+        &text,
+        "table ip6 filter {\n chain INPUT {\n  type filter hook input priority 0; policy drop;\n  ct state ! new,related accept\n  ct state established accept\n }\n}\n",
+    )
+    .expect("write");
+    // `nft -j list ruleset` of the same file (nftables 1.0.6).
+    let json = dir.path().join("none-of.json");
+    std::fs::write(
+        &json,
+        r#"{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"table": {"family": "ip6", "name": "filter", "handle": 1}}, {"chain": {"family": "ip6", "table": "filter", "name": "INPUT", "handle": 1, "type": "filter", "hook": "input", "prio": 0, "policy": "drop"}}, {"rule": {"family": "ip6", "table": "filter", "chain": "INPUT", "handle": 2, "expr": [{"match": {"op": "!", "left": {"ct": {"key": "state"}}, "right": ["related", "new"]}}, {"accept": null}]}}, {"rule": {"family": "ip6", "table": "filter", "chain": "INPUT", "handle": 3, "expr": [{"match": {"op": "in", "left": {"ct": {"key": "state"}}, "right": "established"}}, {"accept": null}]}}]}"#,
+    )
+    .expect("write");
+    let codes = |path: &Path| -> Vec<String> {
+        findings(&[path.to_str().expect("utf-8 path")])
+            .into_iter()
+            .map(|(code, ..)| code)
+            .collect()
+    };
+    assert_eq!(codes(&text), ["PL202"]);
+    assert_eq!(codes(&json), ["PL202"]);
+}

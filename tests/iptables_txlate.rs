@@ -3,13 +3,17 @@
 //! (an iptables command and the nft commands it translates to) must lower to the same model,
 //! compared rule by rule (in order across chains) through a normalised projection — the layer-4
 //! protocols the rule narrows to, its port matches (direction, op, the protocols they apply to
-//! within the rule, sorted intervals), its verdict and its NAT statements (kind, ports).
+//! within the rule, sorted intervals), its verdict, its NAT statements (kind, ports) and its
+//! typed address, interface and conntrack-state matches (`-s`, `-m iprange`, `-i`, `--ctstate`
+//! against `ip saddr`, `iifname`, `ct state`).
 //!
 //! The iptables side is the command run as a script line (`iptables-translate -A …` becomes
 //! `iptables -A …`); the nft side is the text inside the quotes of the pair's `nft '…'` lines,
 //! read together as one nft file. Only what is the same packet for packet is normalised: a port
-//! match over 0-65535 is no condition (`--sport 0:65535` is translated to `meta l4proto tcp`),
-//! and a TPROXY port 0 is the packet's own port (`--on-port 0` may be translated to no port).
+//! match over 0-65535 is no condition (`--sport 0:65535` is translated to `meta l4proto tcp`);
+//! a TPROXY port 0 is the packet's own port (`--on-port 0` may be translated to no port); and
+//! every address (`-s 0.0.0.0/0`) or every interface (`-i +`) is no condition either, and
+//! `! -i +` is the name with a `/` nft writes for it: no interface.
 //!
 //! A pair is skipped, and counted with its reason, when either side gets PL001/PL002, when the
 //! two sides lower to different numbers of rules, or when the only difference is what an opaque
@@ -115,14 +119,16 @@ struct RuleView {
     verdict: String,
     /// `kind {intervals}`, in order.
     nat: Vec<String>,
+    /// The typed address, interface and conntrack matches, `direction negated values`, sorted.
+    typed: Vec<String>,
 }
 
 impl std::fmt::Display for RuleView {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "l4 {} ports {:?} verdict {} nat {:?}",
-            self.l4, self.ports, self.verdict, self.nat
+            "l4 {} ports {:?} verdict {} nat {:?} typed {:?}",
+            self.l4, self.ports, self.verdict, self.nat, self.typed
         )
     }
 }
@@ -211,7 +217,74 @@ fn rule_view(rule: &Rule) -> RuleView {
         ports,
         verdict: verdict(rule),
         nat,
+        typed: typed_matches(rule),
     }
+}
+
+/// The rule's address, interface and conntrack-state matches, each as one line: what the two
+/// tools' readers must agree on where both model them.
+fn typed_matches(rule: &Rule) -> Vec<String> {
+    let mut out: Vec<String> = rule
+        .matches
+        .iter()
+        .filter_map(|m| match m {
+            Match::Addresses {
+                direction,
+                negated,
+                set,
+                ..
+            } => {
+                // `-s 0.0.0.0/0`, which nft writes as no match: every address is no condition.
+                let every = |r: &AddressRange| {
+                    r.lo == 0
+                        && r.hi
+                            == if r.v6 {
+                                u128::MAX
+                            } else {
+                                u128::from(u32::MAX)
+                            }
+                };
+                if !negated && set.ranges.iter().any(every) {
+                    return None;
+                }
+                let mut ranges: Vec<String> = set
+                    .ranges
+                    .iter()
+                    .map(|r| format!("{}{:x}-{:x}", if r.v6 { "v6:" } else { "" }, r.lo, r.hi))
+                    .collect();
+                ranges.sort();
+                Some(format!("address {direction:?} !{negated} {ranges:?}"))
+            }
+            Match::Interface {
+                direction,
+                negated,
+                names,
+                ..
+            } => {
+                // `-i +`, which nft writes as no match: every interface is no condition.
+                let every = names.iter().any(|n| n.wildcard && n.name.is_empty());
+                if every && !negated {
+                    return None;
+                }
+                // `! -i +`, which nft writes as a name no interface can have (a `/` in it):
+                // no interface.
+                let impossible = names.iter().all(|n| !n.wildcard && n.name.contains('/'));
+                if (every && *negated) || (impossible && !negated) {
+                    return Some(format!("interface {direction:?} none"));
+                }
+                let mut names: Vec<String> = names
+                    .iter()
+                    .map(|n| format!("{}{}", n.name, if n.wildcard { "*" } else { "" }))
+                    .collect();
+                names.sort();
+                Some(format!("interface {direction:?} !{negated} {names:?}"))
+            }
+            Match::CtState { states, .. } => Some(format!("ct state {:05b}", states.0)),
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// One side of a pair, lowered.
@@ -299,8 +372,11 @@ fn narrower(extra: &RuleView, base: &RuleView) -> bool {
             }
             None => false,
         });
+    // A typed match of the base the other lacks is not narrower.
+    let typed_within = base.typed.iter().all(|t| extra.typed.contains(t));
     l4_within
         && ports_within
+        && typed_within
         && extra.verdict == base.verdict
         && extra.nat == base.nat
         && extra != base

@@ -104,7 +104,7 @@ fn nat_text(nat: &crate::model::Nat) -> String {
     let mut text = kind.to_string();
     if let Some(address) = &nat.address {
         text.push_str(" to ");
-        text.push_str(address);
+        text.push_str(&address.text);
     }
     if let Some(ports) = &nat.ports {
         let list: Vec<String> = ports

@@ -289,7 +289,7 @@ fn judge_written_rule<'a>(
                 // snat and masquerade rewrite the source: nothing binds their ports.
                 local: matches!(nat.kind, NatKind::Redirect | NatKind::Tproxy)
                     || (nat.kind == NatKind::Dnat
-                        && nat.address.as_deref().is_some_and(is_loopback)),
+                        && nat.address.as_ref().is_some_and(|a| a.is_loopback())),
             };
             let protos = match nat_protocols {
                 p if p.is_any() || p.is_empty() => ProtoSet::ANY,
@@ -409,20 +409,6 @@ fn judge_set<'a>(
             repeated,
         }));
     }
-}
-
-/// Whether a NAT address, as written, is a loopback address: parsed as an address, not matched
-/// as text (`127.0.0.1`, `[::1]`, `::ffff:127.0.0.1`; an iptables range `127.0.0.1-127.0.0.9`
-/// by its first address), or `localhost`, the one host name that nft resolves (at load time) to
-/// a loopback address on every host. A `$variable` the front end could not expand is not known
-/// to be local.
-fn is_loopback(address: &str) -> bool {
-    let first = address.split('-').next().unwrap_or(address);
-    let first = first.trim_matches(['[', ']']);
-    first.eq_ignore_ascii_case("localhost")
-        || first
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.to_canonical().is_loopback())
 }
 
 impl<'a> Judged<'a> {

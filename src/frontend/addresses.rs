@@ -310,15 +310,23 @@ fn bad_ipv4(text: &str, offset: usize, bad: BadIpv4, tool: &str) -> AddressError
     }
 }
 
-/// A `-m iprange` value: `ADDR[-ADDR]`, numeric only (iprange does not resolve names).
-pub fn iprange(text: &str, version: Option<Version>, tool: &str) -> Result<(), AddressError> {
+/// A `-m iprange` value: `ADDR[-ADDR]`, numeric only (iprange does not resolve names). The
+/// addresses it spans, `(v6, first, last)`; `None` when its first address is past its last
+/// (the tool takes it; what the kernel makes of it is not modelled).
+pub fn iprange(
+    text: &str,
+    version: Option<Version>,
+    tool: &str,
+) -> Result<Option<(bool, u128, u128)>, AddressError> {
     let (first, second) = match text.find('-') {
         Some(at) => (&text[..at], Some((at + 1, &text[at + 1..]))),
         None => (text, None),
     };
-    let a = range_end(first, 0, version, tool)?;
+    let (a, lo) = range_end(first, 0, version, tool)?;
+    let mut hi = lo;
     if let Some((at, second)) = second {
-        let b = range_end(second, at, version, tool)?;
+        let (b, last) = range_end(second, at, version, tool)?;
+        hi = last;
         if a != b {
             let (v1, v2) = (family_name(a), family_name(b));
             return Err(error(
@@ -328,7 +336,7 @@ pub fn iprange(text: &str, version: Option<Version>, tool: &str) -> Result<(), A
             ));
         }
     }
-    Ok(())
+    Ok((lo <= hi).then_some((a == Version::V6, lo, hi)))
 }
 
 fn family_name(v: Version) -> &'static str {
@@ -343,17 +351,15 @@ fn range_end(
     offset: usize,
     version: Option<Version>,
     tool: &str,
-) -> Result<Version, AddressError> {
+) -> Result<(Version, u128), AddressError> {
     let range = offset..offset + text.len();
-    let found = if text.parse::<Ipv6Addr>().is_ok() {
-        Some(Version::V6)
-    } else if xt_numeric(text).is_some() {
-        Some(Version::V4)
+    let found = if let Ok(v6) = text.parse::<Ipv6Addr>() {
+        Some((Version::V6, u128::from(v6)))
     } else {
-        None
+        xt_numeric(text).map(|v4| (Version::V4, u128::from(u32::from(v4))))
     };
     match (found, version) {
-        (Some(found), Some(wanted)) if found != wanted => Err(error(
+        (Some((found, _)), Some(wanted)) if found != wanted => Err(error(
             range,
             format!(
                 "`{text}` is an {} address, but {tool} takes {} addresses",
@@ -595,6 +601,28 @@ fn nft_host(text: &str, offset: usize, version: Option<Version>) -> Result<Eleme
     })
 }
 
+/// A NAT statement's address as written (`10.0.0.1`, `10.0.0.1-10.0.0.9`, `[::1]`,
+/// `localhost`, `$backend`), read by every front end the same way: a literal address or range
+/// has its addresses, `localhost` is marked, anything else is kept as text only.
+pub fn nat_address(text: &str) -> crate::model::NatAddress {
+    let literal = |part: &str| {
+        part.trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .ok()
+    };
+    let range = match text.split_once('-') {
+        // A last address that does not read is nft's error to report; the first still says
+        // where the translation goes.
+        Some((first, last)) => literal(first).map(|f| (f, literal(last).unwrap_or(f))),
+        None => literal(text).map(|ip| (ip, ip)),
+    };
+    crate::model::NatAddress {
+        text: text.to_string(),
+        range,
+        localhost: text.eq_ignore_ascii_case("localhost"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -708,5 +736,40 @@ mod tests {
         assert!(!ok("10.0.0.1-2001:db8::2", None));
         let range = iprange("10.0.0.x-10.0.0.9", None, "iptables").expect_err("refused");
         assert_eq!(range.range, 0..8);
+    }
+
+    #[test]
+    fn nat_addresses_know_whether_they_are_this_host() {
+        for local in [
+            "127.0.0.1",
+            "127.1.2.3",
+            "::1",
+            "[::1]",
+            "::ffff:127.0.0.1",
+            "127.0.0.1-127.0.0.9",
+            "localhost",
+            "LOCALHOST",
+        ] {
+            assert!(nat_address(local).is_loopback(), "{local}");
+        }
+        for remote in [
+            "10.0.0.1",
+            "2001:db8::1",
+            "10.0.0.1-127.0.0.1",
+            "$backend",
+            "backend.example",
+        ] {
+            assert!(!nat_address(remote).is_loopback(), "{remote}");
+        }
+        let range = nat_address("10.0.0.1-10.0.0.9").range;
+        assert_eq!(
+            range,
+            Some((
+                std::net::IpAddr::from([10, 0, 0, 1]),
+                std::net::IpAddr::from([10, 0, 0, 9])
+            ))
+        );
+        assert_eq!(nat_address("$backend").range, None);
+        assert_eq!(nat_address("$backend").text, "$backend");
     }
 }

@@ -461,12 +461,38 @@ pub enum NatKind {
     Tproxy,
 }
 
+/// The address a NAT statement translates to, as written (a `$variable` of one word
+/// expanded), and the addresses it reads as ([`crate::frontend::addresses::nat_address`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NatAddress {
+    pub text: String,
+    /// The first and last address of a literal address or range (`10.0.0.1`,
+    /// `10.0.0.1-10.0.0.9`, `[::1]`); `None` for a host name, a map or a variable left as
+    /// written.
+    pub range: Option<(std::net::IpAddr, std::net::IpAddr)>,
+    /// `localhost`: the one host name nft resolves (at load time) to a loopback address on
+    /// every host.
+    pub localhost: bool,
+}
+
+impl NatAddress {
+    /// Whether the translation goes to this host: a loopback address (an IPv4-mapped one
+    /// too; a range by its first address), or `localhost`. An address that is not known (a
+    /// `$variable` the front end could not expand) is not known to be local.
+    pub fn is_loopback(&self) -> bool {
+        self.localhost
+            || self
+                .range
+                .is_some_and(|(first, _)| first.to_canonical().is_loopback())
+    }
+}
+
 /// A NAT statement with the ports it rewrites to: a listener must bind those.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Nat {
     pub kind: NatKind,
-    /// The address written, if any (`10.0.0.1`, `[::1]`, `$backend`), as text.
-    pub address: Option<String>,
+    /// The address written, if any (`10.0.0.1`, `[::1]`, `$backend`).
+    pub address: Option<NatAddress>,
     pub ports: Option<PortSet>,
     pub span: Span,
 }

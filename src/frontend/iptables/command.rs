@@ -1033,6 +1033,15 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                 };
                 let span = written.start..arg.span().end;
                 self.note_address(&arg, written.negated || inner_negated, span.clone(), true);
+                // Opaque until `check_addresses` reads the range; then typed when it can be.
+                if let Some(pending) = self.addresses.last_mut() {
+                    let direction = if option.name == "src-range" {
+                        Direction::Source
+                    } else {
+                        Direction::Destination
+                    };
+                    pending.placeholder = Some((self.matches.len(), direction));
+                }
                 self.opaque_option(span, true);
             }
             Meaning::Other => {
@@ -1208,7 +1217,26 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
             };
             let text: &str = &word.text;
             let checked = if address.range {
-                addresses::iprange(text, version, tool).map(|()| 1)
+                addresses::iprange(text, version, tool).map(|range| {
+                    if let (Some((v6, lo, hi)), Some((index, direction))) =
+                        (range, address.placeholder)
+                    {
+                        let span = Span::new(self.env.file, word.sub_span(0..text.len()));
+                        if let Some(slot) = self.matches.get_mut(index) {
+                            *slot = Match::Addresses {
+                                direction,
+                                negated: address.negated,
+                                set: Box::new(AddressSet {
+                                    ranges: vec![AddressRange { v6, lo, hi, span }],
+                                    span,
+                                }),
+                                // The match's span is the option's, `--src-range` included.
+                                span: slot.span(),
+                            };
+                        }
+                    }
+                    1
+                })
             } else {
                 addresses::iptables_list(text, version, tool).map(|list| {
                     if let Some((index, direction)) = address.placeholder {
@@ -1727,7 +1755,9 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
         };
         let mut nat = Nat {
             kind,
-            address: address.filter(|a| !a.is_empty()).map(str::to_string),
+            address: address
+                .filter(|a| !a.is_empty())
+                .map(crate::frontend::addresses::nat_address),
             ports: None,
             span: Span::new(file, pending.option.clone()),
         };

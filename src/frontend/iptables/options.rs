@@ -240,7 +240,8 @@ pub enum Meaning {
     NatTarget,
     /// NAT target ports only (`--to-ports`, `--on-port`).
     NatPorts,
-    /// An `-m iprange` address range (`--src-range`, `--dst-range`): checked, kept opaque.
+    /// An `-m iprange` address range (`--src-range`, `--dst-range`): checked, and typed as the
+    /// addresses of that side.
     AddressRange,
     /// `-m conntrack --ctstate`, `-m state --state`: a list of conntrack states.
     CtState,

@@ -131,12 +131,9 @@ impl<'a> Lowerer<'a> {
         };
         let mut names = ThinVec::with_capacity(values.items.len());
         for (text, bytes) in &values.items {
-            let (name, wildcard) = match text.strip_suffix('*') {
-                Some(prefix) if !prefix.ends_with('\\') => (prefix, true),
-                _ => (text.as_str(), false),
-            };
+            let (name, wildcard) = crate::frontend::nft::interface_name(text);
             names.push(InterfaceName {
-                name: name.to_string(),
+                name,
                 wildcard,
                 span: self.span(bytes.clone()),
             });
@@ -150,11 +147,25 @@ impl<'a> Lowerer<'a> {
         values.stop
     }
 
-    /// `ct state established,related`, `ct state { new }`, `ct state != invalid`.
+    /// `ct state established,related`, `ct state { new }`, `ct state != invalid`, `ct state !
+    /// new,related` (none of the flags: a packet has one state, so any other).
     pub(super) fn ct_state_match(&mut self, rule: &mut Rule, start: usize, end: usize) -> usize {
-        let Some(values) = self.plain_values(start + 2, end, true) else {
+        let none_of = self
+            .tokens
+            .get(start + 2)
+            .filter(|t| start + 2 < end && t.kind == TokenKind::Operator)
+            .is_some_and(|t| t.text(self.text) == "!");
+        let first = if none_of { start + 3 } else { start + 2 };
+        let Some(mut values) = self.plain_values(first, end, true) else {
             return self.opaque(rule, start, end);
         };
+        if none_of {
+            if values.negated {
+                // `ct state ! != new`: not a form nft writes.
+                return self.opaque(rule, start, end);
+            }
+            values.negated = true;
+        }
         let mut states = CtStates(0);
         for (text, _) in &values.items {
             match CtStates::parse(text) {

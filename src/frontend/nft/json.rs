@@ -392,7 +392,8 @@ fn port_op(op: &str) -> Option<PortOp> {
 
 /// The relational and bit operators libnftables knows.
 fn is_known_op(op: &str) -> bool {
-    port_op(op).is_some() || matches!(op, "&" | "|" | "^" | "<<" | ">>")
+    // `!`: none of the flags (`ct state ! new`, as `nft -j` writes it).
+    port_op(op).is_some() || matches!(op, "&" | "|" | "^" | "<<" | ">>" | "!")
 }
 
 /// Statement keys that are not verdicts, matches or NAT: kept as opaque matches. Anything else
@@ -1274,7 +1275,7 @@ impl<'a> Reader<'a> {
                     self.shape_error(
                         span,
                         "unknown match operator".to_string(),
-                        "an operator is one of \"==\", \"!=\", \"<\", \">\", \"<=\", \">=\", \"in\", \"&\", \"|\", \"^\", \"<<\", \">>\"",
+                        "an operator is one of \"==\", \"!=\", \"<\", \">\", \"<=\", \">=\", \"in\", \"!\", \"&\", \"|\", \"^\", \"<<\", \">>\"",
                     );
                     return;
                 }
@@ -1331,9 +1332,10 @@ impl<'a> Reader<'a> {
             }
             Field::CtState => {
                 let typed =
-                    Self::ct_states(right).filter(|_| matches!(op_text, "==" | "!=" | "in"));
+                    Self::ct_states(right).filter(|_| matches!(op_text, "==" | "!=" | "in" | "!"));
                 rule.matches.push(match typed {
-                    Some(states) if op_text == "!=" => Match::CtState {
+                    // `!`: none of the flags. A packet has one state, so: any other state.
+                    Some(states) if matches!(op_text, "!=" | "!") => Match::CtState {
                         states: states.complement(),
                         span,
                     },
@@ -1443,12 +1445,9 @@ impl<'a> Reader<'a> {
             if s.value.starts_with('@') {
                 return None;
             }
-            let (name, wildcard) = match s.value.strip_suffix('*') {
-                Some(prefix) if !prefix.ends_with('\\') => (prefix, true),
-                _ => (s.value.as_ref(), false),
-            };
+            let (name, wildcard) = super::interface_name(&s.value);
             names.push(InterfaceName {
-                name: name.to_string(),
+                name,
                 wildcard,
                 span: self.inner_span(item),
             });
@@ -2231,7 +2230,7 @@ impl<'a> Reader<'a> {
         let Some(object) = body.as_object() else {
             return nat;
         };
-        nat.address = string(get(object, "addr")).map(str::to_string);
+        nat.address = string(get(object, "addr")).map(crate::frontend::addresses::nat_address);
         if let Some(ports) = self.nat_map_ports(rule, object) {
             nat.ports = Some(ports);
             return nat;

@@ -1455,7 +1455,8 @@ impl<'a> Lowerer<'a> {
             p => p,
         };
         let (address, port_part) = self.split_target(pos..stop);
-        nat.address = address.map(|a| self.expand_address(a));
+        nat.address =
+            address.map(|a| crate::frontend::addresses::nat_address(&self.expand_address(a)));
         if let Some((first, text_offset)) = port_part {
             nat.ports = self.nat_ports(first, text_offset, stop, protos);
             if let Some(ports) = nat.ports.as_ref().filter(|_| rule.l4_protocols().is_any()) {

@@ -213,6 +213,18 @@ pub fn looks_like_ruleset(text: &str) -> bool {
     }
 }
 
+/// An interface name as nft reads it: a trailing `*` makes it a wildcard of the name before it;
+/// `\*` is a star of the name (`iifname "\*"` is the interface called `*`).
+pub(crate) fn interface_name(text: &str) -> (String, bool) {
+    match text.strip_suffix('*') {
+        Some(prefix) => match prefix.strip_suffix('\\') {
+            Some(name) => (format!("{name}*"), false),
+            None => (prefix.to_string(), true),
+        },
+        None => (text.to_string(), false),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
