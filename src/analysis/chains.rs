@@ -20,12 +20,10 @@ pub struct ChainAnalysis {
     pub findings: Vec<Finding>,
     /// Rules that can match no packet at all, with the matches that contradict.
     pub contradictions: Vec<Contradiction>,
-    /// The packets that reach the chain's end unchanged whatever every opaque match does;
-    /// computed for the base chains whose policy accepts (PL206 reads nothing else), empty
-    /// for the others.
-    pub falls_through: PacketSet,
-    /// `falls_through` is only some of the packets that do ([`sweep::FallThrough::partial`]).
-    pub falls_through_partial: bool,
+    /// The packets that reach the chain's end unchanged whatever every opaque match does (and
+    /// whether they are only some of them); computed for the base chains whose policy accepts
+    /// (PL206 reads nothing else), empty for the others.
+    pub falls_through: sweep::FallThrough,
     /// The packets the chain sees.
     pub universe: PacketSet,
 }
@@ -434,8 +432,7 @@ fn analyse_chain(
         chain: c,
         findings,
         contradictions,
-        falls_through: falls_through.packets,
-        falls_through_partial: falls_through.partial,
+        falls_through,
         universe: lazy.universe.clone(),
     }
 }
@@ -551,8 +548,11 @@ impl Analysis {
         if !accepts_by_default(model) {
             return None;
         }
-        let mut open = mine.falls_through.intersect(&new_connections(&self.space));
-        let mut partial = mine.falls_through_partial;
+        let mut open = mine
+            .falls_through
+            .packets
+            .intersect(&new_connections(&self.space));
+        let mut partial = mine.falls_through.partial;
         if hook == Hook::Input {
             open = open.minus(&self.space.value(Field::InIface, self.loopback));
         }
@@ -572,8 +572,8 @@ impl Analysis {
             // one it drops is not open. A chain shown only in part decides unknown packets.)
             let mut passes = self.space.complement(&other.universe);
             if accepts_by_default(other_model) {
-                passes = passes.union(&other.falls_through);
-                partial |= other.falls_through_partial;
+                passes = passes.union(&other.falls_through.packets);
+                partial |= other.falls_through.partial;
             }
             open = open.intersect(&passes);
         }

@@ -339,12 +339,12 @@ pub fn footprint_packets(space: &Space, footprint: &Footprint) -> PacketSet {
             continue;
         };
         let v4 = footprint.family == 0b01 && matches!(field, Field::SrcAddr | Field::DstAddr);
-        let values = list.iter().fold(space.none(), |acc, (lo, hi)| {
-            acc.union(&if v4 {
-                space.v4_range(field, *lo, *hi)
+        let values = space.union_of(list, &|&(lo, hi): &(u128, u128)| {
+            if v4 {
+                space.v4_range(field, lo, hi)
             } else {
-                space.range(field, *lo, *hi)
-            })
+                space.range(field, lo, hi)
+            }
         });
         set = set.intersect(&values);
     }

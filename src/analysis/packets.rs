@@ -201,6 +201,21 @@ impl Space {
         PacketSet(self.valid.clone())
     }
 
+    /// The union of the sets of `items`, pairwise in a balanced tree: each union then costs
+    /// about the size of its result, not of everything so far (a long list of port ranges, the
+    /// boxes of a long chain).
+    pub fn union_of<T>(&self, items: &[T], set_of: &impl Fn(&T) -> PacketSet) -> PacketSet {
+        match items {
+            [] => self.none(),
+            [one] => set_of(one),
+            _ => {
+                let (left, right) = items.split_at(items.len() / 2);
+                self.union_of(left, set_of)
+                    .union(&self.union_of(right, set_of))
+            }
+        }
+    }
+
     pub fn none(&self) -> PacketSet {
         PacketSet(self.vars.mk_false())
     }

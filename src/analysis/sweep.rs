@@ -11,7 +11,7 @@ use super::footprint::{
     SRC_ADDR,
 };
 use super::lower::{footprint_packets, Lazy};
-use super::packets::{Field, PacketSet};
+use super::packets::PacketSet;
 use crate::model::Rule;
 use rustc_hash::FxHasher;
 use smallvec::SmallVec;
@@ -853,7 +853,10 @@ pub fn falls_through_with(
     if sets.iter().any(|set| lazy.universe.is_subset(set)) {
         return exact(lazy.space.none());
     }
-    exact(lazy.universe.minus(&union_of(lazy, &sets)))
+    let taken = lazy
+        .space
+        .union_of(&sets, &|set: &&PacketSet| (*set).clone());
+    exact(lazy.universe.minus(&taken))
 }
 
 /// What surely falls through a long chain, from each taking rule's footprint with its
@@ -875,45 +878,20 @@ fn widened_fall_through(lazy: &Lazy<'_>, taking: &[&SweepRule<'_>]) -> FallThrou
             _ => *ports = None,
         }
     }
-    let sets: Vec<PacketSet> = ports_by_box
+    let boxes: Vec<Footprint> = ports_by_box
         .into_iter()
         .map(|(widened, ports)| {
-            let set = footprint_packets(lazy.space, &widened);
-            match ports {
-                None => set,
-                Some(ports) => set.intersect(&port_set(lazy, &normalise(ports))),
-            }
+            let mut cube = widened.cube();
+            cube.dims[DST_PORT] = ports.map(normalise);
+            cube.footprint(false)
         })
         .collect();
-    let sets: Vec<&PacketSet> = sets.iter().collect();
+    let taken = lazy
+        .space
+        .union_of(&boxes, &|b: &Footprint| footprint_packets(lazy.space, b));
     FallThrough {
-        packets: lazy.universe.minus(&union_of(lazy, &sets)),
+        packets: lazy.universe.minus(&taken),
         partial: true,
-    }
-}
-
-/// The packets to a destination port in `ranges` (sorted, disjoint), united pairwise.
-fn port_set(lazy: &Lazy<'_>, ranges: &[(u128, u128)]) -> PacketSet {
-    match ranges {
-        [] => lazy.space.none(),
-        [(lo, hi)] => lazy.space.range(Field::DstPort, *lo, *hi),
-        _ => {
-            let (left, right) = ranges.split_at(ranges.len() / 2);
-            port_set(lazy, left).union(&port_set(lazy, right))
-        }
-    }
-}
-
-/// The union of `sets`, pairwise in a balanced tree: each union then costs about the size of
-/// its result, not of everything so far.
-fn union_of(lazy: &Lazy<'_>, sets: &[&PacketSet]) -> PacketSet {
-    match sets {
-        [] => lazy.space.none(),
-        [one] => (*one).clone(),
-        _ => {
-            let (left, right) = sets.split_at(sets.len() / 2);
-            union_of(lazy, left).union(&union_of(lazy, right))
-        }
     }
 }
 

@@ -90,7 +90,6 @@ pub fn run(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     // findings (one or more per port on a large ruleset) are made, so the two never take
     // memory at the same time.
     check_chains(ctx.ruleset, out);
-
     port_facts::for_each(ctx, |visit| check_ports(visit, out));
 }
 

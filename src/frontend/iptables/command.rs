@@ -1222,18 +1222,16 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                         (range, address.placeholder)
                     {
                         let span = Span::new(self.env.file, word.sub_span(0..text.len()));
-                        if let Some(slot) = self.matches.get_mut(index) {
-                            *slot = Match::Addresses {
-                                direction,
-                                negated: address.negated,
-                                set: Box::new(AddressSet {
-                                    ranges: vec![AddressRange { v6, lo, hi, span }],
-                                    span,
-                                }),
-                                // The match's span is the option's, `--src-range` included.
-                                span: slot.span(),
-                            };
-                        }
+                        let typed = Match::Addresses {
+                            direction,
+                            negated: address.negated,
+                            set: Box::new(AddressSet {
+                                ranges: vec![AddressRange { v6, lo, hi, span }],
+                                span,
+                            }),
+                            span,
+                        };
+                        fill_placeholder(&mut self.matches, index, typed);
                     }
                     1
                 })
@@ -1244,13 +1242,8 @@ impl<'w, 't, 'e, 'r, 'o> Reader<'w, 't, 'e, 'r, 'o> {
                         let typed = typed_addresses(&list, direction, address.negated, |r| {
                             Span::new(file, word.sub_span(r))
                         });
-                        if let (Some(mut typed), Some(slot)) = (typed, self.matches.get_mut(index))
-                        {
-                            // The match's span is the option's, `-s` included.
-                            if let Match::Addresses { span, .. } = &mut typed {
-                                *span = slot.span();
-                            }
-                            *slot = typed;
+                        if let Some(typed) = typed {
+                            fill_placeholder(&mut self.matches, index, typed);
                         }
                     }
                     list.len()
@@ -1999,6 +1992,17 @@ fn ct_states(text: &str) -> Option<CtStates> {
 
 /// An address list as a typed match (its span filled in by the caller), or `None` when an
 /// element is a host name (resolved when the rule loads) or a mask that is not a prefix.
+/// Puts the typed match of an address option where its opaque placeholder stands; the match
+/// keeps the placeholder's span, the option's (`-s`, `--src-range` included).
+fn fill_placeholder(matches: &mut [Match], index: usize, mut typed: Match) {
+    if let Some(slot) = matches.get_mut(index) {
+        if let Match::Addresses { span, .. } = &mut typed {
+            *span = slot.span();
+        }
+        *slot = typed;
+    }
+}
+
 fn typed_addresses(
     list: &[crate::frontend::addresses::Element],
     direction: Direction,
